@@ -1,0 +1,125 @@
+# slowburn - one GNU Makefile for the library, the tools, the tests and
+# the man pages.  `make V=1` shows full commands; `make check` runs every
+# test twice, once plain and once under AddressSanitizer and UBSan.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter
+PKGS	 = jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
+ALL_CPPFLAGS = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(WARN) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS  = $(LDFLAGS) $(SAN_FLAGS)
+LDLIBS_COMMON = $(PKG_LIBS) -lm
+
+# Objects live out of tree so that the plain and the sanitizer builds
+# never mix: build/ and build/asan/.
+B	?= build
+SAN	?=
+ifneq ($(SAN),)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+endif
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+LIB_SRC	 = $(wildcard lib/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
+LIB	 = $(B)/libcommon.a
+TOOLS	 = $(notdir $(wildcard tools/*))
+BINS	 = $(TOOLS:%=$(B)/bin/%)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+MANS	 = $(wildcard man/*.[1-8])
+
+# Per-tool extra libraries: LIBS_<tool> = ...
+LIBS_inject =
+
+.PHONY: all check test test-asan lint bench demo install uninstall clean deps
+all: $(BINS) $(UNITS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
+
+# Every .c in tools/NAME/ belongs to the program NAME.
+tool_objs = $(patsubst %.c,$(B)/%.o,$(wildcard tools/$(1)/*.c))
+# Objects are not intermediate files to delete.
+.SECONDARY:
+.SECONDEXPANSION:
+$(B)/bin/%: $$(call tool_objs,$$*) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_$*) $(LDLIBS_COMMON)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_COMMON)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# scripts/deps installs what is missing, and only then does anything.
+deps:
+	@scripts/deps --check >/dev/null 2>&1 || scripts/deps
+
+PROVE	?= prove
+PROVE_FLAGS ?= -j2
+
+test: all
+	@SB_BIN=$(CURDIR)/$(B)/bin SB_UNIT=$(CURDIR)/$(B)/tests SB_TOP=$(CURDIR) \
+	    $(PROVE) $(PROVE_FLAGS) $(UNITS) $(sort $(wildcard tests/t[0-9]*.sh))
+
+test-asan:
+	@$(MAKE) --no-print-directory B=build/asan SAN=1 CFLAGS="-O1 -g" test
+
+check: deps
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) --no-print-directory test-asan
+
+lint:
+	@for m in $(MANS); do \
+	    out=$$(mandoc -Tlint -Wwarning $$m 2>&1) || { echo "$$out"; exit 1; }; \
+	    [ -z "$$out" ] || { echo "$$out"; exit 1; }; \
+	done; echo "lint: $(words $(MANS)) man pages clean"
+
+bench: deps all
+	@SB_BIN=$(CURDIR)/$(B)/bin scripts/bench
+
+demo: deps all
+	@SB_BIN=$(CURDIR)/$(B)/bin scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	for s in 1 5 7 8; do \
+	    pages=$$(ls man/*.$$s 2>/dev/null); [ -n "$$pages" ] || continue; \
+	    install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	    install -m 644 $$pages $(DESTDIR)$(MANDIR)/man$$s; \
+	done
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
+
+clean:
+	rm -rf build

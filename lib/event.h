@@ -1,0 +1,50 @@
+/*
+ * event.h - the raw request event of DESIGN.md section 2.
+ *
+ * sb_event_read() validates one parsed JSON object as an event and fills
+ * *ev.  Members and their accepted aliases (the first present wins):
+ *
+ *	timestamp	ts, time		RFC 3339 string or epoch number
+ *	endpoint	path, route		string, required
+ *	status_code	status			integer 100..599, required
+ *	latency_ms	duration_ms, latency	finite number >= 0, required
+ *	response_size	bytes			finite number >= 0
+ *	method, service				strings
+ *
+ * As in the original service (pydantic's lax mode), a number may also be
+ * given as a string holding a number ("200", "812.4") and an integer as an
+ * integral float (200.0).  Anything else is an error whose message names
+ * the member as the input spelled it: "'latency' is not a number".
+ *
+ * The strings in *ev are unescaped copies owned by ev; sb_event_free()
+ * releases them.  One struct is meant to be reused for every line.
+ */
+#ifndef SB_EVENT_H
+#define SB_EVENT_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+
+struct sb_event {
+	int		 has_time;
+	int64_t		 time;		/* ms since the epoch */
+	int		 status;
+	double		 latency_ms;
+	int		 has_bytes;
+	double		 bytes;
+	struct sb_buf	 endpoint;	/* as given, not normalised */
+	struct sb_buf	 method;	/* empty when absent */
+	struct sb_buf	 service;	/* empty when absent */
+};
+
+void	 sb_event_init(struct sb_event *);
+void	 sb_event_free(struct sb_event *);
+/* 0, or -1 with a message for "FILE:LINE: %s" in err. */
+int	 sb_event_read(struct sb_event *, const struct sb_json *, size_t obj,
+	    char *err, size_t errsz);
+/* 1 if object obj is a raw event (has no "type" member). */
+int	 sb_is_event(const struct sb_json *, size_t obj);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * reader.h - the one JSONL reader, and bad-line reporting.
+ *
+ * A reader yields the lines of one input (a file, or stdin for "-") with
+ * their line numbers, without the newline (and without a trailing CR).
+ * Blank lines are skipped.  A line longer than max_line bytes is reported
+ * and skipped without being held in memory, so memory stays bounded
+ * whatever the input.  A last line without a newline is still returned:
+ * a truncated record then fails to parse and is reported like any other.
+ *
+ * Every tool reports a bad line the same way, through sb_reader_bad():
+ *
+ *	aggregate: events.jsonl:42: 'latency_ms' is not a number
+ *
+ * Reports are rate-limited (a burst of 20, then one a second, with a
+ * count of what was suppressed) and every bad line is counted; at exit
+ * sb_reader_summary() prints the totals if anything was bad.  With strict
+ * set, the first bad line is fatal: sb_reader_bad() returns -1 and the
+ * tool exits 1.
+ *
+ *	struct sb_reader r;
+ *	char *line;
+ *	size_t len;
+ *	int rc;
+ *
+ *	if (sb_reader_open(&r, "-") == -1)
+ *		err(1, "stdin");
+ *	while ((rc = sb_reader_next(&r, &line, &len, -1)) == SB_READ_LINE)
+ *		...;
+ *	if (rc == SB_READ_ERROR)
+ *		exit(1);
+ *	sb_reader_close(&r);
+ *
+ * The line returned belongs to the reader and is valid until the next call.
+ */
+#ifndef SB_READER_H
+#define SB_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SB_READ_LINE	 1
+#define SB_READ_EOF	 0	/* end of input, or a stop was requested */
+#define SB_READ_ERROR	-1	/* I/O error or strict bad line; already reported */
+#define SB_READ_TIMEOUT	-2	/* no complete line within timeout_ms */
+
+#define SB_MAX_LINE_DEFAULT	(1024 * 1024)
+
+struct sb_reader {
+	const char	*name;		/* "stdin" or the path, for messages */
+	int		 fd;
+	char		*buf;
+	size_t		 cap;
+	size_t		 start;		/* first unconsumed byte */
+	size_t		 end;		/* one past the last byte read */
+	size_t		 scan;		/* bytes from start already known newline-free */
+	int		 eof;
+	int		 skipping;	/* discarding the rest of an overlong line */
+	uint64_t	 lineno;	/* number of the line last returned */
+	size_t		 max_line;
+	int		 strict;
+};
+
+/* Global counters shared by every reader of the process. */
+struct sb_input_stats {
+	uint64_t	 lines;		/* lines read, bad ones included */
+	uint64_t	 bad;		/* lines reported and skipped */
+	uint64_t	 suppressed;	/* reports not printed, rate limit */
+};
+extern struct sb_input_stats sb_input_stats;
+
+/* 0, or -1 with errno set (nothing printed). */
+int	 sb_reader_open(struct sb_reader *, const char *path);
+void	 sb_reader_close(struct sb_reader *);
+/* timeout_ms < 0 waits for ever; see SB_READ_* for the results. */
+int	 sb_reader_next(struct sb_reader *, char **line, size_t *len,
+	    int timeout_ms);
+/* Reports the current line as bad; -1 if strict (the tool then exits 1). */
+int	 sb_reader_bad(struct sb_reader *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Same rate-limited "TOOL: FILE:LINE: ..." report for a line that is not
+ * bad but worth a word (a late event); neither counted nor fatal. */
+void	 sb_reader_note(struct sb_reader *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* "aggregate: 3 bad lines skipped of 1200 read" when any line was bad. */
+void	 sb_reader_summary(void);
+
+#endif

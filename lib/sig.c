@@ -1,0 +1,54 @@
+/*
+ * sig.c - SIGTERM/SIGINT stop, SIGHUP reopen; see sig.h.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include "sig.h"
+
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t hup_flag;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hup_flag = 1;
+}
+
+void
+sb_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: blocking reads see EINTR */
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int
+sb_stop_requested(void)
+{
+	return stop_flag != 0;
+}
+
+int
+sb_hup_pending(void)
+{
+	if (!hup_flag)
+		return 0;
+	hup_flag = 0;
+	return 1;
+}

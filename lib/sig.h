@@ -1,0 +1,17 @@
+/*
+ * sig.h - the signal policy of DESIGN.md section 3.
+ *
+ * sb_signals_init() makes SIGTERM and SIGINT set a stop flag and SIGHUP a
+ * reopen flag, without SA_RESTART so that a blocking read(2) returns EINTR
+ * and the reader can notice.  A tool finishes the record in hand, flushes
+ * and exits 0 once sb_stop_requested() is true.
+ */
+#ifndef SB_SIG_H
+#define SB_SIG_H
+
+void	 sb_signals_init(void);
+int	 sb_stop_requested(void);
+/* Returns 1 once per SIGHUP received since the last call. */
+int	 sb_hup_pending(void);
+
+#endif

@@ -1,0 +1,100 @@
+# tests/lib.sh - the shell side of the test suite: TAP output for prove(1),
+# a temp dir removed on exit, and the built tools first in PATH.
+#
+#	. "$(dirname "$0")/lib.sh"
+#	run aggregate --window 1m < "$FIX/basic.jsonl"
+#	is_rc 0 "aggregate exits 0"
+#	same "$OUT" "$FIX/basic.expected" "windows of basic.jsonl"
+#	done_testing
+#
+# run() leaves stdout in $OUT, stderr in $ERR (file names) and the exit
+# status in $RC; it never aborts the script, whatever the status.
+
+set -eu
+LC_ALL=C
+export LC_ALL
+unset NO_COLOR STORAGE_BACKEND SQLITE_DB_PATH REDIS_URL REDIS_KEY_PREFIX \
+    TIMESCALE_CONNECTION_STRING SLACK_WEBHOOK_URL INGEST_TOKEN 2>/dev/null || true
+
+TOP=${SB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+SB_BIN=${SB_BIN:-$TOP/build/bin}
+FIX=$TOP/tests/fixtures
+PATH=$SB_BIN:$PATH
+export PATH TOP FIX SB_BIN
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sbtest.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+OUT=$T/out
+ERR=$T/err
+RC=0
+_n=0
+_fail=0
+
+ok() {	# ok CONDITION-STATUS DESCRIPTION: 0 passes
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_fail=$((_fail + 1))
+	fi
+}
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+run() {
+	RC=0
+	"$@" >"$OUT" 2>"$ERR" || RC=$?
+}
+
+# run_in FILE CMD...: like run, with FILE on stdin
+run_in() {
+	_in=$1; shift
+	RC=0
+	"$@" <"$_in" >"$OUT" 2>"$ERR" || RC=$?
+}
+
+is_rc() {
+	if [ "$RC" -eq "$1" ]; then ok 0 "$2"; else
+		ok 1 "$2"; diag "exit status $RC, expected $1" "stderr:"; head -5 "$ERR" | diag_stream; fi
+}
+
+diag_stream() { sed 's/^/#   /'; }
+
+is() {	# is GOT EXPECTED DESCRIPTION
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else
+		ok 1 "$3"; diag "got:      '$1'" "expected: '$2'"; fi
+}
+
+same() {	# same FILE EXPECTED-FILE DESCRIPTION
+	if cmp -s "$1" "$2"; then ok 0 "$3"; else
+		ok 1 "$3"; diff -u "$2" "$1" | head -30 | diag_stream; fi
+}
+
+has() {	# has FILE EXTENDED-REGEX DESCRIPTION
+	if grep -Eq -- "$2" "$1"; then ok 0 "$3"; else
+		ok 1 "$3"; diag "no line matches /$2/ in:"; head -5 "$1" | diag_stream; fi
+}
+
+hasnt() {	# hasnt FILE EXTENDED-REGEX DESCRIPTION
+	if grep -Eq -- "$2" "$1"; then ok 1 "$3"; grep -E -- "$2" "$1" | head -3 | diag_stream
+	else ok 0 "$3"; fi
+}
+
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# fixture NAME CMD...: runs CMD with NAME.jsonl on stdin and compares
+# stdout with NAME.expected and the exit status with NAME.rc (default 0).
+fixture() {
+	_f=$1; shift
+	run_in "$FIX/$_f.jsonl" "$@"
+	_want=0
+	[ -f "$FIX/$_f.rc" ] && _want=$(cat "$FIX/$_f.rc")
+	is_rc "$_want" "$_f: exit status"
+	same "$OUT" "$FIX/$_f.expected" "$_f: output"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_fail" -eq 0 ]
+}

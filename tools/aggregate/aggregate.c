@@ -1,0 +1,334 @@
+/*
+ * aggregate - per-endpoint rolling-window statistics from request events.
+ *
+ * Reads raw events (DESIGN.md section 2) and writes one window record per
+ * series and window; every other record is forwarded unchanged and in
+ * order.  The windowing itself lives in window.c.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "event.h"
+#include "json.h"
+#include "num.h"
+#include "reader.h"
+#include "sig.h"
+#include "timefmt.h"
+#include "window.h"
+
+struct options {
+	struct agg_config agg;
+	int64_t		 idle_flush;	/* ms; 0 = off */
+	size_t		 max_line;
+	int		 forward;
+	int		 strict;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: aggregate [--emit-sketch] [--no-forward] [--no-normalize] [--strict]\n"
+	    "                 [--expire duration] [--idle-flush duration]\n"
+	    "                 [--lateness duration] [--max-keys n] [--max-line bytes]\n"
+	    "                 [-w duration | --windows list] [file ...]\n");
+	exit(2);
+}
+
+static int64_t
+duration_arg(const char *opt, const char *s)
+{
+	int64_t ms;
+
+	if (sb_duration_parse(s, &ms) == -1)
+		errx(2, "%s: '%s' is not a duration (e.g. 500ms, 30s, 5m, 2h)",
+		    opt, s);
+	return ms;
+}
+
+static int
+cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+static void
+parse_widths(struct agg_config *c, const char *list)
+{
+	char *copy = sb_xstrdup(list), *p = copy, *tok;
+
+	c->nwidths = 0;
+	while ((tok = strsep(&p, ",")) != NULL) {
+		if (c->nwidths == AGG_MAX_WIDTHS)
+			errx(2, "--windows: more than %d widths", AGG_MAX_WIDTHS);
+		int64_t w = duration_arg("--windows", tok);
+		if (w < 1000 || 86400000 % w != 0)
+			errx(2, "--windows: '%s' does not divide a day into whole "
+			    "windows of at least 1s", tok);
+		for (int i = 0; i < c->nwidths; i++)
+			if (c->widths[i] == w)
+				errx(2, "--windows: '%s' given twice", tok);
+		c->widths[c->nwidths++] = w;
+	}
+	free(copy);
+	qsort(c->widths, (size_t)c->nwidths, sizeof c->widths[0], cmp_i64);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_MAXKEYS, O_MAXLINE, O_NOFWD,
+	    O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS };
+	static const struct option longopts[] = {
+		{ "emit-sketch",	no_argument,		NULL, O_SKETCH },
+		{ "expire",		required_argument,	NULL, O_EXPIRE },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "idle-flush",		required_argument,	NULL, O_IDLE },
+		{ "lateness",		required_argument,	NULL, O_LATE },
+		{ "max-keys",		required_argument,	NULL, O_MAXKEYS },
+		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "no-forward",		no_argument,		NULL, O_NOFWD },
+		{ "no-normalize",	no_argument,		NULL, O_NONORM },
+		{ "strict",		no_argument,		NULL, O_STRICT },
+		{ "window",		required_argument,	NULL, 'w' },
+		{ "windows",		required_argument,	NULL, O_WINDOWS },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *errstr;
+	long long n;
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->agg.widths[0] = 60000;
+	o->agg.nwidths = 1;
+	o->agg.lateness = 5000;
+	o->agg.expire = 6 * 3600000LL;
+	o->agg.max_keys = 1000;
+	o->agg.normalize = 1;
+	o->max_line = SB_MAX_LINE_DEFAULT;
+	o->forward = 1;
+
+	while ((ch = getopt_long(argc, argv, "hw:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'w':
+		case O_WINDOWS:
+			parse_widths(&o->agg, optarg);
+			if (ch == 'w' && o->agg.nwidths != 1)
+				errx(2, "-w: one width; use --windows for several");
+			break;
+		case O_EXPIRE:
+			o->agg.expire = duration_arg("--expire", optarg);
+			if (o->agg.expire == 0)	/* never */
+				o->agg.expire = INT64_MAX / 4;
+			break;
+		case O_IDLE:
+			o->idle_flush = duration_arg("--idle-flush", optarg);
+			if (o->idle_flush == 0 || o->idle_flush > 86400000)
+				errx(2, "--idle-flush: '%s' is not in 1ms..1d", optarg);
+			break;
+		case O_LATE:
+			o->agg.lateness = duration_arg("--lateness", optarg);
+			if (o->agg.lateness > 86400000)
+				errx(2, "--lateness: '%s' is more than a day", optarg);
+			break;
+		case O_MAXKEYS:
+			if (sb_parse_ll(optarg, 1, 1000000, &n, &errstr) == -1)
+				errx(2, "--max-keys: '%s' is %s", optarg, errstr);
+			o->agg.max_keys = (size_t)n;
+			break;
+		case O_MAXLINE:
+			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
+				errx(2, "--max-line: '%s' is %s", optarg, errstr);
+			o->max_line = (size_t)n;
+			break;
+		case O_NOFWD:
+			o->forward = 0;
+			break;
+		case O_NONORM:
+			o->agg.normalize = 0;
+			break;
+		case O_SKETCH:
+			o->agg.emit_sketch = 1;
+			break;
+		case O_STRICT:
+			o->strict = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	/* Each open window costs a slot per series; keep that bounded. */
+	if (o->agg.lateness / o->agg.widths[0] > 64)
+		errx(2, "--lateness: more than 64 windows of %llds",
+		    (long long)(o->agg.widths[0] / 1000));
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+put(struct sb_buf *out)
+{
+	if (out->len == 0)
+		return;
+	if (fwrite(out->s, 1, out->len, stdout) != out->len)
+		err(1, "stdout");
+	sb_buf_reset(out);
+}
+
+struct run {
+	struct options	*opt;
+	struct agg	*agg;
+	struct sb_json	 js;
+	struct sb_event	 ev;
+	struct sb_buf	 out;
+	int64_t		 last_input;	/* monotonic ms of the newest event */
+};
+
+/* 0, or -1 when --strict makes a bad line fatal. */
+static int
+line(struct run *r, struct sb_reader *in, char *s, size_t n)
+{
+	char why[160];
+
+	if (sb_json_parse(&r->js, s, n) == -1)
+		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
+		    r->js.err, r->js.errpos + 1);
+	if (r->js.tok[0].type != SB_JOBJECT)
+		return sb_reader_bad(in, "not a JSON object");
+	if (!sb_is_event(&r->js, 0)) {
+		if (r->opt->forward) {
+			sb_buf_add(&r->out, s, n);
+			sb_buf_putc(&r->out, '\n');
+		}
+		return 0;
+	}
+	if (sb_event_read(&r->ev, &r->js, 0, why, sizeof why) == -1)
+		return sb_reader_bad(in, "%s", why);
+	if (!r->ev.has_time) {
+		/* Event time only: an undated event happens "now" in the stream. */
+		if (agg_newest(r->agg) == INT64_MIN)
+			return sb_reader_bad(in, "missing 'timestamp' before "
+			    "any dated event");
+		r->ev.time = agg_newest(r->agg);
+	}
+	switch (agg_add(r->agg, &r->ev, &r->out)) {
+	case AGG_LATE: {
+		char t[SB_TIME_LEN];
+		sb_reader_note(in, "event at %s came after its window closed "
+		    "(--lateness %llds); counted as 'late'",
+		    sb_time_format(r->ev.time, t),
+		    (long long)(r->opt->agg.lateness / 1000));
+		break;
+	}
+	case AGG_FIRST_OTHER:
+		sb_reader_note(in, "more than %zu keys: this and further new "
+		    "keys are counted as '%s'", r->opt->agg.max_keys,
+		    AGG_OTHER_KEY);
+		break;
+	case AGG_ADDED:
+		break;
+	}
+	if (r->opt->idle_flush > 0)
+		r->last_input = monotonic_ms();
+	return 0;
+}
+
+/* 0 at end of input, 1 on a fatal error. */
+static int
+read_input(struct run *r, const char *path)
+{
+	struct sb_reader in;
+	char *s;
+	size_t n;
+	int rc, timeout = r->opt->idle_flush > 0 ? (int)r->opt->idle_flush : -1;
+
+	if (sb_reader_open(&in, path) == -1) {
+		warn("%s", path);
+		return 1;
+	}
+	in.max_line = r->opt->max_line;
+	in.strict = r->opt->strict;
+	while ((rc = sb_reader_next(&in, &s, &n, timeout)) != SB_READ_EOF) {
+		if (rc == SB_READ_ERROR)
+			break;
+		if (rc == SB_READ_TIMEOUT) {
+			int64_t newest = agg_newest(r->agg);
+			if (newest != INT64_MIN)
+				agg_advance(r->agg, newest + monotonic_ms() -
+				    r->last_input - r->opt->agg.lateness, &r->out);
+		} else if (line(r, &in, s, n) == -1) {
+			rc = SB_READ_ERROR;
+			break;
+		}
+		put(&r->out);
+	}
+	sb_reader_close(&in);
+	return rc == SB_READ_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct run r;
+	int status = 0;
+	static char obuf[1 << 16];
+
+	parse_options(argc, argv, &opt);
+	argc -= optind;
+	argv += optind;
+
+	sb_signals_init();
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	memset(&r, 0, sizeof r);
+	r.opt = &opt;
+	r.agg = agg_new(&opt.agg);
+	sb_json_init(&r.js);
+	sb_event_init(&r.ev);
+
+	if (argc == 0) {
+		status = read_input(&r, "-");
+	} else {
+		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
+			int fatal = read_input(&r, argv[i]);
+			status |= fatal;
+			if (fatal && opt.strict)
+				break;
+		}
+	}
+	/* Nothing accepted is lost: close what is open, even after an error. */
+	agg_finish(r.agg, &r.out);
+	put(&r.out);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+
+	const struct agg_stats *st = agg_stats(r.agg);
+	if (st->late > 0)
+		warnx("%llu late event%s counted as 'late' (--lateness %llds)",
+		    (unsigned long long)st->late, st->late == 1 ? "" : "s",
+		    (long long)(opt.agg.lateness / 1000));
+	if (st->other > 0)
+		warnx("%llu event%s of keys beyond --max-keys %zu counted as '%s'",
+		    (unsigned long long)st->other, st->other == 1 ? "" : "s",
+		    opt.agg.max_keys, AGG_OTHER_KEY);
+	sb_reader_summary();
+
+	agg_free(r.agg);
+	sb_json_free(&r.js);
+	sb_event_free(&r.ev);
+	return status;
+}

@@ -1,0 +1,69 @@
+/*
+ * window.h - the windowing engine of aggregate: events in, window records
+ * out, with no I/O of its own.
+ *
+ * Windows are tumbling and aligned to the epoch (a 5m window starts at a
+ * multiple of five minutes since 1970).  Time is event time only: the
+ * watermark is the latest event time seen minus the allowed lateness, and
+ * a window [start, end) closes, for every series at once, when the
+ * watermark reaches its end.  An event for a window that has closed is
+ * late: it is counted in the "late" member of its series' oldest open
+ * window and in agg_stats, never silently dropped.
+ *
+ * Every call that can close windows appends their records, one JSON line
+ * each, to the caller's buffer in the order they close: by end time, then
+ * width, then key.  The caller writes and resets the buffer.
+ */
+#ifndef WINDOW_H
+#define WINDOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "event.h"
+
+#define AGG_MAX_WIDTHS	8
+#define AGG_OTHER_KEY	"(other)"
+
+struct agg_config {
+	int64_t		 widths[AGG_MAX_WIDTHS];	/* ms, ascending */
+	int		 nwidths;
+	int64_t		 lateness;	/* ms an event may lag the newest one */
+	int64_t		 expire;	/* ms of silence before a key is forgotten */
+	size_t		 max_keys;	/* series before the (other) overflow */
+	int		 normalize;	/* replace ids in endpoints by {id} */
+	int		 emit_sketch;	/* add the serialized sketch */
+};
+
+struct agg_stats {
+	uint64_t	 events;	/* events added */
+	uint64_t	 late;		/* events that came after their window closed */
+	uint64_t	 other;		/* events counted under (other) */
+	uint64_t	 windows;	/* window records emitted */
+	size_t		 keys;		/* series currently kept */
+};
+
+/* What agg_add() did with an event, for the caller's reporting. */
+enum agg_result {
+	AGG_ADDED,
+	AGG_LATE,		/* late for at least one width */
+	AGG_FIRST_OTHER		/* the first event sent to (other) */
+};
+
+struct agg;
+
+struct agg	*agg_new(const struct agg_config *);
+void		 agg_free(struct agg *);
+/* ev must have a time.  Closes what its time makes final, then adds it. */
+enum agg_result	 agg_add(struct agg *, const struct sb_event *,
+		    struct sb_buf *out);
+/* Closes the windows that end at or before watermark (--idle-flush). */
+void		 agg_advance(struct agg *, int64_t watermark, struct sb_buf *out);
+/* End of input: closes every open window, marked "partial":true. */
+void		 agg_finish(struct agg *, struct sb_buf *out);
+/* The newest event time added, or INT64_MIN before the first. */
+int64_t		 agg_newest(const struct agg *);
+const struct agg_stats *agg_stats(const struct agg *);
+
+#endif
