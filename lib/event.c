@@ -48,6 +48,9 @@ number_of(const struct sb_json *js, size_t t, double *v)
 	if (k->type != SB_JSTRING || k->escaped || k->end - k->start == 0 ||
 	    k->end - k->start >= sizeof tmp)
 		return -1;
+	/* Decimal only: strtod would also take "0x10", "inf" and "nan". */
+	if (strspn(js->src + k->start, "0123456789+-.eE") < k->end - k->start)
+		return -1;
 	memcpy(tmp, js->src + k->start, k->end - k->start);
 	tmp[k->end - k->start] = '\0';
 	return sb_parse_double(tmp, -HUGE_VAL, HUGE_VAL, v, &errstr) == 0 &&

@@ -2,7 +2,7 @@
  * event.h - the raw request event of DESIGN.md section 2.
  *
  * sb_event_read() validates one parsed JSON object as an event and fills
- * *ev.  Members and their accepted aliases (the first present wins):
+ * *ev.  Members and their accepted aliases:
  *
  *	timestamp	ts, time		RFC 3339 string or epoch number
  *	endpoint	path, route		string, required
@@ -10,6 +10,10 @@
  *	latency_ms	duration_ms, latency	finite number >= 0, required
  *	response_size	bytes			finite number >= 0
  *	method, service				strings
+ *
+ * The canonical name wins over an alias, and an alias over the ones listed
+ * after it, wherever they stand in the line; a name given twice counts
+ * once, with its last value (as jansson reads it).
  *
  * As in the original service (pydantic's lax mode), a number may also be
  * given as a string holding a number ("200", "812.4") and an integer as an

@@ -1,14 +1,20 @@
 /*
  * json.h - a strict, validating JSON tokenizer for one record at a time.
  *
- * sb_json_parse() checks a buffer against RFC 8259 and records a flat,
+ * sb_json_parse() validates a buffer as one JSON value and records a flat,
  * preorder array of tokens that point into the caller's buffer; nothing is
  * copied and nothing is allocated per value.  It accepts exactly what
- * jansson's json_loadb(buf, len, JSON_DECODE_ANY, ...) accepts, with two
- * deliberate differences: numbers are not range-checked (a caller asking
- * for a double gets an error for 1e999 instead), and the depth limit is
- * SB_JSON_MAX_DEPTH.  tests/unit/test_json.c proves the equivalence
- * differentially on generated and mutated input.
+ * jansson's json_loadb(buf, len, JSON_DECODE_ANY, ...) accepts (RFC 8259
+ * with UTF-8 validated and \u0000 refused), with two deliberate
+ * differences: numbers are not range-checked (a caller asking for a double
+ * gets an error for 1e999 instead, and underflow reads as 0), and a NUL
+ * byte right after a number or literal is an error (jansson loses it in
+ * its look-ahead and accepts "1\0").  The depth limit, SB_JSON_MAX_DEPTH,
+ * counts every value, scalars included, as jansson's does.
+ * tests/unit/test_json.c proves the equivalence differentially on
+ * generated and mutated input.
+ *
+ * A failed parse leaves ntok == 0.
  *
  * Token layout: an object token is followed by its members, each a string
  * token (the key) followed by the value's tokens; an array token by its
@@ -77,12 +83,15 @@ int	 sb_json_parse(struct sb_json *, const char *, size_t);
 
 /* Index of member key in object token obj (the last one if repeated), or -1. */
 long	 sb_json_member(const struct sb_json *, size_t obj, const char *key);
-/* Same through nested objects: "latency_ms.p95". */
+/* Same through nested objects: "latency_ms.p95" (keys with dots unreachable). */
 long	 sb_json_path(const struct sb_json *, size_t obj, const char *path);
 
 /* 0 and *out for a finite number token; -1 otherwise. */
 int	 sb_json_number(const struct sb_json *, size_t t, double *out);
-/* 0 for a number token with an exactly integral value in int64 range. */
+/*
+ * 0 for a number token whose value, as written, is an integer in int64
+ * range: 200, 200.0, 2e2; judged on the digits, not on a rounded double.
+ */
 int	 sb_json_int(const struct sb_json *, size_t t, int64_t *out);
 /* Appends the unescaped UTF-8 of a string token; -1 if t is not a string. */
 int	 sb_json_str(const struct sb_json *, size_t t, struct sb_buf *out);

@@ -8,16 +8,23 @@
  * relative error a of the exact value of the same rank (Masson, Rim and
  * Lee, "DDSketch", VLDB 2019).  Values below SB_SKETCH_MIN share a zero
  * bucket and values above SB_SKETCH_MAX are counted at SB_SKETCH_MAX, so
- * one sketch never holds more than about 2,800 buckets.  count, sum, min
+ * one sketch never holds more than 2,764 buckets.  count, sum, min
  * and max are exact.
  *
  * Merging adds bucket counts, so the merge of two sketches equals the
  * sketch of the union of their inputs exactly; that is what makes
  * partial windows from several machines combinable.
  *
- * Quantiles use the rank r = q (n - 1) (0-based, the lower nearest rank):
- * the estimate is the representative of the bucket holding the value of
- * rank floor(r), clamped to [min, max].
+ * Quantiles use the nearest rank: the value of 1-based rank ceil(q n) in
+ * sorted order, as HdrHistogram and most latency tools report it, so that
+ * a p99 of fewer than 100 requests is their maximum rather than an
+ * optimistic lower value.  The estimate is the representative of the
+ * bucket holding that value, clamped to [min, max]; it is within a
+ * relative error a of the exact value for values in [SB_SKETCH_MIN,
+ * SB_SKETCH_MAX] (up to a few 1e-15 of floating-point rounding).
+ * Below SB_SKETCH_MIN the estimate is min; above SB_SKETCH_MAX it is
+ * within a of SB_SKETCH_MAX.  An empty sketch has count, sum, min and max
+ * 0, so an all-zero struct is a valid empty sketch.
  *
  * A sketch owns its bucket array; sb_sketch_free() releases it.
  */
@@ -52,8 +59,10 @@ void	 sb_sketch_free(struct sb_sketch *);
 void	 sb_sketch_reset(struct sb_sketch *);
 /* v must be finite and >= 0. */
 void	 sb_sketch_add(struct sb_sketch *, double v);
-/* NAN when empty; q in [0, 1]. */
+/* NAN when empty; q in [0, 1]; q <= 0 (or NaN) gives min, q >= 1 max. */
 double	 sb_sketch_quantile(const struct sb_sketch *, double q);
+/* The 0-based index of the nearest-rank value: ceil(q n) - 1, at least 0. */
+uint64_t sb_sketch_rank(double q, uint64_t n);
 void	 sb_sketch_merge(struct sb_sketch *dst, const struct sb_sketch *src);
 
 /*
@@ -64,7 +73,10 @@ void	 sb_sketch_merge(struct sb_sketch *dst, const struct sb_sketch *src);
  * exactly (%.17g) so that a merge of read-back sketches is exact too.
  */
 void	 sb_sketch_write(const struct sb_sketch *, struct sb_buf *);
-/* Reads object token t; -1 with a message in err if it is not a sketch. */
+/*
+ * Reads object token t into an initialised sketch; -1 with a message in
+ * err if it is not a sketch, leaving the sketch empty.
+ */
 int	 sb_sketch_read(struct sb_sketch *, const struct sb_json *, size_t t,
 	    char *err, size_t errsz);
 

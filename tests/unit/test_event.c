@@ -133,6 +133,12 @@ events(void)
 	is_str(read_event("{\"endpoint\":\"/a\",\"status_code\":200,\"latency_ms\":1,"
 	    "\"method\":[]}", &ev), "'method' is not a string", "method array");
 	is_str(read_event("[]", &ev), "not a JSON object", "array");
+	is_str(read_event("{\"endpoint\":\"/a\",\"status_code\":200,\"latency_ms\":\"0x10\"}", &ev),
+	    "'latency_ms' is not a number", "a hex string is not a number");
+	is_str(read_event("{\"endpoint\":\"/a\",\"status_code\":200,\"latency_ms\":\"inf\"}", &ev),
+	    "'latency_ms' is not a number", "\"inf\" is not a number");
+	is_str(read_event("{\"endpoint\":\"/a\",\"status_code\":200,\"latency_ms\":\" 5\"}", &ev),
+	    "'latency_ms' is not a number", "a padded string is not a number");
 
 	char big[5000];
 	memset(big, 'a', sizeof big);

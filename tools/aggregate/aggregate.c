@@ -30,14 +30,14 @@ struct options {
 };
 
 static void
-usage(void)
+usage(FILE *fp, int status)
 {
-	fprintf(stderr,
+	fprintf(fp,
 	    "usage: aggregate [--emit-sketch] [--no-forward] [--no-normalize] [--strict]\n"
 	    "                 [--expire duration] [--idle-flush duration]\n"
 	    "                 [--lateness duration] [--max-keys n] [--max-line bytes]\n"
 	    "                 [-w duration | --windows list] [file ...]\n");
-	exit(2);
+	exit(status);
 }
 
 static int64_t
@@ -160,8 +160,11 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_STRICT:
 			o->strict = 1;
 			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	/* Each open window costs a slot per series; keep that bounded. */
