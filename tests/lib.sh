@@ -33,9 +33,9 @@ _fail=0
 ok() {	# ok CONDITION-STATUS DESCRIPTION: 0 passes
 	_n=$((_n + 1))
 	if [ "$1" -eq 0 ]; then
-		echo "ok $_n - $2"
+		printf 'ok %d - %s\n' "$_n" "$2"
 	else
-		echo "not ok $_n - $2"
+		printf 'not ok %d - %s\n' "$_n" "$2"
 		_fail=$((_fail + 1))
 	fi
 }
