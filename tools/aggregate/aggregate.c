@@ -333,5 +333,6 @@ main(int argc, char **argv)
 	agg_free(r.agg);
 	sb_json_free(&r.js);
 	sb_event_free(&r.ev);
+	sb_buf_free(&r.out);
 	return status;
 }
