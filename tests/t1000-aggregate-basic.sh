@@ -63,4 +63,10 @@ is_rc 1 "a missing operand exits 1"
 has "$ERR" "aggregate: .*nonexistent: No such file" "and says which"
 is "$(jq -s '[.[] | select(.type == "window") | .count] | add' "$OUT")" 8 \
     "the readable operand is still aggregated"
+# The sample in examples/ (inject's format and the original clients' forms).
+run aggregate "$TOP/examples/raw_logs.sample.jsonl"
+is_rc 0 "examples/raw_logs.sample.jsonl aggregates"
+is "$(wc -c <"$ERR" | tr -d ' ')" 0 "without a complaint"
+is "$(jq -s '[.[] | .count] | add' "$OUT")" "$(wc -l <"$TOP/examples/raw_logs.sample.jsonl" | tr -d ' ')" \
+    "every line of it is counted"
 done_testing
