@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "event.h"
 #include "json.h"
+#include "merge.h"
 #include "num.h"
 #include "reader.h"
 #include "sig.h"
@@ -27,13 +28,14 @@ struct options {
 	size_t		 max_line;
 	int		 forward;
 	int		 strict;
+	int		 merge;		/* --merge: windows in, not events */
 };
 
 static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: aggregate [--emit-sketch] [--no-forward] [--no-normalize] [--strict]\n"
+	    "usage: aggregate [--emit-sketch] [--merge] [--no-forward] [--no-normalize] [--strict]\n"
 	    "                 [--expire duration] [--idle-flush duration]\n"
 	    "                 [--lateness duration] [--max-keys n] [--max-line bytes]\n"
 	    "                 [-w duration | --windows list] [file ...]\n");
@@ -84,8 +86,8 @@ parse_widths(struct agg_config *c, const char *list)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_MAXKEYS, O_MAXLINE, O_NOFWD,
-	    O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS };
+	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_MAXKEYS, O_MAXLINE, O_MERGE,
+	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS };
 	static const struct option longopts[] = {
 		{ "emit-sketch",	no_argument,		NULL, O_SKETCH },
 		{ "expire",		required_argument,	NULL, O_EXPIRE },
@@ -94,6 +96,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "lateness",		required_argument,	NULL, O_LATE },
 		{ "max-keys",		required_argument,	NULL, O_MAXKEYS },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "merge",		no_argument,		NULL, O_MERGE },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-normalize",	no_argument,		NULL, O_NONORM },
 		{ "strict",		no_argument,		NULL, O_STRICT },
@@ -148,6 +151,9 @@ parse_options(int argc, char **argv, struct options *o)
 				errx(2, "--max-line: '%s' is %s", optarg, errstr);
 			o->max_line = (size_t)n;
 			break;
+		case O_MERGE:
+			o->merge = 1;
+			break;
 		case O_NOFWD:
 			o->forward = 0;
 			break;
@@ -195,6 +201,7 @@ put(struct sb_buf *out)
 struct run {
 	struct options	*opt;
 	struct agg	*agg;
+	struct merge	*merge;		/* with --merge */
 	struct sb_json	 js;
 	struct sb_event	 ev;
 	struct sb_buf	 out;
@@ -212,7 +219,15 @@ line(struct run *r, struct sb_reader *in, char *s, size_t n)
 		    r->js.err, r->js.errpos + 1);
 	if (r->js.tok[0].type != SB_JOBJECT)
 		return sb_reader_bad(in, "not a JSON object");
-	if (!sb_is_event(&r->js, 0)) {
+	if (r->merge != NULL) {
+		long t = sb_json_member(&r->js, 0, "type");
+		if (t >= 0 && sb_json_streq(&r->js, (size_t)t, "window")) {
+			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
+				return sb_reader_bad(in, "%s", why);
+			return 0;
+		}
+	}
+	if (r->merge != NULL || !sb_is_event(&r->js, 0)) {
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
 			sb_buf_putc(&r->out, '\n');
@@ -300,6 +315,8 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.opt = &opt;
 	r.agg = agg_new(&opt.agg);
+	if (opt.merge)
+		r.merge = merge_new();
 	sb_json_init(&r.js);
 	sb_event_init(&r.ev);
 
@@ -315,6 +332,8 @@ main(int argc, char **argv)
 	}
 	/* Nothing accepted is lost: close what is open, even after an error. */
 	agg_finish(r.agg, &r.out);
+	if (r.merge != NULL)
+		merge_finish(r.merge, opt.agg.emit_sketch, &r.out);
 	put(&r.out);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
@@ -331,6 +350,7 @@ main(int argc, char **argv)
 	sb_reader_summary();
 
 	agg_free(r.agg);
+	merge_free(r.merge);
 	sb_json_free(&r.js);
 	sb_event_free(&r.ev);
 	sb_buf_free(&r.out);

@@ -216,47 +216,45 @@ acc_reset(struct acc *c)
 	sb_sketch_reset(&c->sk);
 }
 
-static void
-emit(struct agg *a, const struct series *s, int w, int64_t start,
-    const struct acc *c, int partial, struct sb_buf *out)
+void
+window_write(const struct window_rec *w, int with_sketch, struct sb_buf *out)
 {
-	int64_t width = a->cfg.widths[w];
-	uint64_t n = c != NULL ? c->count : 0;
+	uint64_t n = w->count;
 
 	sb_buf_puts(out, "{\"type\":\"window\",\"key\":");
-	sb_buf_json_str(out, s->key, strlen(s->key));
-	if (*s->service != '\0') {
+	sb_buf_json_str(out, w->key, strlen(w->key));
+	if (*w->service != '\0') {
 		sb_buf_puts(out, ",\"service\":");
-		sb_buf_json_str(out, s->service, strlen(s->service));
+		sb_buf_json_str(out, w->service, strlen(w->service));
 	}
-	if (*s->method != '\0') {
+	if (*w->method != '\0') {
 		sb_buf_puts(out, ",\"method\":");
-		sb_buf_json_str(out, s->method, strlen(s->method));
+		sb_buf_json_str(out, w->method, strlen(w->method));
 	}
 	sb_buf_puts(out, ",\"endpoint\":");
-	sb_buf_json_str(out, s->endpoint, strlen(s->endpoint));
+	sb_buf_json_str(out, w->endpoint, strlen(w->endpoint));
 	sb_buf_puts(out, ",\"start\":");
-	sb_buf_json_time(out, start);
+	sb_buf_json_time(out, w->start);
 	sb_buf_puts(out, ",\"end\":");
-	sb_buf_json_time(out, start + width);
+	sb_buf_json_time(out, w->start + w->width);
 	sb_buf_puts(out, ",\"width_s\":");
-	if (width % 1000 == 0)
-		sb_buf_json_int(out, width / 1000);
+	if (w->width % 1000 == 0)
+		sb_buf_json_int(out, w->width / 1000);
 	else
-		sb_buf_json_num(out, (double)width / 1000);
+		sb_buf_json_num(out, (double)w->width / 1000);
 	sb_buf_puts(out, ",\"count\":");
 	sb_buf_json_int(out, (int64_t)n);
 	sb_buf_puts(out, ",\"errors\":");
-	sb_buf_json_int(out, c != NULL ? (int64_t)c->errors : 0);
+	sb_buf_json_int(out, (int64_t)w->errors);
 	sb_buf_puts(out, ",\"client_errors\":");
-	sb_buf_json_int(out, c != NULL ? (int64_t)c->client_errors : 0);
+	sb_buf_json_int(out, (int64_t)w->client_errors);
 	sb_buf_puts(out, ",\"error_rate\":");
 	if (n > 0)
-		sb_buf_json_num(out, (double)c->errors / (double)n);
+		sb_buf_json_num(out, (double)w->errors / (double)n);
 	else
 		sb_buf_puts(out, "0");
 	if (n > 0) {
-		const struct sb_sketch *k = &c->sk;
+		const struct sb_sketch *k = w->sk;
 		sb_buf_puts(out, ",\"latency_ms\":{\"mean\":");
 		sb_buf_json_num(out, k->sum / (double)k->count);
 		sb_buf_puts(out, ",\"p50\":");
@@ -270,24 +268,51 @@ emit(struct agg *a, const struct series *s, int w, int64_t start,
 		sb_buf_puts(out, ",\"max\":");
 		sb_buf_json_num(out, k->max);
 		sb_buf_puts(out, "},\"bytes_mean\":");
-		if (c->bytes_n > 0)
-			sb_buf_json_num(out, c->bytes_sum / (double)c->bytes_n);
+		if (w->bytes_n > 0)
+			sb_buf_json_num(out, w->bytes_sum / (double)w->bytes_n);
 		else
 			sb_buf_puts(out, "null");
 	} else {
 		sb_buf_puts(out, ",\"latency_ms\":null,\"bytes_mean\":null");
 	}
-	if (c != NULL && c->late > 0) {
+	if (w->late > 0) {
 		sb_buf_puts(out, ",\"late\":");
-		sb_buf_json_int(out, (int64_t)c->late);
+		sb_buf_json_int(out, (int64_t)w->late);
 	}
-	if (partial)
+	if (w->partial)
 		sb_buf_puts(out, ",\"partial\":true");
-	if (a->cfg.emit_sketch && n > 0) {
+	if (with_sketch && n > 0) {
+		/* bytes_mean has 6 digits; a merge needs the exact parts. */
+		sb_buf_puts(out, ",\"bytes_n\":");
+		sb_buf_json_int(out, (int64_t)w->bytes_n);
+		sb_buf_puts(out, ",\"bytes_sum\":");
+		sb_buf_json_num_exact(out, w->bytes_sum);
 		sb_buf_puts(out, ",\"sketch\":");
-		sb_sketch_write(&c->sk, out);
+		sb_sketch_write(w->sk, out);
 	}
 	sb_buf_puts(out, "}\n");
+}
+
+static void
+emit(struct agg *a, const struct series *s, int w, int64_t start,
+    const struct acc *c, int partial, struct sb_buf *out)
+{
+	struct window_rec r = {
+		.key = s->key, .service = s->service, .method = s->method,
+		.endpoint = s->endpoint, .start = start,
+		.width = a->cfg.widths[w], .partial = partial,
+	};
+
+	if (c != NULL) {
+		r.count = c->count;
+		r.errors = c->errors;
+		r.client_errors = c->client_errors;
+		r.late = c->late;
+		r.bytes_n = c->bytes_n;
+		r.bytes_sum = c->bytes_sum;
+		r.sk = &c->sk;
+	}
+	window_write(&r, a->cfg.emit_sketch, out);
 	a->stats.windows++;
 }
 

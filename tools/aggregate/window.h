@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "sketch.h"
 
 #define AGG_MAX_WIDTHS	8
 #define AGG_OTHER_KEY	"(other)"
@@ -50,6 +51,28 @@ enum agg_result {
 	AGG_LATE,		/* late for at least one width */
 	AGG_FIRST_OTHER		/* the first event sent to (other) */
 };
+
+/* One window of one series, as written. */
+struct window_rec {
+	const char	*key;
+	const char	*service;	/* "" when unknown */
+	const char	*method;	/* "" when unknown */
+	const char	*endpoint;
+	int64_t		 start;		/* ms */
+	int64_t		 width;		/* ms */
+	uint64_t	 count;
+	uint64_t	 errors;
+	uint64_t	 client_errors;
+	uint64_t	 late;
+	uint64_t	 bytes_n;	/* events with a response_size */
+	double		 bytes_sum;
+	const struct sb_sketch *sk;	/* latency; read only when count > 0 */
+	int		 partial;
+};
+
+/* The one writer of window records, for aggregate and its --merge. */
+void		 window_write(const struct window_rec *, int with_sketch,
+		    struct sb_buf *out);
 
 struct agg;
 
