@@ -11,13 +11,17 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
-PKGS	 = jansson
+# Every tool links the same libraries; the linker keeps only those a tool
+# uses (Debian links --as-needed), and libcommon.a is an archive, so a
+# tool pulls in only the storage or HTTP code it calls.
+PKGS	 = jansson sqlite3 hiredis libpq libmicrohttpd libcurl zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
+		echo -ljansson -lsqlite3 -lhiredis -lpq -lmicrohttpd -lcurl -lz)
 ALL_CPPFLAGS = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS  = $(LDFLAGS) $(SAN_FLAGS)
-LDLIBS_COMMON = $(PKG_LIBS) -lm
+LDLIBS_COMMON = $(PKG_LIBS) -lpthread -lm
 
 # Objects live out of tree so that the plain and the sanitizer builds
 # never mix: build/ and build/asan/.
@@ -43,9 +47,6 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MANS	 = $(wildcard man/*.[1-8])
 
-# Per-tool extra libraries: LIBS_<tool> = ...
-LIBS_inject =
-
 .PHONY: all check test test-asan lint bench demo install uninstall clean deps
 all: $(BINS) $(UNITS)
 
@@ -66,7 +67,7 @@ tool_objs = $(patsubst %.c,$(B)/%.o,$(wildcard tools/$(1)/*.c))
 $(B)/bin/%: $$(call tool_objs,$$*) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_$*) $(LDLIBS_COMMON)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS_COMMON)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
