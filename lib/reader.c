@@ -234,6 +234,57 @@ report(struct sb_reader *r, const char *fmt, va_list ap)
 	    more);
 }
 
+/* 0 at the end of the operand, 1 after a failure. */
+static int
+input_one(const struct sb_input *in, const char *path)
+{
+	struct sb_reader r;
+	char *s;
+	size_t n;
+	int rc;
+
+	if (sb_reader_open(&r, path) == -1) {
+		warn("%s", path);
+		return 1;
+	}
+	if (in->max_line > 0)
+		r.max_line = in->max_line;
+	r.strict = in->strict;
+	while ((rc = sb_reader_next(&r, &s, &n, in->idle_ms)) != SB_READ_EOF) {
+		if (rc == SB_READ_ERROR)
+			break;
+		if (rc == SB_READ_TIMEOUT) {
+			if (in->idle != NULL)
+				in->idle(in->ctx);
+		} else if (in->line(in->ctx, &r, s, n) == -1) {
+			rc = SB_READ_ERROR;
+			break;
+		}
+		if (in->after != NULL)
+			in->after(in->ctx);
+	}
+	sb_reader_close(&r);
+	return rc == SB_READ_ERROR;
+}
+
+int
+sb_input_run(const struct sb_input *in, int argc, char **argv)
+{
+	int status = 0;
+
+	if (argc == 0)
+		return input_one(in, "-");
+	for (int i = 0; i < argc && !sb_stop_requested(); i++) {
+		int failed = input_one(in, argv[i]);
+
+		status |= failed;
+		/* A fatal line stops everything; a missing file does not. */
+		if (failed && in->strict && sb_input_stats.bad > 0)
+			break;
+	}
+	return status;
+}
+
 int
 sb_reader_bad(struct sb_reader *r, const char *fmt, ...)
 {

@@ -61,6 +61,27 @@ struct sb_reader {
 	int		 strict;
 };
 
+/*
+ * The main loop every filter shares: sb_input_run() reads the operands in
+ * order (stdin when argc is 0, and for "-"), hands each line to line(),
+ * calls idle() when no complete line came within idle_ms (if >= 0), and
+ * after() after each of those, typically to write what they produced.
+ * An operand that cannot be opened is reported and skipped; a line() that
+ * returns -1 (a bad line under --strict) or a read error stops the loop.
+ * Returns 0, or 1 if anything failed.  A stop signal ends it as EOF does.
+ */
+struct sb_input {
+	size_t		 max_line;	/* 0: SB_MAX_LINE_DEFAULT */
+	int		 strict;
+	int		 idle_ms;	/* < 0: never idle */
+	int		(*line)(void *ctx, struct sb_reader *, char *, size_t);
+	void		(*idle)(void *ctx);
+	void		(*after)(void *ctx);
+	void		*ctx;
+};
+
+int	 sb_input_run(const struct sb_input *, int argc, char **argv);
+
 /* Global counters shared by every reader of the process. */
 struct sb_input_stats {
 	uint64_t	 lines;		/* lines read, bad ones included */

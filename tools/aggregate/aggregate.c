@@ -210,8 +210,9 @@ struct run {
 
 /* 0, or -1 when --strict makes a bad line fatal. */
 static int
-line(struct run *r, struct sb_reader *in, char *s, size_t n)
+line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
+	struct run *r = ctx;
 	char why[160];
 
 	if (sb_json_parse(&r->js, s, n) == -1)
@@ -265,37 +266,22 @@ line(struct run *r, struct sb_reader *in, char *s, size_t n)
 	return 0;
 }
 
-/* 0 at end of input, 1 on a fatal error. */
-static int
-read_input(struct run *r, const char *path)
+/* --idle-flush: the stream went quiet; let the clock move the watermark. */
+static void
+idle(void *ctx)
 {
-	struct sb_reader in;
-	char *s;
-	size_t n;
-	int rc, timeout = r->opt->idle_flush > 0 ? (int)r->opt->idle_flush : -1;
+	struct run *r = ctx;
+	int64_t newest = agg_newest(r->agg);
 
-	if (sb_reader_open(&in, path) == -1) {
-		warn("%s", path);
-		return 1;
-	}
-	in.max_line = r->opt->max_line;
-	in.strict = r->opt->strict;
-	while ((rc = sb_reader_next(&in, &s, &n, timeout)) != SB_READ_EOF) {
-		if (rc == SB_READ_ERROR)
-			break;
-		if (rc == SB_READ_TIMEOUT) {
-			int64_t newest = agg_newest(r->agg);
-			if (newest != INT64_MIN)
-				agg_advance(r->agg, newest + monotonic_ms() -
-				    r->last_input - r->opt->agg.lateness, &r->out);
-		} else if (line(r, &in, s, n) == -1) {
-			rc = SB_READ_ERROR;
-			break;
-		}
-		put(&r->out);
-	}
-	sb_reader_close(&in);
-	return rc == SB_READ_ERROR;
+	if (newest != INT64_MIN)
+		agg_advance(r->agg, newest + monotonic_ms() - r->last_input -
+		    r->opt->agg.lateness, &r->out);
+}
+
+static void
+after(void *ctx)
+{
+	put(&((struct run *)ctx)->out);
 }
 
 int
@@ -303,7 +289,7 @@ main(int argc, char **argv)
 {
 	struct options opt;
 	struct run r;
-	int status = 0;
+	int status;
 	static char obuf[1 << 16];
 
 	parse_options(argc, argv, &opt);
@@ -320,16 +306,12 @@ main(int argc, char **argv)
 	sb_json_init(&r.js);
 	sb_event_init(&r.ev);
 
-	if (argc == 0) {
-		status = read_input(&r, "-");
-	} else {
-		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
-			int fatal = read_input(&r, argv[i]);
-			status |= fatal;
-			if (fatal && opt.strict)
-				break;
-		}
-	}
+	struct sb_input in = {
+		.max_line = opt.max_line, .strict = opt.strict,
+		.idle_ms = opt.idle_flush > 0 ? (int)opt.idle_flush : -1,
+		.line = line, .idle = idle, .after = after, .ctx = &r,
+	};
+	status = sb_input_run(&in, argc, argv);
 	/* Nothing accepted is lost: close what is open, even after an error. */
 	agg_finish(r.agg, &r.out);
 	if (r.merge != NULL)
