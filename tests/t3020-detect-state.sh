@@ -1,0 +1,73 @@
+#!/bin/sh
+# detect --state: a run restarted from its state file writes exactly the
+# signals an uninterrupted run writes after the restart point, even when
+# the first run was killed with SIGKILL; bad state files are refused.
+. "$(dirname "$0")/lib.sh"
+
+inject --scenario recovery --seed 5 --hours 2 --degrade-at 40m --start 2026-11-26T10:00:00Z |
+    aggregate >"$T/w"
+total=$(lines "$T/w")
+half=$((total / 2))
+head -n "$half" "$T/w" >"$T/w1"
+tail -n +"$((half + 1))" "$T/w" >"$T/w2"
+
+run detect --no-forward "$T/w"
+cp "$OUT" "$T/all"
+ok "$([ -s "$T/all" ] && echo 0 || echo 1)" "the uninterrupted run signals ($(lines "$T/all") lines)"
+
+# A clean stop saves the state; the second half continues exactly.
+run detect --no-forward --state "$T/s1" "$T/w1"
+is_rc 0 "first half with --state"
+cp "$OUT" "$T/part1"
+run detect --no-forward --state "$T/s1" "$T/w2"
+is_rc 0 "second half restored from --state"
+cat "$T/part1" "$OUT" >"$T/joined"
+same "$T/joined" "$T/all" "two halves with --state equal one run"
+has "$T/s1" '^\{"type":"detect-state","version":1,' "the state file names its format"
+
+# Without the state, the second half would learn anew and differ.
+run detect --no-forward "$T/w2"
+if cmp -s "$OUT" "$T/joined"; then ok 1 "a run without --state differs"; else ok 0 "a run without --state differs"; fi
+
+# SIGKILL halfway: the last checkpoint survives; a restart on the whole
+# input skips what the checkpoint covers and writes the same signals as
+# the uninterrupted run from there on.
+mkfifo "$T/fifo"
+detect --no-forward --state "$T/s2" --state-every 100 <"$T/fifo" >"$T/killed" 2>"$T/killed.err" &
+pid=$!
+exec 3>"$T/fifo"
+cat "$T/w1" >&3
+i=0
+while [ ! -f "$T/s2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+exec 3>&-
+ok "$([ -f "$T/s2" ] && echo 0 || echo 1)" "a checkpoint was written before SIGKILL"
+ok "$([ ! -f "$T/s2.tmp" ] && echo 0 || echo 1)" "no temporary file is left behind"
+run detect --no-forward --state "$T/s2" "$T/w"
+is_rc 0 "restart after SIGKILL exits 0"
+has "$ERR" "windows? not newer than the last of (its|their) series skipped" "the replayed windows are skipped and counted"
+n=$(lines "$OUT")
+ok "$([ "$n" -gt 0 ] && [ "$n" -lt "$(lines "$T/all")" ] && echo 0 || echo 1)" \
+    "the restart writes the later signals only ($n lines)"
+tail -n "$n" "$T/all" >"$T/tail"
+same "$OUT" "$T/tail" "they equal the uninterrupted run's from the restart point on"
+
+# Bad and foreign state files: a clear error and exit 1.
+printf 'garbage\n' >"$T/bad1"
+printf '{"type":"aggregate-state","version":1}\n' >"$T/bad2"
+: >"$T/bad3"
+head -c 300 "$T/s1" >"$T/bad4"
+sed '1s/"version":1/"version":99/' "$T/s1" >"$T/bad5"
+sed '2s/"m":\[\[/"m":[["x",/' "$T/s1" >"$T/bad6"
+for f in bad1 bad2 bad3 bad4 bad5 bad6; do
+	run detect --state "$T/$f" "$T/w2"
+	is_rc 1 "state file $f is refused"
+	has "$ERR" "^detect: $T/$f(:[0-9]+)?: .*(not a detect state file|not a valid series)" "and $f is named"
+	is "$(lines "$OUT")" 0 "nothing is written with state file $f"
+done
+run detect --state "$T/no-such-dir/state" "$T/w1"
+is_rc 1 "an unwritable state file exits 1"
+has "$ERR" "no-such-dir/state" "and is named"
+done_testing

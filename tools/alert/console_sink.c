@@ -1,0 +1,270 @@
+/*
+ * console_sink.c - one readable block per alert, one line per bare
+ * signal; ANSI colours only when asked (alert decides: tty, NO_COLOR,
+ * --color).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "sigrec.h"
+#include "sink.h"
+#include "timefmt.h"
+
+#define WIDTH	78
+
+struct console {
+	FILE	*fp;
+	int	 color;
+	int	 blocks;	/* alert blocks written: blank line between */
+};
+
+static const char *
+sev_color(const char *sev, const char *state)
+{
+	if (state != NULL && strcmp(state, "resolved") == 0)
+		return "\033[1;32m";
+	if (sev != NULL && strcmp(sev, "critical") == 0)
+		return "\033[1;31m";
+	if (sev != NULL && strcmp(sev, "warning") == 0)
+		return "\033[1;33m";
+	return "\033[1;36m";
+}
+
+static void
+on(struct console *c, const char *esc)
+{
+	if (c->color)
+		fputs(esc, c->fp);
+}
+
+static void
+off(struct console *c)
+{
+	if (c->color)
+		fputs("\033[0m", c->fp);
+}
+
+/* "2026-11-26 14:06:00Z" */
+static void
+put_time(FILE *fp, int64_t t)
+{
+	char b[SB_TIME_LEN];
+
+	sb_time_format(t, b);
+	b[10] = ' ';
+	b[19] = 'Z';
+	b[20] = '\0';
+	fputs(b, fp);
+}
+
+/* Words of text, wrapped at WIDTH after indent spaces; first line after lead. */
+static void
+wrap(FILE *fp, int indent, const char *lead, const char *text)
+{
+	int col = indent + (int)strlen(lead);
+	const char *p = text;
+
+	fprintf(fp, "%*s%s", indent, "", lead);
+	while (*p != '\0') {
+		const char *w = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		int n = (int)(p - w);
+		if (col > indent + (int)strlen(lead) && col + 1 + n > WIDTH) {
+			fprintf(fp, "\n%*s", indent + (int)strlen(lead), "");
+			col = indent + (int)strlen(lead);
+		} else if (col > indent + (int)strlen(lead)) {
+			putc(' ', fp);
+			col++;
+		}
+		fwrite(w, 1, (size_t)n, fp);
+		col += n;
+		while (*p == ' ')
+			p++;
+	}
+	putc('\n', fp);
+}
+
+static void
+signal_line(struct console *c, const struct sigrec *s, int indent)
+{
+	double r = sigrec_ratio(s);
+	char t[SB_TIME_LEN];
+
+	sb_time_format(s->at, t);
+	fprintf(c->fp, "%*s", indent, "");
+	on(c, "\033[2m");
+	fprintf(c->fp, "%.5s", t + 11);
+	off(c);
+	putc(' ', c->fp);
+	on(c, sev_color(level_name(sigrec_level(s)), NULL));
+	fputs(s->cleared ? "cleared" : "signal", c->fp);
+	off(c);
+	fprintf(c->fp, " %s %s %s %g", s->key, s->metric,
+	    s->dir < 0 ? "down" : "up", s->value);
+	if (s->has & SR_BASELINE)
+		fprintf(c->fp, " (baseline %g", s->baseline);
+	if ((s->has & SR_BASELINE) && r > 0)
+		fprintf(c->fp, ", %.2fx", r);
+	if (s->has & SR_BASELINE)
+		putc(')', c->fp);
+	fprintf(c->fp, " by %s", s->detector);
+	if (s->has & SR_SCORE)
+		fprintf(c->fp, " score %g", s->score);
+	if (s->has & SR_SINCE) {
+		sb_time_format(s->since, t);
+		fprintf(c->fp, " since %.5s", t + 11);
+	}
+	putc('\n', c->fp);
+}
+
+static char *
+member_str(const struct sb_json *js, const char *name)
+{
+	char *s;
+
+	return json_get_str(js, 0, name, &s) == 1 ? s : NULL;
+}
+
+static void
+string_list(struct console *c, const struct sb_json *js, const char *name,
+    const char *title)
+{
+	long t = sb_json_member(js, 0, name);
+	struct sb_buf b = SB_BUF_INIT;
+
+	if (t < 0 || js->tok[t].type != SB_JARRAY || js->tok[t].size == 0)
+		return;
+	fprintf(c->fp, "  ");
+	on(c, "\033[1m");
+	fputs(title, c->fp);
+	off(c);
+	putc('\n', c->fp);
+	for (size_t i = (size_t)t + 1; i < js->tok[t].skip; i = js->tok[i].skip) {
+		sb_buf_reset(&b);
+		if (sb_json_str(js, i, &b) == -1)
+			continue;
+		sb_buf_putc(&b, '\0');
+		wrap(c->fp, 2, "- ", b.s);
+	}
+	sb_buf_free(&b);
+}
+
+static void
+alert_block(struct console *c, const struct sb_json *js)
+{
+	char *sev = member_str(js, "severity"), *state = member_str(js, "state");
+	char *key = member_str(js, "key"), *id = member_str(js, "id");
+	char *summary = member_str(js, "summary");
+	char *expl = member_str(js, "explanation");
+	int64_t started, at, resolved;
+	long t;
+	struct sb_buf b = SB_BUF_INIT;
+
+	if (c->blocks++ > 0)
+		putc('\n', c->fp);
+	on(c, sev_color(sev, state));
+	fprintf(c->fp, "[%s] %s", sev ? sev : "alert", state ? state : "?");
+	off(c);
+	fprintf(c->fp, " %s", key ? key : "?");
+	if (id != NULL)
+		fprintf(c->fp, " (id %s)", id);
+	putc('\n', c->fp);
+	fputs("  ", c->fp);
+	if (json_get_time(js, 0, "started", &started) == 1) {
+		fputs("started ", c->fp);
+		put_time(c->fp, started);
+	}
+	if (json_get_time(js, 0, "resolved_at", &resolved) == 1) {
+		fputs(", resolved ", c->fp);
+		put_time(c->fp, resolved);
+	} else if (json_get_time(js, 0, "at", &at) == 1) {
+		fputs(", at ", c->fp);
+		put_time(c->fp, at);
+	}
+	putc('\n', c->fp);
+	t = sb_json_member(js, 0, "keys");
+	if (t >= 0 && js->tok[t].type == SB_JARRAY && js->tok[t].size > 1) {
+		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
+		    i = js->tok[i].skip) {
+			if (b.len > 0)
+				sb_buf_puts(&b, ", ");
+			sb_json_str(js, i, &b);
+		}
+		sb_buf_putc(&b, '\0');
+		wrap(c->fp, 2, "endpoints: ", b.s);
+	}
+	if (summary != NULL) {
+		on(c, "\033[1m");
+		wrap(c->fp, 2, "", summary);
+		off(c);
+	}
+	if (expl != NULL)
+		wrap(c->fp, 2, "", expl);
+	string_list(c, js, "insights", "Insights:");
+	string_list(c, js, "recommendations", "Recommendations:");
+	/* Not explained: show the evidence itself. */
+	t = sb_json_member(js, 0, "signals");
+	if (summary == NULL && t >= 0 && js->tok[t].type == SB_JARRAY)
+		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
+		    i = js->tok[i].skip) {
+			struct sigrec s;
+			char why[120];
+			if (sigrec_read(&s, js, i, why, sizeof why) == 0) {
+				signal_line(c, &s, 2);
+				sigrec_free(&s);
+			}
+		}
+	sb_buf_free(&b);
+	free(sev);
+	free(state);
+	free(key);
+	free(id);
+	free(summary);
+	free(expl);
+}
+
+static int
+console_open(struct sink *s, const struct sink_config *cfg)
+{
+	struct console *c = sb_xcalloc(1, sizeof *c);
+
+	c->fp = cfg->out;
+	c->color = cfg->color;
+	s->priv = c;
+	return 0;
+}
+
+static int
+console_deliver(struct sink *s, const struct delivery *d)
+{
+	struct console *c = s->priv;
+
+	if (d->kind == REC_SIGNAL)
+		signal_line(c, d->sig, 0);
+	else
+		alert_block(c, d->js);
+	return ferror(c->fp) ? -1 : 0;
+}
+
+static int
+console_flush(struct sink *s)
+{
+	struct console *c = s->priv;
+
+	return fflush(c->fp) == EOF ? -1 : 0;
+}
+
+static void
+console_close(struct sink *s)
+{
+	free(s->priv);
+	s->priv = NULL;
+}
+
+const struct sink_ops console_sink = {
+	"console", console_open, console_deliver, console_flush, console_close
+};

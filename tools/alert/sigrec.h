@@ -1,0 +1,2 @@
+/* correlate's sigrec.h: one source for the three tools. */
+#include "../correlate/sigrec.h"

@@ -1,0 +1,381 @@
+/*
+ * correlate - independent signals on one key become alerts, with an
+ * incident lifecycle (firing, updated, resolved), grouping by service,
+ * and severity.
+ *
+ * Reads signal records (DESIGN.md section 2), writes alert records; every
+ * other record is forwarded unchanged and in order.  The rules live in
+ * incident.c and are documented in correlate(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "incident.h"
+#include "json.h"
+#include "num.h"
+#include "reader.h"
+#include "sig.h"
+#include "sigrec.h"
+#include "timefmt.h"
+
+struct options {
+	struct corr_config cfg;
+	const char	*state;
+	size_t		 max_line;
+	int		 forward;
+	int		 strict;
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: correlate [--no-forward] [--no-group] [--solo] [--strict]\n"
+	    "                 [--max-line bytes] [--min-signals n]\n"
+	    "                 [--reopen duration] [--resolve-after duration]\n"
+	    "                 [--solo-min-count n] [--solo-score x]\n"
+	    "                 [--state file] [--within duration] [file ...]\n");
+	exit(status);
+}
+
+static int64_t
+duration_arg(const char *opt, const char *s, int64_t min)
+{
+	int64_t ms;
+
+	if (sb_duration_parse(s, &ms) == -1)
+		errx(2, "%s: '%s' is not a duration (e.g. 500ms, 30s, 5m, 2h)",
+		    opt, s);
+	if (ms < min || ms > 30 * 86400000LL)
+		errx(2, "%s: '%s' is not in %s..30d", opt, s,
+		    min > 0 ? "1s" : "0s");
+	return ms;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_MAXLINE = 256, O_MIN, O_NOFWD, O_NOGROUP, O_REOPEN,
+	    O_RESOLVE, O_SOLO, O_SOLOCOUNT, O_SOLOSCORE, O_STATE, O_STRICT,
+	    O_WITHIN };
+	static const struct option longopts[] = {
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "min-signals",	required_argument,	NULL, O_MIN },
+		{ "no-forward",		no_argument,		NULL, O_NOFWD },
+		{ "no-group",		no_argument,		NULL, O_NOGROUP },
+		{ "reopen",		required_argument,	NULL, O_REOPEN },
+		{ "resolve-after",	required_argument,	NULL, O_RESOLVE },
+		{ "solo",		no_argument,		NULL, O_SOLO },
+		{ "solo-min-count",	required_argument,	NULL, O_SOLOCOUNT },
+		{ "solo-score",		required_argument,	NULL, O_SOLOSCORE },
+		{ "state",		required_argument,	NULL, O_STATE },
+		{ "strict",		no_argument,		NULL, O_STRICT },
+		{ "within",		required_argument,	NULL, O_WITHIN },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *errstr;
+	long long n;
+	double d;
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->cfg.min_signals = 2;
+	o->cfg.within = 10 * 60000;
+	o->cfg.resolve_after = 10 * 60000;
+	o->cfg.reopen = 30 * 60000;
+	o->cfg.solo_score = 20;
+	o->cfg.solo_min_count = 20;
+	o->cfg.group = 1;
+	o->max_line = SB_MAX_LINE_DEFAULT;
+	o->forward = 1;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_MAXLINE:
+			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
+				errx(2, "--max-line: '%s' is %s", optarg, errstr);
+			o->max_line = (size_t)n;
+			break;
+		case O_MIN:
+			if (sb_parse_ll(optarg, 1, 10, &n, &errstr) == -1)
+				errx(2, "--min-signals: '%s' is %s", optarg, errstr);
+			o->cfg.min_signals = (int)n;
+			break;
+		case O_NOFWD:
+			o->forward = 0;
+			break;
+		case O_NOGROUP:
+			o->cfg.group = 0;
+			break;
+		case O_REOPEN:
+			o->cfg.reopen = duration_arg("--reopen", optarg, 0);
+			break;
+		case O_RESOLVE:
+			o->cfg.resolve_after = duration_arg("--resolve-after",
+			    optarg, 1000);
+			break;
+		case O_SOLO:
+			o->cfg.solo = 1;
+			break;
+		case O_SOLOCOUNT:
+			if (sb_parse_ll(optarg, 0, 1000000000, &n, &errstr) == -1)
+				errx(2, "--solo-min-count: '%s' is %s", optarg,
+				    errstr);
+			o->cfg.solo_min_count = (double)n;
+			break;
+		case O_SOLOSCORE:
+			if (sb_parse_double(optarg, 0, 1e12, &d, &errstr) == -1)
+				errx(2, "--solo-score: '%s' is %s", optarg, errstr);
+			o->cfg.solo_score = d;
+			break;
+		case O_STATE:
+			if (optarg[0] == '\0')
+				errx(2, "--state: empty file name");
+			o->state = optarg;
+			break;
+		case O_STRICT:
+			o->strict = 1;
+			break;
+		case O_WITHIN:
+			o->cfg.within = duration_arg("--within", optarg, 1000);
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		default:
+			usage(stderr, 2);
+		}
+	}
+}
+
+struct run {
+	struct options	*opt;
+	struct corr	*corr;
+	struct sb_json	 js;
+	struct sb_buf	 out;
+	uint64_t	 changes;	/* alert records written */
+	uint64_t	 saved;		/* changes when the state was saved */
+};
+
+static uint64_t
+changes(const struct corr *c)
+{
+	const struct corr_stats *st = corr_stats(c);
+
+	return st->fired + st->updated + st->resolved + st->reopened;
+}
+
+/* Writes the state next to its final name, then renames it into place. */
+static int
+state_save(struct run *r)
+{
+	struct sb_buf b = SB_BUF_INIT, tmp = SB_BUF_INIT;
+	int fd, rc = -1;
+
+	corr_save(r->corr, &b);
+	sb_buf_printf(&tmp, "%s.tmp.%ld", r->opt->state, (long)getpid());
+	if ((fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		warn("%s", tmp.s);
+		goto out;
+	}
+	for (size_t off = 0; off < b.len; ) {
+		ssize_t n = write(fd, b.s + off, b.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			warn("%s", tmp.s);
+			close(fd);
+			unlink(tmp.s);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		warn("%s", tmp.s);
+		unlink(tmp.s);
+		goto out;
+	}
+	if (rename(tmp.s, r->opt->state) == -1) {
+		warn("%s", r->opt->state);
+		unlink(tmp.s);
+		goto out;
+	}
+	r->saved = r->changes;
+	rc = 0;
+out:
+	sb_buf_free(&b);
+	sb_buf_free(&tmp);
+	return rc;
+}
+
+/* 0, or -1 (reported) when the state file is unreadable or corrupt. */
+static int
+state_load(struct run *r)
+{
+	struct sb_reader in;
+	char why[160], *s;
+	size_t n;
+	int rc;
+
+	if (sb_reader_open(&in, r->opt->state) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		warn("%s", r->opt->state);
+		return -1;
+	}
+	in.strict = 1;
+	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
+		if (sb_json_parse(&r->js, s, n) == -1) {
+			sb_reader_bad(&in, "invalid JSON: %s at byte %zu",
+			    r->js.err, r->js.errpos + 1);
+			rc = SB_READ_ERROR;
+			break;
+		}
+		if (corr_load_line(r->corr, &r->js, why, sizeof why) == -1) {
+			sb_reader_bad(&in, "%s", why);
+			rc = SB_READ_ERROR;
+			break;
+		}
+	}
+	sb_reader_close(&in);
+	return rc == SB_READ_ERROR ? -1 : 0;
+}
+
+/* The event time of a record that is not a signal, if it has one. */
+static int
+record_time(const struct sb_json *js, int64_t *t)
+{
+	long type = sb_json_member(js, 0, "type");
+
+	if (type >= 0 && sb_json_streq(js, (size_t)type, "window"))
+		return json_get_time(js, 0, "end", t) == 1;
+	return json_get_time(js, 0, "at", t) == 1;
+}
+
+/* 0, or -1 when --strict makes a bad line fatal. */
+static int
+line(struct run *r, struct sb_reader *in, char *s, size_t n)
+{
+	struct sigrec sig;
+	char why[160];
+	long type;
+	int64_t t;
+
+	if (sb_json_parse(&r->js, s, n) == -1)
+		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
+		    r->js.err, r->js.errpos + 1);
+	if (r->js.tok[0].type != SB_JOBJECT)
+		return sb_reader_bad(in, "not a JSON object");
+	type = sb_json_member(&r->js, 0, "type");
+	if (type >= 0 && r->js.tok[type].type != SB_JSTRING)
+		return sb_reader_bad(in, "'type' is not a string");
+	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
+		if (sigrec_read(&sig, &r->js, 0, why, sizeof why) == -1)
+			return sb_reader_bad(in, "%s", why);
+		corr_signal(r->corr, &sig, &r->out);
+		sigrec_free(&sig);
+		return 0;
+	}
+	/* Alerts that this record's time makes due come before it. */
+	if (record_time(&r->js, &t))
+		corr_advance(r->corr, t, &r->out);
+	if (r->opt->forward) {
+		sb_buf_add(&r->out, s, n);
+		sb_buf_putc(&r->out, '\n');
+	}
+	return 0;
+}
+
+static void
+put(struct run *r)
+{
+	if (r->out.len > 0 &&
+	    fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len)
+		err(1, "stdout");
+	sb_buf_reset(&r->out);
+	r->changes = changes(r->corr);
+	/* Open incidents survive a crash, not only a clean exit. */
+	if (r->opt->state != NULL && r->changes != r->saved &&
+	    state_save(r) == -1)
+		exit(1);
+}
+
+/* 0 at end of input, 1 on a fatal error. */
+static int
+read_input(struct run *r, const char *path)
+{
+	struct sb_reader in;
+	char *s;
+	size_t n;
+	int rc;
+
+	if (sb_reader_open(&in, path) == -1) {
+		warn("%s", path);
+		return 1;
+	}
+	in.max_line = r->opt->max_line;
+	in.strict = r->opt->strict;
+	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
+		if (line(r, &in, s, n) == -1) {
+			rc = SB_READ_ERROR;
+			break;
+		}
+		put(r);
+	}
+	sb_reader_close(&in);
+	return rc == SB_READ_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct run r;
+	int status = 0;
+	static char obuf[1 << 16];
+
+	parse_options(argc, argv, &opt);
+	argc -= optind;
+	argv += optind;
+
+	sb_signals_init();
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	memset(&r, 0, sizeof r);
+	r.opt = &opt;
+	r.corr = corr_new(&opt.cfg);
+	sb_json_init(&r.js);
+	if (opt.state != NULL && state_load(&r) == -1)
+		errx(1, "%s: cannot restore the state", opt.state);
+
+	if (argc == 0) {
+		status = read_input(&r, "-");
+	} else {
+		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
+			int fatal = read_input(&r, argv[i]);
+			status |= fatal;
+			if (fatal && opt.strict)
+				break;
+		}
+	}
+	/* Event time only: open incidents stay open at the end of input. */
+	put(&r);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	if (opt.state != NULL && state_save(&r) == -1)
+		status = 1;
+	sb_reader_summary();
+
+	corr_free(r.corr);
+	sb_json_free(&r.js);
+	sb_buf_free(&r.out);
+	return status;
+}

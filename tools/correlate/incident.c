@@ -1,0 +1,776 @@
+/*
+ * incident.c - correlate's engine; see incident.h and correlate(1).
+ *
+ * Evidence is kept per key: the latest signal of each (metric, detector)
+ * pair.  A signal is live while its "at" lies within --within of the
+ * clock, the newest event time seen.  Incidents are kept per group: the
+ * service when known (and grouping is on), else the key.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "incident.h"
+#include "sigrec.h"
+#include "timefmt.h"
+
+struct sigset {
+	struct sigrec	*v;
+	size_t		 n, cap;
+};
+
+struct keyev {
+	char		*key;
+	char		*group;
+	char		*service;
+	struct sigset	 sigs;
+};
+
+struct incident {
+	char		 id[9];
+	char		*group;
+	char		*service;
+	char		**keys;
+	size_t		 nkeys;
+	int64_t		 started, last_support, resolved_at;
+	int		 open, severity, reopened;
+	struct sigset	 sigs;
+};
+
+struct corr {
+	struct corr_config cfg;
+	int64_t		 clock;
+	struct keyev	*kev;
+	size_t		 nkev, kevcap;
+	struct incident	**inc;
+	size_t		 ninc, inccap;
+	struct corr_stats st;
+};
+
+void
+incident_id(const char *key, int64_t started, char out[9])
+{
+	char t[SB_TIME_LEN];
+	uint32_t h = 2166136261u;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	h = (h ^ 0) * 16777619u;
+	sb_time_format(started, t);
+	for (p = (const unsigned char *)t; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	snprintf(out, 9, "%08x", h);
+}
+
+/* "s:checkout" or "k:GET /a": a service and a key never collide. */
+static char *
+group_of(const struct corr *c, const char *key, const char *service)
+{
+	struct sb_buf b = SB_BUF_INIT;
+
+	if (c->cfg.group && service != NULL)
+		sb_buf_printf(&b, "s:%s", service);
+	else
+		sb_buf_printf(&b, "k:%s", key);
+	return b.s;
+}
+
+/* Orders a set by key, metric, detector: the order of "signals". */
+static int
+sig_cmp(const struct sigrec *a, const struct sigrec *b)
+{
+	int d;
+
+	if ((d = strcmp(a->key, b->key)) != 0)
+		return d;
+	if ((d = strcmp(a->metric, b->metric)) != 0)
+		return d;
+	return strcmp(a->detector, b->detector);
+}
+
+/* Keeps the latest signal per (key, metric, detector), sorted. */
+static void
+set_put(struct sigset *set, const struct sigrec *s)
+{
+	size_t i;
+	int d = 1;
+
+	for (i = 0; i < set->n; i++)
+		if ((d = sig_cmp(&set->v[i], s)) >= 0)
+			break;
+	if (i < set->n && d == 0) {
+		if (s->at < set->v[i].at)
+			return;		/* an older, late signal */
+		sigrec_free(&set->v[i]);
+		sigrec_copy(&set->v[i], s);
+		return;
+	}
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 8;
+		set->v = sb_xrealloc(set->v, set->cap * sizeof *set->v);
+	}
+	memmove(&set->v[i + 1], &set->v[i], (set->n - i) * sizeof *set->v);
+	sigrec_copy(&set->v[i], s);
+	set->n++;
+}
+
+static void
+set_del(struct sigset *set, size_t i)
+{
+	sigrec_free(&set->v[i]);
+	memmove(&set->v[i], &set->v[i + 1], (set->n - i - 1) * sizeof *set->v);
+	set->n--;
+}
+
+static void
+set_free(struct sigset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		sigrec_free(&set->v[i]);
+	free(set->v);
+	memset(set, 0, sizeof *set);
+}
+
+static int
+is_live(const struct corr *c, const struct sigrec *s)
+{
+	return s->at >= c->clock - c->cfg.within;
+}
+
+/*
+ * Independent evidence: the number of distinct (metric, detector family)
+ * pairs among the live signals of key in set (all keys if key is NULL).
+ * Two signals are independent when either member differs.
+ */
+static int
+independent(const struct corr *c, const struct sigset *set, const char *key,
+    int live_only)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct sigrec *s = &set->v[i];
+		size_t j;
+
+		if ((key != NULL && strcmp(s->key, key) != 0) ||
+		    (live_only && !is_live(c, s)))
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct sigrec *o = &set->v[j];
+			if ((key == NULL || strcmp(o->key, key) == 0) &&
+			    (!live_only || is_live(c, o)) &&
+			    strcmp(o->key, s->key) == 0 &&
+			    strcmp(o->metric, s->metric) == 0 &&
+			    strcmp(detector_family(o->detector),
+			    detector_family(s->detector)) == 0)
+				break;
+		}
+		if (j == i)
+			n++;
+	}
+	return n;
+}
+
+/* The --solo rule of correlate(1). */
+static int
+overwhelming(const struct corr *c, const struct sigrec *s)
+{
+	enum metric_class mc = metric_class(s->metric);
+	const char *fam = detector_family(s->detector);
+	double ref;
+
+	if ((s->has & SR_SCORE) && s->score >= c->cfg.solo_score)
+		return 1;
+	if (mc == MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
+	    strcmp(fam, "slo") != 0)
+		return (s->has & SR_COUNT) ? s->count >= c->cfg.solo_min_count :
+		    (s->has & SR_WINDOWS) && s->windows >= 3;
+	if ((mc == MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
+		ref = (s->has & SR_EXPECTED) ? s->expected :
+		    (s->has & SR_BASELINE) ? s->baseline : 0;
+		return ref >= c->cfg.solo_min_count && s->value < 0.05 * ref;
+	}
+	return 0;
+}
+
+static int
+qualifies(const struct corr *c, const struct keyev *k)
+{
+	if (independent(c, &k->sigs, NULL, 1) >= c->cfg.min_signals)
+		return 1;
+	if (c->cfg.solo)
+		for (size_t i = 0; i < k->sigs.n; i++)
+			if (is_live(c, &k->sigs.v[i]) &&
+			    overwhelming(c, &k->sigs.v[i]))
+				return 1;
+	return 0;
+}
+
+/*
+ * Severity: the highest magnitude level of the incident's signals, one
+ * step higher (at most critical) when it spans 3 or more endpoints or one
+ * endpoint has 3 or more independent signals.
+ */
+static int
+severity(const struct corr *c, const struct incident *inc)
+{
+	int lv = LV_INFO, broad = inc->nkeys >= 3;
+
+	for (size_t i = 0; i < inc->sigs.n; i++) {
+		int l = (int)sigrec_level(&inc->sigs.v[i]);
+		if (l > lv)
+			lv = l;
+	}
+	for (size_t k = 0; k < inc->nkeys && !broad; k++)
+		broad = independent(c, &inc->sigs, inc->keys[k], 0) >= 3;
+	if (broad && lv < LV_CRITICAL)
+		lv++;
+	return lv;
+}
+
+static void
+emit(struct corr *c, const struct incident *inc, const char *state,
+    struct sb_buf *out)
+{
+	sb_buf_puts(out, "{\"type\":\"alert\",\"id\":\"");
+	sb_buf_puts(out, inc->id);
+	sb_buf_puts(out, "\",\"state\":\"");
+	sb_buf_puts(out, state);
+	sb_buf_puts(out, "\",\"severity\":\"");
+	sb_buf_puts(out, level_name(inc->severity));
+	sb_buf_puts(out, "\",\"key\":");
+	sb_buf_json_str(out, inc->keys[0], strlen(inc->keys[0]));
+	if (inc->service != NULL) {
+		sb_buf_puts(out, ",\"service\":");
+		sb_buf_json_str(out, inc->service, strlen(inc->service));
+	}
+	sb_buf_puts(out, ",\"keys\":[");
+	for (size_t i = 0; i < inc->nkeys; i++) {
+		if (i > 0)
+			sb_buf_putc(out, ',');
+		sb_buf_json_str(out, inc->keys[i], strlen(inc->keys[i]));
+	}
+	sb_buf_puts(out, "],\"started\":");
+	sb_buf_json_time(out, inc->started);
+	sb_buf_puts(out, ",\"at\":");
+	sb_buf_json_time(out, inc->open ? c->clock : inc->resolved_at);
+	if (!inc->open) {
+		sb_buf_puts(out, ",\"resolved_at\":");
+		sb_buf_json_time(out, inc->resolved_at);
+	}
+	if (inc->reopened > 0) {
+		sb_buf_puts(out, ",\"reopened\":");
+		sb_buf_json_int(out, inc->reopened);
+	}
+	sb_buf_puts(out, ",\"signals\":[");
+	for (size_t i = 0; i < inc->sigs.n; i++) {
+		if (i > 0)
+			sb_buf_putc(out, ',');
+		sb_buf_add(out, inc->sigs.v[i].raw, inc->sigs.v[i].rawlen);
+	}
+	sb_buf_puts(out, "]}\n");
+}
+
+struct corr *
+corr_new(const struct corr_config *cfg)
+{
+	struct corr *c = sb_xcalloc(1, sizeof *c);
+
+	c->cfg = *cfg;
+	c->clock = INT64_MIN / 2;
+	return c;
+}
+
+static void
+incident_free(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->nkeys; i++)
+		free(inc->keys[i]);
+	free(inc->keys);
+	free(inc->group);
+	free(inc->service);
+	set_free(&inc->sigs);
+	free(inc);
+}
+
+static void
+kev_free(struct keyev *k)
+{
+	free(k->key);
+	free(k->group);
+	free(k->service);
+	set_free(&k->sigs);
+}
+
+void
+corr_free(struct corr *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nkev; i++)
+		kev_free(&c->kev[i]);
+	free(c->kev);
+	for (size_t i = 0; i < c->ninc; i++)
+		incident_free(c->inc[i]);
+	free(c->inc);
+	free(c);
+}
+
+int64_t
+corr_clock(const struct corr *c)
+{
+	return c->clock;
+}
+
+size_t
+corr_open(const struct corr *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ninc; i++)
+		n += c->inc[i]->open;
+	return n;
+}
+
+const struct corr_stats *
+corr_stats(const struct corr *c)
+{
+	return &c->st;
+}
+
+static struct keyev *
+kev_find(struct corr *c, const char *key)
+{
+	for (size_t i = 0; i < c->nkev; i++)
+		if (strcmp(c->kev[i].key, key) == 0)
+			return &c->kev[i];
+	return NULL;
+}
+
+static struct keyev *
+kev_get(struct corr *c, const struct sigrec *s)
+{
+	struct keyev *k = kev_find(c, s->key);
+
+	if (k != NULL)
+		return k;
+	if (c->nkev == c->kevcap) {
+		c->kevcap = c->kevcap ? c->kevcap * 2 : 16;
+		c->kev = sb_xrealloc(c->kev, c->kevcap * sizeof *c->kev);
+	}
+	k = &c->kev[c->nkev++];
+	memset(k, 0, sizeof *k);
+	k->key = sb_xstrdup(s->key);
+	k->service = s->service != NULL ? sb_xstrdup(s->service) : NULL;
+	k->group = group_of(c, s->key, s->service);
+	return k;
+}
+
+static struct incident *
+inc_add(struct corr *c)
+{
+	struct incident *inc = sb_xcalloc(1, sizeof *inc);
+
+	if (c->ninc == c->inccap) {
+		c->inccap = c->inccap ? c->inccap * 2 : 8;
+		c->inc = sb_xrealloc(c->inc, c->inccap * sizeof *c->inc);
+	}
+	c->inc[c->ninc++] = inc;
+	return inc;
+}
+
+static int
+inc_has_key(const struct incident *inc, const char *key)
+{
+	for (size_t i = 0; i < inc->nkeys; i++)
+		if (strcmp(inc->keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+inc_add_key(struct incident *inc, const char *key)
+{
+	if (inc_has_key(inc, key))
+		return;
+	inc->keys = sb_xrealloc(inc->keys, (inc->nkeys + 1) * sizeof *inc->keys);
+	inc->keys[inc->nkeys++] = sb_xstrdup(key);
+}
+
+/* Adds the live signals of k to inc, and moves its last support. */
+static void
+inc_take(struct corr *c, struct incident *inc, const struct keyev *k)
+{
+	inc_add_key(inc, k->key);
+	for (size_t i = 0; i < k->sigs.n; i++) {
+		const struct sigrec *s = &k->sigs.v[i];
+		if (!is_live(c, s))
+			continue;
+		set_put(&inc->sigs, s);
+		if (s->at > inc->last_support)
+			inc->last_support = s->at;
+	}
+}
+
+static struct incident *
+inc_by_key(struct corr *c, const char *key)
+{
+	for (size_t i = 0; i < c->ninc; i++)
+		if (c->inc[i]->open && inc_has_key(c->inc[i], key))
+			return c->inc[i];
+	return NULL;
+}
+
+/* The open incident of a group, or else its latest resolved one. */
+static struct incident *
+inc_by_group(struct corr *c, const char *group, int open)
+{
+	struct incident *best = NULL;
+
+	for (size_t i = 0; i < c->ninc; i++) {
+		struct incident *inc = c->inc[i];
+		if (inc->open != open || strcmp(inc->group, group) != 0)
+			continue;
+		if (best == NULL || inc->resolved_at > best->resolved_at)
+			best = inc;
+	}
+	return best;
+}
+
+static int
+cmp_resolved(const void *x, const void *y)
+{
+	const struct incident *a = *(struct incident *const *)x;
+	const struct incident *b = *(struct incident *const *)y;
+
+	if (a->resolved_at != b->resolved_at)
+		return a->resolved_at < b->resolved_at ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static void
+resolve_quiet(struct corr *c, struct sb_buf *out)
+{
+	struct incident **done = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->ninc; i++) {
+		struct incident *inc = c->inc[i];
+		if (!inc->open ||
+		    c->clock - inc->last_support < c->cfg.resolve_after)
+			continue;
+		inc->open = 0;
+		inc->resolved_at = inc->last_support + c->cfg.resolve_after;
+		done = sb_xrealloc(done, (n + 1) * sizeof *done);
+		done[n++] = inc;
+	}
+	if (n > 1)
+		qsort(done, n, sizeof *done, cmp_resolved);
+	for (size_t i = 0; i < n; i++) {
+		emit(c, done[i], "resolved", out);
+		c->st.resolved++;
+	}
+	free(done);
+}
+
+/* Forgets what can no longer matter: stale evidence, old resolutions. */
+static void
+prune(struct corr *c)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < c->nkev; i++) {
+		struct keyev *k = &c->kev[i];
+		for (size_t s = k->sigs.n; s-- > 0; )
+			if (!is_live(c, &k->sigs.v[s]))
+				set_del(&k->sigs, s);
+		if (k->sigs.n == 0)
+			kev_free(k);
+		else
+			c->kev[j++] = *k;
+	}
+	c->nkev = j;
+	j = 0;
+	for (size_t i = 0; i < c->ninc; i++) {
+		struct incident *inc = c->inc[i];
+		if (!inc->open && c->clock - inc->resolved_at > c->cfg.reopen)
+			incident_free(inc);
+		else
+			c->inc[j++] = inc;
+	}
+	c->ninc = j;
+}
+
+void
+corr_advance(struct corr *c, int64_t t, struct sb_buf *out)
+{
+	if (t <= c->clock)
+		return;
+	c->clock = t;
+	resolve_quiet(c, out);
+	prune(c);
+}
+
+static int
+strcmp_ptr(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* A key qualified and has no open incident: join, reopen, or fire. */
+static void
+fire(struct corr *c, struct keyev *k, struct sb_buf *out)
+{
+	struct incident *inc;
+	int sev;
+
+	if ((inc = inc_by_group(c, k->group, 1)) != NULL) {
+		inc_take(c, inc, k);
+		if ((sev = severity(c, inc)) > inc->severity)
+			inc->severity = sev;
+		emit(c, inc, "updated", out);
+		c->st.updated++;
+		return;
+	}
+	inc = inc_by_group(c, k->group, 0);
+	if (inc != NULL && c->cfg.reopen > 0 &&
+	    c->clock - inc->resolved_at <= c->cfg.reopen) {
+		inc->open = 1;
+		inc->reopened++;
+		inc->resolved_at = 0;
+		inc_take(c, inc, k);
+		inc->severity = severity(c, inc);
+		emit(c, inc, "firing", out);
+		c->st.reopened++;
+		return;
+	}
+	inc = inc_add(c);
+	inc->open = 1;
+	inc->group = sb_xstrdup(k->group);
+	inc->service = k->service != NULL ? sb_xstrdup(k->service) : NULL;
+	inc->started = INT64_MAX;
+	for (size_t i = 0; i < k->sigs.n; i++)
+		if (is_live(c, &k->sigs.v[i]) && k->sigs.v[i].since < inc->started)
+			inc->started = k->sigs.v[i].since;
+	inc->last_support = INT64_MIN / 2;
+	inc_take(c, inc, k);
+	/* Endpoints of the service that qualify at this moment fire with it. */
+	for (size_t i = 0; i < c->nkev; i++) {
+		struct keyev *o = &c->kev[i];
+		if (o != k && strcmp(o->group, k->group) == 0 && qualifies(c, o))
+			inc_take(c, inc, o);
+	}
+	if (inc->nkeys > 2)
+		qsort(inc->keys + 1, inc->nkeys - 1, sizeof *inc->keys,
+		    strcmp_ptr);
+	incident_id(inc->keys[0], inc->started, inc->id);
+	inc->severity = severity(c, inc);
+	emit(c, inc, "firing", out);
+	c->st.fired++;
+}
+
+void
+corr_signal(struct corr *c, const struct sigrec *s, struct sb_buf *out)
+{
+	struct incident *inc;
+	struct keyev *k;
+	int sev;
+
+	c->st.signals++;
+	corr_advance(c, s->at, out);
+	if (s->cleared) {
+		c->st.cleared++;
+		if ((k = kev_find(c, s->key)) == NULL)
+			return;
+		for (size_t i = 0; i < k->sigs.n; i++)
+			if (strcmp(k->sigs.v[i].metric, s->metric) == 0 &&
+			    strcmp(k->sigs.v[i].detector, s->detector) == 0) {
+				set_del(&k->sigs, i);
+				break;
+			}
+		return;
+	}
+	if (sigrec_benign(s)) {
+		c->st.benign++;
+		return;
+	}
+	k = kev_get(c, s);
+	set_put(&k->sigs, s);
+	if ((inc = inc_by_key(c, s->key)) != NULL) {
+		/* Any signal of its endpoints keeps an open incident open. */
+		set_put(&inc->sigs, s);
+		if (s->at > inc->last_support)
+			inc->last_support = s->at;
+		if ((sev = severity(c, inc)) > inc->severity) {
+			inc->severity = sev;
+			emit(c, inc, "updated", out);
+			c->st.updated++;
+		}
+		return;
+	}
+	if (is_live(c, s) && qualifies(c, k))
+		fire(c, k, out);
+}
+
+/* State: a header, the live evidence as signal lines, the incidents. */
+void
+corr_save(const struct corr *c, struct sb_buf *b)
+{
+	sb_buf_puts(b, "{\"type\":\"correlate_state\",\"version\":1,\"clock\":");
+	if (c->clock > INT64_MIN / 2)
+		sb_buf_json_time(b, c->clock);
+	else
+		sb_buf_puts(b, "null");
+	sb_buf_puts(b, "}\n");
+	for (size_t i = 0; i < c->nkev; i++)
+		for (size_t j = 0; j < c->kev[i].sigs.n; j++) {
+			sb_buf_add(b, c->kev[i].sigs.v[j].raw,
+			    c->kev[i].sigs.v[j].rawlen);
+			sb_buf_putc(b, '\n');
+		}
+	for (size_t i = 0; i < c->ninc; i++) {
+		const struct incident *inc = c->inc[i];
+		sb_buf_puts(b, "{\"type\":\"incident\",\"id\":\"");
+		sb_buf_puts(b, inc->id);
+		sb_buf_printf(b, "\",\"open\":%s,\"severity\":\"%s\",\"group\":",
+		    inc->open ? "true" : "false", level_name(inc->severity));
+		sb_buf_json_str(b, inc->group, strlen(inc->group));
+		if (inc->service != NULL) {
+			sb_buf_puts(b, ",\"service\":");
+			sb_buf_json_str(b, inc->service, strlen(inc->service));
+		}
+		sb_buf_puts(b, ",\"keys\":[");
+		for (size_t k = 0; k < inc->nkeys; k++) {
+			if (k > 0)
+				sb_buf_putc(b, ',');
+			sb_buf_json_str(b, inc->keys[k], strlen(inc->keys[k]));
+		}
+		sb_buf_puts(b, "],\"started\":");
+		sb_buf_json_time(b, inc->started);
+		sb_buf_puts(b, ",\"last_support\":");
+		sb_buf_json_time(b, inc->last_support);
+		if (!inc->open) {
+			sb_buf_puts(b, ",\"resolved_at\":");
+			sb_buf_json_time(b, inc->resolved_at);
+		}
+		sb_buf_printf(b, ",\"reopened\":%d,\"signals\":[", inc->reopened);
+		for (size_t k = 0; k < inc->sigs.n; k++) {
+			if (k > 0)
+				sb_buf_putc(b, ',');
+			sb_buf_add(b, inc->sigs.v[k].raw, inc->sigs.v[k].rawlen);
+		}
+		sb_buf_puts(b, "]}\n");
+	}
+}
+
+static int
+load_incident(struct corr *c, const struct sb_json *js, char *why,
+    size_t whysz)
+{
+	struct incident *inc = sb_xcalloc(1, sizeof *inc);
+	char *id = NULL, *sev = NULL;
+	long t, keys, sigs;
+	int64_t n;
+	struct sigrec s;
+
+	t = sb_json_member(js, 0, "open");
+	keys = sb_json_member(js, 0, "keys");
+	sigs = sb_json_member(js, 0, "signals");
+	if (json_get_str(js, 0, "id", &id) != 1 || strlen(id) != 8 ||
+	    json_get_str(js, 0, "severity", &sev) != 1 ||
+	    (inc->severity = level_parse(sev)) < 0 ||
+	    json_get_str(js, 0, "group", &inc->group) != 1 ||
+	    json_get_str(js, 0, "service", &inc->service) == -1 ||
+	    t < 0 || (js->tok[t].type != SB_JTRUE &&
+	    js->tok[t].type != SB_JFALSE) ||
+	    json_get_time(js, 0, "started", &inc->started) != 1 ||
+	    json_get_time(js, 0, "last_support", &inc->last_support) != 1 ||
+	    keys < 0 || js->tok[keys].type != SB_JARRAY ||
+	    js->tok[keys].size == 0 ||
+	    sigs < 0 || js->tok[sigs].type != SB_JARRAY) {
+		snprintf(why, whysz, "incident with missing or bad members");
+		goto bad;
+	}
+	memcpy(inc->id, id, 9);
+	inc->open = js->tok[t].type == SB_JTRUE;
+	if (!inc->open &&
+	    json_get_time(js, 0, "resolved_at", &inc->resolved_at) != 1) {
+		snprintf(why, whysz, "resolved incident without 'resolved_at'");
+		goto bad;
+	}
+	if ((t = sb_json_member(js, 0, "reopened")) >= 0 &&
+	    sb_json_int(js, (size_t)t, &n) == 0 && n >= 0 && n < 1000000)
+		inc->reopened = (int)n;
+	for (size_t i = (size_t)keys + 1; i < js->tok[keys].skip;
+	    i = js->tok[i].skip) {
+		struct sb_buf b = SB_BUF_INIT;
+		if (sb_json_str(js, i, &b) == -1) {
+			snprintf(why, whysz, "incident key is not a string");
+			goto bad;
+		}
+		sb_buf_putc(&b, '\0');
+		inc_add_key(inc, b.s);
+		sb_buf_free(&b);
+	}
+	for (size_t i = (size_t)sigs + 1; i < js->tok[sigs].skip;
+	    i = js->tok[i].skip) {
+		char w[120];
+		if (sigrec_read(&s, js, i, w, sizeof w) == -1) {
+			snprintf(why, whysz, "incident signal: %s", w);
+			goto bad;
+		}
+		set_put(&inc->sigs, &s);
+		sigrec_free(&s);
+	}
+	free(id);
+	free(sev);
+	if (c->ninc == c->inccap) {
+		c->inccap = c->inccap ? c->inccap * 2 : 8;
+		c->inc = sb_xrealloc(c->inc, c->inccap * sizeof *c->inc);
+	}
+	c->inc[c->ninc++] = inc;
+	return 0;
+bad:
+	free(id);
+	free(sev);
+	incident_free(inc);
+	return -1;
+}
+
+int
+corr_load_line(struct corr *c, const struct sb_json *js, char *why,
+    size_t whysz)
+{
+	struct sigrec s;
+	long t = sb_json_member(js, 0, "type");
+	int64_t clock;
+
+	if (js->tok[0].type != SB_JOBJECT || t < 0) {
+		snprintf(why, whysz, "not a state record");
+		return -1;
+	}
+	if (sb_json_streq(js, (size_t)t, "correlate_state")) {
+		t = sb_json_member(js, 0, "version");
+		if (t < 0 || !(js->tok[t].type == SB_JNUMBER &&
+		    js->src[js->tok[t].start] == '1' &&
+		    js->tok[t].end == js->tok[t].start + 1)) {
+			snprintf(why, whysz, "state version is not 1");
+			return -1;
+		}
+		if (json_get_time(js, 0, "clock", &clock) == 1)
+			c->clock = clock;
+		return 0;
+	}
+	if (sb_json_streq(js, (size_t)t, "signal")) {
+		if (sigrec_read(&s, js, 0, why, whysz) == -1)
+			return -1;
+		set_put(&kev_get(c, &s)->sigs, &s);
+		sigrec_free(&s);
+		return 0;
+	}
+	if (sb_json_streq(js, (size_t)t, "incident"))
+		return load_incident(c, js, why, whysz);
+	snprintf(why, whysz, "not a state record");
+	return -1;
+}

@@ -1,0 +1,60 @@
+/*
+ * incident.h - correlate's engine: signals in, alert records out.
+ *
+ * No I/O and no clock: the caller hands in signals and the event times of
+ * other records, and the engine appends the alert records they cause to
+ * an sb_buf.  correlate(1) documents the rules; the comments in
+ * incident.c say where each one lives.
+ *
+ *	struct corr *c = corr_new(&cfg);
+ *	corr_signal(c, &sig, &out);	(sig is copied)
+ *	corr_advance(c, window_end, &out);
+ *	corr_free(c);
+ */
+#ifndef INCIDENT_H
+#define INCIDENT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "sigrec.h"
+
+struct corr_config {
+	int		 min_signals;	/* independent signals to fire */
+	int64_t		 within;	/* ms: signals agree within this span */
+	int64_t		 resolve_after;	/* ms of quiet before resolved */
+	int64_t		 reopen;	/* ms after resolving that reopens */
+	int		 solo;		/* one overwhelming signal may fire */
+	double		 solo_score;	/* score that is overwhelming */
+	double		 solo_min_count; /* requests for an error-rate solo */
+	int		 group;		/* group endpoints by service */
+};
+
+struct corr_stats {
+	uint64_t	 signals, cleared, benign, fired, updated, resolved,
+			 reopened;
+};
+
+struct corr;
+
+struct corr	*corr_new(const struct corr_config *);
+void		 corr_free(struct corr *);
+/* A signal: advances the clock to its time, then weighs it. */
+void		 corr_signal(struct corr *, const struct sigrec *,
+		    struct sb_buf *out);
+/* Another record's event time: may resolve quiet incidents. */
+void		 corr_advance(struct corr *, int64_t t, struct sb_buf *out);
+int64_t		 corr_clock(const struct corr *);
+size_t		 corr_open(const struct corr *);
+const struct corr_stats *corr_stats(const struct corr *);
+
+/* State: writes it as JSONL; reads one line of it back (0, or -1 + why). */
+void		 corr_save(const struct corr *, struct sb_buf *);
+int		 corr_load_line(struct corr *, const struct sb_json *,
+		    char *why, size_t whysz);
+
+/* The 8-hex-digit id: FNV-1a 32 of key, NUL, and the start in RFC 3339. */
+void		 incident_id(const char *key, int64_t started, char out[9]);
+
+#endif

@@ -1,0 +1,539 @@
+/*
+ * detect - per-metric baselines and change detectors over window records.
+ *
+ * Reads window records (DESIGN.md section 2) and writes signal records;
+ * every other record is forwarded unchanged and in order.  The baselines
+ * and detectors live in model.c, the state file in state.c.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "detect.h"
+#include "json.h"
+#include "num.h"
+#include "reader.h"
+#include "sig.h"
+#include "timefmt.h"
+
+static const char *family_name[] = { "level", "cusum", "binomial", "traffic" };
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: detect [--no-forward] [--strict] [--tee] [--clear n]\n"
+	    "              [--cusum-clip z] [--cusum-h h] [--cusum-k k]\n"
+	    "              [--err-floor rate] [--err-min-count n] [--err-p p]\n"
+	    "              [--err-trim k] [--err-window-p p] [--err-windows n]\n"
+	    "              [--fast-z z]"
+	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
+	    "              [--max-line bytes] [--metric path] [--min-count n]\n"
+	    "              [--profile-min n] [--profile-rate a] [--state file]\n"
+	    "              [--state-every n] [--traffic-p p] [--traffic-window m/n]\n"
+	    "              [--warmup n] [file ...]\n");
+	exit(status);
+}
+
+static double
+double_arg(const char *opt, const char *s, double lo, double hi)
+{
+	const char *errstr;
+	double v;
+
+	if (sb_parse_double(s, lo, hi, &v, &errstr) == -1)
+		errx(2, "%s: '%s' is %s", opt, s, errstr);
+	return v;
+}
+
+static long long
+int_arg(const char *opt, const char *s, long long lo, long long hi)
+{
+	const char *errstr;
+	long long v;
+
+	if (sb_parse_ll(s, lo, hi, &v, &errstr) == -1)
+		errx(2, "%s: '%s' is %s", opt, s, errstr);
+	return v;
+}
+
+/* "m/n" with 1 <= m <= n <= MODEL_RING. */
+static void
+m_of_n_arg(const char *opt, const char *s, int *m, int *n)
+{
+	char *copy = sb_xstrdup(s), *slash = strchr(copy, '/');
+
+	if (slash == NULL)
+		errx(2, "%s: '%s' is not of the form m/n", opt, s);
+	*slash = '\0';
+	*n = (int)int_arg(opt, slash + 1, 1, MODEL_RING);
+	*m = (int)int_arg(opt, copy, 1, *n);
+	free(copy);
+}
+
+static void
+add_metric(struct model_config *c, const char *path, const char *name,
+    enum metric_kind kind, int fast, int user)
+{
+	struct metric_def *d;
+
+	for (int i = 0; i < c->nmetric; i++)
+		if (strcmp(c->metric[i].path, path) == 0) {
+			c->metric[i].user = user;	/* named again: replaced */
+			return;
+		}
+	if (c->nmetric == MODEL_MAX_METRICS)
+		errx(2, "--metric: more than %d metrics", MODEL_MAX_METRICS);
+	d = &c->metric[c->nmetric++];
+	d->path = path;
+	d->name = name;
+	d->kind = kind;
+	d->fast = fast;
+	d->user = user;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_EFLOOR, O_EMIN, O_EP,
+	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_MAXLINE,
+	    O_METRIC, O_MINCOUNT, O_NOFWD, O_PMIN, O_PRATE, O_STATE,
+	    O_SEVERY, O_STRICT, O_TEE, O_TP, O_TWIN, O_WARMUP };
+	static const struct option longopts[] = {
+		{ "clear",		required_argument,	NULL, O_CLEAR },
+		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
+		{ "cusum-h",		required_argument,	NULL, O_CH },
+		{ "cusum-k",		required_argument,	NULL, O_CK },
+		{ "err-floor",		required_argument,	NULL, O_EFLOOR },
+		{ "err-min-count",	required_argument,	NULL, O_EMIN },
+		{ "err-p",		required_argument,	NULL, O_EP },
+		{ "err-trim",		required_argument,	NULL, O_ETRIM },
+		{ "err-window-p",	required_argument,	NULL, O_EWP },
+		{ "err-windows",		required_argument,	NULL, O_EWIN },
+		{ "fast-z",		required_argument,	NULL, O_FASTZ },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "learn-rate",		required_argument,	NULL, O_LEARN },
+		{ "level-window",	required_argument,	NULL, O_LWIN },
+		{ "level-z",		required_argument,	NULL, O_LZ },
+		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "metric",		required_argument,	NULL, O_METRIC },
+		{ "min-count",		required_argument,	NULL, O_MINCOUNT },
+		{ "no-forward",		no_argument,		NULL, O_NOFWD },
+		{ "profile-min",	required_argument,	NULL, O_PMIN },
+		{ "profile-rate",	required_argument,	NULL, O_PRATE },
+		{ "state",		required_argument,	NULL, O_STATE },
+		{ "state-every",	required_argument,	NULL, O_SEVERY },
+		{ "strict",		no_argument,		NULL, O_STRICT },
+		{ "tee",		no_argument,		NULL, O_TEE },
+		{ "traffic-p",		required_argument,	NULL, O_TP },
+		{ "traffic-window",	required_argument,	NULL, O_TWIN },
+		{ "warmup",		required_argument,	NULL, O_WARMUP },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct model_config *c = &o->model;
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	model_defaults(c);
+	add_metric(c, "count", "count", MK_COUNT, 0, 0);
+	add_metric(c, "errors", "error_rate", MK_ERRORS, 0, 0);
+	add_metric(c, "latency_ms.p50", "latency_p50", MK_LOG, 1, 0);
+	add_metric(c, "latency_ms.p95", "latency_p95", MK_LOG, 0, 0);
+	add_metric(c, "latency_ms.p99", "latency_p99", MK_LOG, 0, 0);
+	o->max_line = SB_MAX_LINE_DEFAULT;
+	o->forward = 1;
+	o->state_every = 10000;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_CLEAR:
+			c->clear = (int)int_arg("--clear", optarg, 1, 1000);
+			break;
+		case O_CCLIP:
+			c->cusum_clip = double_arg("--cusum-clip", optarg, 0.1, 1e6);
+			break;
+		case O_CH:
+			c->cusum_h = double_arg("--cusum-h", optarg, 0.1, 1e6);
+			break;
+		case O_CK:
+			c->cusum_k = double_arg("--cusum-k", optarg, 0, 100);
+			break;
+		case O_EFLOOR:
+			c->err_floor = double_arg("--err-floor", optarg, 1e-9, 0.5);
+			break;
+		case O_EMIN:
+			c->err_min_count = int_arg("--err-min-count", optarg, 0,
+			    1LL << 40);
+			break;
+		case O_EP:
+			c->err_p = double_arg("--err-p", optarg, 1e-300, 1);
+			break;
+		case O_EWIN:
+			c->err_n = (int)int_arg("--err-windows", optarg, 1,
+			    MODEL_RING);
+			break;
+		case O_ETRIM:
+			c->err_trim = (int)int_arg("--err-trim", optarg, 0,
+			    MODEL_RING - 1);
+			break;
+		case O_EWP:
+			c->err_window_p = double_arg("--err-window-p", optarg,
+			    1e-300, 1);
+			break;
+		case O_FASTZ:
+			c->fast_z = double_arg("--fast-z", optarg, 0.1, 1e6);
+			break;
+		case O_LEARN:
+			c->learn = double_arg("--learn-rate", optarg, 1e-6, 1);
+			break;
+		case O_LWIN:
+			m_of_n_arg("--level-window", optarg, &c->level_m,
+			    &c->level_n);
+			break;
+		case O_LZ:
+			c->level_z = double_arg("--level-z", optarg, 0.1, 1e6);
+			break;
+		case O_MAXLINE:
+			o->max_line = (size_t)int_arg("--max-line", optarg, 1024,
+			    1LL << 30);
+			break;
+		case O_METRIC:
+			if (optarg[0] == '\0' || optarg[0] == '.' ||
+			    optarg[strlen(optarg) - 1] == '.' ||
+			    strstr(optarg, "..") != NULL)
+				errx(2, "--metric: '%s' is not a dotted path",
+				    optarg);
+			add_metric(c, optarg, optarg,
+			    strncmp(optarg, "latency_ms.", 11) == 0 ? MK_LOG :
+			    MK_RAW, 0, 1);
+			break;
+		case O_MINCOUNT:
+			c->min_count = int_arg("--min-count", optarg, 0, 1LL << 40);
+			break;
+		case O_NOFWD:
+			o->forward = 0;
+			break;
+		case O_PMIN:
+			c->profile_min = (int)int_arg("--profile-min", optarg, 1,
+			    1000000);
+			break;
+		case O_PRATE:
+			c->profile_learn = double_arg("--profile-rate", optarg,
+			    1e-6, 1);
+			break;
+		case O_STATE:
+			o->state = optarg;
+			break;
+		case O_SEVERY:
+			o->state_every = (uint64_t)int_arg("--state-every",
+			    optarg, 0, 1LL << 40);
+			break;
+		case O_STRICT:
+			o->strict = 1;
+			break;
+		case O_TEE:
+			o->tee = 1;
+			break;
+		case O_TP:
+			c->traffic_p = double_arg("--traffic-p", optarg, 1e-300, 1);
+			break;
+		case O_TWIN:
+			m_of_n_arg("--traffic-window", optarg, &c->traffic_m,
+			    &c->traffic_n);
+			break;
+		case O_WARMUP:
+			c->warmup = (int)int_arg("--warmup", optarg, 1, 1000000);
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		default:
+			usage(stderr, 2);
+		}
+	}
+	if (c->err_trim >= c->err_n)
+		errx(2, "--err-trim: %d leaves nothing of --err-windows %d",
+		    c->err_trim, c->err_n);
+	for (int i = 0; i < c->nmetric; i++)
+		path_split(&o->paths[i], c->metric[i].path);
+}
+
+/*
+ * Series table: open addressing on (key, width), grown at half load.
+ * Series are kept in creation order too, for the state file.
+ */
+static uint64_t
+series_hash(const char *k, size_t n, int64_t width)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)width;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void
+table_insert(struct table *t, struct series *s)
+{
+	size_t mask, i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		struct series **old = t->slot;
+		size_t ocap = t->cap;
+		t->cap = ocap ? ocap * 2 : 64;
+		t->slot = sb_xcalloc(t->cap, sizeof *t->slot);
+		t->n = 0;
+		for (size_t k = 0; k < ocap; k++)
+			if (old[k] != NULL)
+				table_insert(t, old[k]);
+		free(old);
+	}
+	mask = t->cap - 1;
+	i = series_hash(s->key, strlen(s->key), s->width) & mask;
+	while (t->slot[i] != NULL)
+		i = (i + 1) & mask;
+	t->slot[i] = s;
+	t->n++;
+}
+
+struct series *
+table_find(struct table *t, const char *key, size_t n, int64_t width)
+{
+	size_t mask, i;
+
+	if (t->cap == 0)
+		return NULL;
+	mask = t->cap - 1;
+	i = series_hash(key, n, width) & mask;
+	for (; t->slot[i] != NULL; i = (i + 1) & mask) {
+		struct series *s = t->slot[i];
+		if (s->width == width && strncmp(s->key, key, n) == 0 &&
+		    s->key[n] == '\0')
+			return s;
+	}
+	return NULL;
+}
+
+void
+table_add(struct table *t, struct series *s)
+{
+	table_insert(t, s);
+	if (t->nlist == t->listcap) {
+		t->listcap = t->listcap ? t->listcap * 2 : 64;
+		t->list = sb_xrealloc(t->list, t->listcap * sizeof *t->list);
+	}
+	t->list[t->nlist++] = s;
+}
+
+static void
+put(struct sb_buf *out)
+{
+	if (out->len == 0)
+		return;
+	if (fwrite(out->s, 1, out->len, stdout) != out->len)
+		err(1, "stdout");
+	sb_buf_reset(out);
+}
+
+/* A string member's raw JSON text, for copying it to a signal. */
+static void
+copy_member(struct run *r, const char *name, long tok)
+{
+	const struct sb_jtok *t;
+
+	if (tok < 0 || r->js.tok[tok].type != SB_JSTRING)
+		return;
+	t = &r->js.tok[tok];
+	sb_buf_printf(&r->out, ",\"%s\":", name);
+	sb_buf_add(&r->out, r->js.src + t->start - 1, t->end - t->start + 2);
+}
+
+static void
+put_num(struct sb_buf *b, const char *name, double v)
+{
+	sb_buf_printf(b, ",\"%s\":", name);
+	sb_buf_json_num(b, v);
+}
+
+static void
+emit_signal(struct run *r, const struct window *w, const struct signal *g)
+{
+	const struct metric_def *def = &r->opt->model.metric[g->metric];
+	struct sb_buf *b = &r->out;
+
+	sb_buf_puts(b, "{\"type\":\"signal\"");
+	copy_member(r, "key", w->key_tok);
+	copy_member(r, "service", w->service_tok);
+	copy_member(r, "method", w->method_tok);
+	copy_member(r, "endpoint", w->endpoint_tok);
+	sb_buf_puts(b, ",\"at\":");
+	sb_buf_json_time(b, g->at);
+	sb_buf_puts(b, ",\"metric\":");
+	sb_buf_json_str(b, def->name, strlen(def->name));
+	sb_buf_printf(b, ",\"detector\":\"%s\",\"direction\":\"%s\"",
+	    family_name[g->family], g->down ? "down" : "up");
+	put_num(b, "value", g->value);
+	put_num(b, "baseline", g->baseline);
+	put_num(b, "spread", g->spread);
+	put_num(b, "score", g->score);
+	sb_buf_puts(b, ",\"since\":");
+	sb_buf_json_time(b, g->since);
+	sb_buf_puts(b, ",\"windows\":");
+	sb_buf_json_int(b, (g->at - g->since) / w->width);
+	put_num(b, "width_s", (double)w->width / 1000);
+	if (!isnan(g->p_value))
+		put_num(b, "p_value", g->p_value);
+	if (!isnan(g->expected))
+		put_num(b, "expected", g->expected);
+	if (!isnan(g->count))
+		put_num(b, "count", g->count);
+	if (!isnan(g->errors))
+		put_num(b, "errors", g->errors);
+	if (!isnan(g->dispersion))
+		put_num(b, "dispersion", g->dispersion);
+	if (g->cleared)
+		sb_buf_puts(b, ",\"state\":\"cleared\"");
+	sb_buf_puts(b, "}\n");
+}
+
+/* 0, or -1 when --strict makes a bad line fatal. */
+static int
+line(struct run *r, struct sb_reader *in, char *s, size_t n)
+{
+	struct model_config *c = &r->opt->model;
+	struct signal sig[MODEL_MAX_SIGNALS];
+	struct window w;
+	struct series *se;
+	char why[200];
+	long t;
+	int nsig;
+
+	if (sb_json_parse(&r->js, s, n) == -1)
+		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
+		    r->js.err, r->js.errpos + 1);
+	if (r->js.tok[0].type != SB_JOBJECT)
+		return sb_reader_bad(in, "not a JSON object");
+	scan_members(r);
+	t = r->top[M_TYPE];
+	if (t < 0 || !sb_json_streq(&r->js, (size_t)t, "window")) {
+		if (r->opt->forward) {
+			sb_buf_add(&r->out, s, n);
+			sb_buf_putc(&r->out, '\n');
+		}
+		return 0;
+	}
+	if (window_read(r, &w, why, sizeof why) == -1)
+		return sb_reader_bad(in, "%s", why);
+	if (r->opt->tee) {
+		sb_buf_add(&r->out, s, n);
+		sb_buf_putc(&r->out, '\n');
+	}
+	se = table_find(&r->series, r->key.s, r->key.len, w.width);
+	if (se == NULL) {
+		se = series_new(c, r->key.s, r->key.len, w.width);
+		table_add(&r->series, se);
+	} else if ((double)(w.obs.start + w.width) <= se->last_end) {
+		/* Already seen, e.g. replayed after a restore of --state. */
+		r->stale++;
+		return 0;
+	}
+	nsig = series_update(c, se, &w.obs, sig);
+	for (int i = 0; i < nsig; i++)
+		emit_signal(r, &w, &sig[i]);
+	r->nwindows++;
+	if (r->opt->state != NULL && r->opt->state_every > 0 &&
+	    r->nwindows % r->opt->state_every == 0)
+		state_save(r->opt->state, c, &r->series);
+	return 0;
+}
+
+/* 0 at end of input, 1 on a fatal error. */
+static int
+read_input(struct run *r, const char *path)
+{
+	struct sb_reader in;
+	char *s;
+	size_t n;
+	int rc;
+
+	if (sb_reader_open(&in, path) == -1) {
+		warn("%s", path);
+		return 1;
+	}
+	in.max_line = r->opt->max_line;
+	in.strict = r->opt->strict;
+	while ((rc = sb_reader_next(&in, &s, &n, -1)) != SB_READ_EOF) {
+		if (rc == SB_READ_ERROR)
+			break;
+		if (line(r, &in, s, n) == -1) {
+			rc = SB_READ_ERROR;
+			break;
+		}
+		put(&r->out);
+	}
+	sb_reader_close(&in);
+	return rc == SB_READ_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct run r;
+	int status = 0;
+	static char obuf[1 << 16];
+
+	parse_options(argc, argv, &opt);
+	argc -= optind;
+	argv += optind;
+
+	sb_signals_init();
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	memset(&r, 0, sizeof r);
+	r.opt = &opt;
+	sb_json_init(&r.js);
+	if (opt.state != NULL && state_load(opt.state, &opt.model,
+	    &r.series) == -1) {
+		status = 1;
+		goto done;
+	}
+
+	if (argc == 0) {
+		status = read_input(&r, "-");
+	} else {
+		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
+			int fatal = read_input(&r, argv[i]);
+			status |= fatal;
+			if (fatal && opt.strict)
+				break;
+		}
+	}
+	put(&r.out);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	if (opt.state != NULL && state_save(opt.state, &opt.model,
+	    &r.series) == -1)
+		status = 1;
+	if (r.stale > 0)
+		warnx("%llu window%s not newer than the last of %s series "
+		    "skipped", (unsigned long long)r.stale,
+		    r.stale == 1 ? "" : "s", r.stale == 1 ? "its" : "their");
+	sb_reader_summary();
+done:
+	for (size_t i = 0; i < r.series.nlist; i++) {
+		free(r.series.list[i]->key);
+		free(r.series.list[i]);
+	}
+	free(r.series.list);
+	free(r.series.slot);
+	for (int i = 0; i < opt.model.nmetric; i++)
+		path_free(&opt.paths[i]);
+	sb_buf_free(&r.out);
+	sb_buf_free(&r.key);
+	sb_json_free(&r.js);
+	return status;
+}

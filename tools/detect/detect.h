@@ -1,0 +1,79 @@
+/*
+ * detect.h - what detect.c, window.c and state.c share.
+ */
+#ifndef DETECT_H
+#define DETECT_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+#include "model.h"
+
+#define PATH_MAX_SEGS	8
+
+/* A --metric path split at its dots once, at start-up. */
+struct path {
+	char		*copy;
+	const char	*seg[PATH_MAX_SEGS];
+	int		 nseg;
+};
+
+struct options {
+	struct model_config model;
+	struct path	 paths[MODEL_MAX_METRICS];
+	const char	*state;
+	uint64_t	 state_every;	/* windows between checkpoints; 0 = exit only */
+	size_t		 max_line;
+	int		 forward;
+	int		 tee;
+	int		 strict;
+};
+
+struct table {
+	struct series	**slot;
+	size_t		 cap, n;
+	struct series	**list;		/* creation order */
+	size_t		 nlist, listcap;
+};
+
+/* Top-level members of a record that detect looks at, -1 when absent. */
+enum { M_TYPE, M_KEY, M_START, M_END, M_WIDTH, M_COUNT, M_ERRORS,
+    M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_NMEMBERS };
+
+/* The parts of one window record that detect uses. */
+struct window {
+	struct obs	 obs;
+	int64_t		 width;		/* ms */
+	long		 key_tok, service_tok, method_tok, endpoint_tok;
+};
+
+struct run {
+	long		 top[M_NMEMBERS];
+	struct options	*opt;
+	struct sb_json	 js;
+	struct sb_buf	 out;
+	struct sb_buf	 key;		/* unescaped key of the current window */
+	struct table	 series;
+	uint64_t	 nwindows;
+	uint64_t	 stale;
+};
+
+/* Fills r->top in one pass over the record's members (last one wins). */
+void	 scan_members(struct run *);
+void	 path_split(struct path *, const char *);
+void	 path_free(struct path *);
+/* 0, or -1 with why set to the message for sb_reader_bad(). */
+int	 window_read(struct run *, struct window *, char *why, size_t whysz);
+
+struct series *table_find(struct table *, const char *key, size_t n,
+	    int64_t width);
+void	 table_add(struct table *, struct series *);
+
+/* 0, or -1 after a message on stderr. */
+int	 state_load(const char *path, const struct model_config *,
+	    struct table *);
+int	 state_save(const char *path, const struct model_config *,
+	    const struct table *);
+
+#endif

@@ -1,0 +1,687 @@
+/*
+ * model.c - baselines and change detectors; detect.1 holds the formulas.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "model.h"
+
+#define DAY_MS		86400000LL
+#define HOUR_MS		3600000LL
+#define MAD_TO_SIGMA	1.2533141373155	/* sqrt(pi/2): mean |dev| to sigma */
+#define LOG_SPREAD_MIN	0.02		/* 2% on a log scale */
+
+void
+model_defaults(struct model_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->warmup = 30;
+	c->learn = 0.02;
+	c->profile_learn = 0.005;
+	c->profile_min = 30;
+	c->min_count = 10;
+	c->level_z = 4;
+	c->level_m = 3;
+	c->level_n = 4;
+	c->fast_z = 8;
+	c->cusum_k = 1;
+	c->cusum_h = 8;
+	c->cusum_clip = 4;
+	c->err_p = 1e-3;
+	c->err_window_p = 0.05;
+	c->err_floor = 0.0005;
+	c->err_trim = 2;
+	c->err_n = 16;
+	c->err_min_count = 50;
+	c->traffic_p = 1e-3;
+	c->traffic_m = 4;
+	c->traffic_n = 5;
+	c->clear_p = 0.01;
+	c->clear = 3;
+}
+
+struct series *
+series_new(const struct model_config *c, const char *key, size_t keylen,
+    int64_t width)
+{
+	struct series *s;
+
+	s = sb_xcalloc(1, sizeof *s + (size_t)c->nmetric * sizeof s->m[0]);
+	s->key = sb_xmalloc(keylen + 1);
+	memcpy(s->key, key, keylen);
+	s->key[keylen] = '\0';
+	s->width = width;
+	return s;
+}
+
+/*
+ * Regularized incomplete gamma functions P(a, x) and Q(a, x), by series
+ * and continued fraction (Numerical Recipes, 2nd ed., 6.2).
+ */
+static double
+gamma_p_series(double a, double x)
+{
+	double ap = a, sum = 1.0 / a, del = sum;
+
+	for (int i = 0; i < 500; i++) {
+		ap += 1;
+		del *= x / ap;
+		sum += del;
+		if (fabs(del) < fabs(sum) * 1e-14)
+			break;
+	}
+	return sum * exp(-x + a * log(x) - lgamma(a));
+}
+
+static double
+gamma_q_fraction(double a, double x)
+{
+	const double tiny = 1e-300;
+	double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+
+	for (int i = 1; i < 500; i++) {
+		double an = -i * (i - a), del;
+		b += 2;
+		d = an * d + b;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = b + an / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-14)
+			break;
+	}
+	return exp(-x + a * log(x) - lgamma(a)) * h;
+}
+
+static double
+gamma_p(double a, double x)
+{
+	if (x <= 0)
+		return 0;
+	return x < a + 1 ? gamma_p_series(a, x) : 1 - gamma_q_fraction(a, x);
+}
+
+static double
+gamma_q(double a, double x)
+{
+	if (x <= 0)
+		return 1;
+	return x < a + 1 ? 1 - gamma_p_series(a, x) : gamma_q_fraction(a, x);
+}
+
+/* P(X >= k) for X ~ Poisson(mu); k may be fractional (quasi-Poisson). */
+double
+poisson_upper(double k, double mu)
+{
+	if (k <= 0)
+		return 1;
+	if (mu <= 0)
+		return 0;
+	return gamma_p(k, mu);
+}
+
+/* P(X <= k) for X ~ Poisson(mu). */
+double
+poisson_lower(double k, double mu)
+{
+	if (k < 0)
+		return 0;
+	if (mu <= 0)
+		return 1;
+	return gamma_q(k + 1, mu);
+}
+
+/* P(X >= k) for X ~ Binomial(n, p), summing the pmf upward from k. */
+double
+binom_upper(int64_t k, int64_t n, double p)
+{
+	double lt, t, sum, ratio;
+
+	if (k <= 0)
+		return 1;
+	if (k > n || p <= 0)
+		return 0;
+	if (p >= 1)
+		return 1;
+	lt = lgamma((double)n + 1) - lgamma((double)k + 1) -
+	    lgamma((double)(n - k) + 1) + k * log(p) + (n - k) * log1p(-p);
+	t = exp(lt);
+	sum = t;
+	ratio = p / (1 - p);
+	for (int64_t i = k; i < n; i++) {
+		t *= (double)(n - i) / (double)(i + 1) * ratio;
+		sum += t;
+		if (t < sum * 1e-12)
+			break;
+	}
+	return sum > 1 ? 1 : sum;
+}
+
+static int
+popcount(uint32_t v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/* Windows back to the oldest set bit of the last n, 1 for bit 0 alone. */
+static int
+oldest_bit(uint32_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--)
+		if (v & (1u << i))
+			return i + 1;
+	return 1;
+}
+
+static double
+spread_of(const struct base *b, enum metric_kind kind, double mu)
+{
+	double s = MAD_TO_SIGMA * b->d, lo;
+
+	if (kind == MK_LOG)
+		lo = LOG_SPREAD_MIN;
+	else
+		lo = fmax(1e-9, 1e-3 * fabs(mu));
+	return s > lo ? s : lo;
+}
+
+/*
+ * The expected value of a metric for a window centred at t: the
+ * time-of-day profile, interpolated between the centres of adjacent hour
+ * buckets, once the series has a day of history and both buckets hold
+ * profile_min samples; the global level before that.
+ */
+static double
+expected(const struct model_config *c, const struct series *s,
+    const struct mstate *m, int64_t t)
+{
+	double u, frac;
+	int j, k;
+
+	if (t - (int64_t)s->first < DAY_MS)
+		return m->glob.mu;
+	u = (double)(((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS - 0.5;
+	j = (int)floor(u);
+	frac = u - j;
+	k = (j + 1) % MODEL_HOURS;
+	j = (j + MODEL_HOURS) % MODEL_HOURS;
+	if (m->prof[j].n < c->profile_min || m->prof[k].n < c->profile_min)
+		return m->glob.mu;
+	return (1 - frac) * m->prof[j].mu + frac * m->prof[k].mu;
+}
+
+/*
+ * EWMA learning with a robust step: the weight is 1/(n+1) until that
+ * falls below rate (a running mean first), the step of the level is
+ * clipped to 3 spreads and the deviation fed to the spread to 4, so that
+ * one wild window moves neither much.  w2 weighs the step by the
+ * evidence of the window (low-count windows move it less).
+ */
+static void
+base_learn(struct base *b, double x, double dev, double w2, double rate,
+    double s, int robust)
+{
+	double a, dx;
+
+	if (b->n < 1) {
+		b->mu = x;
+		b->d = 0;
+		b->n = 1;
+		return;
+	}
+	a = 1 / (b->n + 1);
+	if (a < rate)
+		a = rate;
+	dx = x - b->mu;
+	dev = fabs(dev);
+	if (robust) {
+		dx = fmax(-3 * s, fmin(3 * s, dx));
+		dev = fmin(dev, 4 * s);
+	}
+	b->mu += a * w2 * dx;
+	b->d += a * (dev - b->d);
+	b->n += 1;
+}
+
+/*
+ * One detector in one direction: becomes active when fire, stays active
+ * while sustain (this window still supports it), clears after c->clear windows of neither.
+ * Returns 0 (silent), 1 (active: emit) or 2 (cleared: emit).
+ */
+static int
+det_step(const struct model_config *c, struct det *d, int fire, int sustain,
+    int64_t since)
+{
+	if (!d->active) {
+		if (!fire)
+			return 0;
+		d->active = 1;
+		d->quiet = 0;
+		d->windows = 1;
+		d->since = (double)since;
+		return 1;
+	}
+	d->windows += 1;
+	if (sustain)
+		d->quiet = 0;
+	else
+		d->quiet += 1;
+	if (d->quiet >= c->clear) {
+		d->active = 0;
+		d->quiet = 0;
+		d->hist = 0;
+		d->fhist = 0;
+		d->cus = 0;
+		return 2;
+	}
+	return 1;
+}
+
+/* A detector with no observation this window: only the clock runs. */
+static int
+det_idle(const struct model_config *c, struct det *d)
+{
+	if (!d->active)
+		return 0;
+	return det_step(c, d, 0, 0, 0);
+}
+
+static struct signal *
+sig_new(struct signal *out, int *n, int metric, enum family f, int down,
+    int state, int64_t at, const struct det *d)
+{
+	struct signal *g = &out[(*n)++];
+
+	memset(g, 0, sizeof *g);
+	g->metric = metric;
+	g->family = f;
+	g->down = down;
+	g->cleared = state == 2;
+	g->at = at;
+	g->since = (int64_t)d->since;
+	g->value = g->baseline = g->spread = g->score = NAN;
+	g->p_value = g->expected = g->count = g->errors = g->dispersion = NAN;
+	return g;
+}
+
+/* Level shift and CUSUM for MK_LOG and MK_RAW metrics. */
+static void
+watch_level(const struct model_config *c, const struct metric_def *def,
+    struct mstate *m, const struct obs *o, int i, double e, double sd,
+    double w, struct signal *out, int *n)
+{
+	int64_t at = o->start + o->width;
+	int log_scale = def->kind == MK_LOG;
+	double x, z;
+
+	if (!o->has[i]) {
+		for (int dir = 0; dir < 2; dir++)
+			for (int slot = 0; slot < 2; slot++)
+				if (det_idle(c, &m->det[slot][dir]) == 2)
+					sig_new(out, n, i, slot ? F_CUSUM :
+					    F_LEVEL, dir, 2, at,
+					    &m->det[slot][dir]);
+		return;
+	}
+	x = log_scale ? log(fmax(o->x[i], 1e-3)) : o->x[i];
+	z = w * (x - e) / sd;
+	for (int dir = 0; dir < 2; dir++) {
+		double zz = dir ? -z : z;
+		struct det *lv = &m->det[0][dir], *cu = &m->det[1][dir];
+		uint32_t h = ((uint32_t)lv->hist << 1 | (zz >= c->level_z)) &
+		    0xffffu;
+		uint32_t fh = ((uint32_t)lv->fhist << 1 |
+		    (zz >= c->fast_z)) & 3u;
+		uint32_t mask = (1u << c->level_n) - 1;
+		int fire, st, back;
+		double prev;
+
+		lv->hist = h;
+		lv->fhist = fh;
+		fire = popcount(h & mask) >= c->level_m;
+		back = oldest_bit(h, c->level_n);
+		if (!fire && def->fast && fh == 3) {
+			fire = 1;
+			back = 2;
+		}
+		st = det_step(c, lv, fire, zz >= c->level_z / 2,
+		    at - back * o->width);
+		if (st) {
+			struct signal *g = sig_new(out, n, i, F_LEVEL, dir,
+			    st, at, lv);
+			g->score = z;
+		}
+
+		prev = cu->cus;
+		cu->cus = fmax(0, prev + fmin(zz, c->cusum_clip) - c->cusum_k);
+		if (prev <= 0 && cu->cus > 0)
+			cu->cus_start = (double)o->start;
+		st = det_step(c, cu, cu->cus >= c->cusum_h, zz >= c->cusum_k,
+		    (int64_t)cu->cus_start);
+		if (cu->active && cu->cus > c->cusum_h)
+			cu->cus = c->cusum_h;	/* bounded, so it clears soon */
+		if (st) {
+			struct signal *g = sig_new(out, n, i, F_CUSUM, dir,
+			    st, at, cu);
+			g->score = cu->cus;
+		}
+	}
+	/* Fill in the numbers every signal of this metric shares. */
+	for (int k = 0; k < *n; k++) {
+		struct signal *g = &out[k];
+		if (g->metric != i)
+			continue;
+		g->value = o->x[i];
+		g->baseline = log_scale ? exp(e) : e;
+		g->spread = log_scale ? exp(e) * (exp(sd) - 1) : sd;
+		if (g->family == F_LEVEL)
+			g->score = g->down ? -z : z;
+	}
+}
+
+/* Quasi-Poisson test of the request count against its expectation. */
+static void
+watch_traffic(const struct model_config *c, struct mstate *m,
+    const struct obs *o, int i, double e, double sd, struct signal *out,
+    int *n)
+{
+	int64_t at = o->start + o->width;
+	double lam = fmax(e, 0), x = (double)o->count, phi, band;
+	uint32_t mask = (1u << c->traffic_n) - 1;
+
+	phi = lam > 0 ? fmax(1, sd * sd / lam) : 1;
+	band = 2 * sqrt(lam * phi);	/* inside it p > clear_p: skip */
+	for (int dir = 0; dir < 2; dir++) {
+		struct det *d = &m->det[0][dir];
+		double p = 1;
+		int st;
+
+		if (!dir && x > lam + band)
+			p = poisson_upper(x / phi, lam / phi);
+		else if (dir && x < lam - band)
+			p = poisson_lower(x / phi, lam / phi);
+		d->hist = (((uint32_t)d->hist << 1) | (p < c->traffic_p)) &
+		    0xffffu;
+		st = det_step(c, d,
+		    popcount((uint32_t)d->hist & mask) >= c->traffic_m,
+		    p < c->clear_p, at - oldest_bit((uint32_t)d->hist,
+		    c->traffic_n) * o->width);
+		if (st) {
+			struct signal *g = sig_new(out, n, i, F_TRAFFIC, dir,
+			    st, at, d);
+			g->value = x;
+			g->baseline = lam;
+			g->expected = lam;
+			g->spread = band / 2;
+			g->dispersion = phi;
+			g->p_value = p;
+			g->score = -log10(fmax(p, 1e-300));
+		}
+	}
+}
+
+/*
+ * Binomial test of the errors pooled over the last 4, 8, .. err_n windows, leaving
+ * out the err_trim windows with the most errors (a deploy or a restart
+ * that fails requests for a minute is not a trend), against the baseline
+ * rate p0 = level(errors) / level(count), never below err_floor.
+ */
+static void
+watch_errors(const struct model_config *c, struct mstate *m,
+    const struct obs *o, int i, struct signal *out, int *n)
+{
+	int64_t at = o->start + o->width, e_sum = 0, n_sum = 0;
+	struct det *d = &m->det[0][0];
+	double p0 = c->err_floor, pw = 1, pp = 1;
+	int st, back = 1;
+
+	if (m->aux.mu > 0 && m->glob.mu / m->aux.mu > p0)
+		p0 = m->glob.mu / m->aux.mu;
+	memmove(m->ring_e + 1, m->ring_e, (MODEL_RING - 1) * sizeof(double));
+	memmove(m->ring_n + 1, m->ring_n, (MODEL_RING - 1) * sizeof(double));
+	m->ring_e[0] = (double)o->errors;
+	m->ring_n[0] = (double)o->count;
+	if (m->ring_bits < MODEL_RING)
+		m->ring_bits += 1;
+	/*
+	 * Scan horizons of 4, 8, ... err_n windows: short ones see a steep
+	 * rise, long ones accumulate a slow one.  The smallest p-value,
+	 * times the number of horizons (Bonferroni), is the test.
+	 */
+	int nh = (c->err_n + 3) / 4, top[MODEL_RING];
+	int64_t es = 0, ns = 0;
+	int ntop = 0, b = 1;
+
+	/* One pass, keeping the err_trim largest windows out of the sums. */
+	for (int k = 0; k < c->err_n && k < m->ring_bits; k++) {
+		int j = ntop;
+		if (m->ring_e[k] > m->ring_n[k] * p0)
+			b = k + 1;
+		if (ntop < c->err_trim) {
+			ntop++;
+		} else if (c->err_trim == 0 ||
+		    m->ring_e[k] <= m->ring_e[top[ntop - 1]]) {
+			es += (int64_t)m->ring_e[k];
+			ns += (int64_t)m->ring_n[k];
+			j = -1;
+		} else {
+			int drop = top[ntop - 1];	/* leaves the top set */
+			es += (int64_t)m->ring_e[drop];
+			ns += (int64_t)m->ring_n[drop];
+			j = ntop - 1;
+		}
+		if (j >= 0) {
+			while (j > 0 && m->ring_e[top[j - 1]] < m->ring_e[k]) {
+				top[j] = top[j - 1];
+				j--;
+			}
+			top[j] = k;
+		}
+		if ((k % 4 == 3 || k == c->err_n - 1) &&
+		    ns >= c->err_min_count && (double)es > ns * p0) {
+			double p = fmin(1, nh * binom_upper(es, ns, p0));
+			if (p < pp) {
+				pp = p;
+				e_sum = es;
+				n_sum = ns;
+				back = b;
+			}
+		}
+	}
+	if (d->active && o->count > 0 && (double)o->errors > o->count * p0)
+		pw = binom_upper(o->errors, o->count, p0);
+	st = det_step(c, d, pp < c->err_p,
+	    pw < c->err_window_p, at - back * o->width);
+	if (st == 2)
+		m->ring_bits = 0;	/* start pooling afresh: no re-firing */
+	if (st) {
+		struct signal *g = sig_new(out, n, i, F_BINOMIAL, 0, st, at, d);
+		g->value = n_sum > 0 ? (double)e_sum / n_sum : 0;
+		g->baseline = p0;
+		g->spread = n_sum > 0 ? sqrt(p0 * (1 - p0) / n_sum) : NAN;
+		g->p_value = pp;
+		g->score = -log10(fmax(pp, 1e-300));
+		g->expected = n_sum * p0;
+		g->count = (double)n_sum;
+		g->errors = (double)e_sum;
+	}
+}
+
+static int
+series_degraded(const struct model_config *c, const struct series *s)
+{
+	for (int i = 0; i < c->nmetric; i++)
+		for (int k = 0; k < 4; k++)
+			if (s->m[i].det[k / 2][k % 2].active)
+				return 1;
+	return 0;
+}
+
+/*
+ * Learning rates are given per minute of data, so that a 5m series
+ * forgets as fast in time as a 1m one: a = 1 - (1 - rate)^(width/1m).
+ */
+static double
+rate_for(double rate, int64_t width)
+{
+	return -expm1(log1p(-fmin(rate, 0.999999)) * (double)width / 60000);
+}
+
+static void
+learn(const struct model_config *c, struct series *s, const struct obs *o,
+    const double *e, const double *sd, double w)
+{
+	int64_t mid = o->start + o->width / 2;
+	int hour = (int)(((mid % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
+	double rate, prate;
+
+	if (s->rate == 0) {
+		s->rate = rate_for(c->learn, o->width);
+		s->prate = rate_for(c->profile_learn, o->width);
+	}
+	rate = s->rate;
+	prate = s->prate;
+
+	for (int i = 0; i < c->nmetric; i++) {
+		const struct metric_def *def = &c->metric[i];
+		struct mstate *m = &s->m[i];
+		int warm = m->glob.n >= c->warmup;
+		double x, w2 = 1;
+
+		if (!o->has[i])
+			continue;
+		if (def->kind == MK_ERRORS) {
+			/*
+			 * Errors are rare: a quarter of the learning rate, and
+			 * a window counts for at most the 95th percentile of
+			 * what the baseline expects of it, so neither a burst
+			 * nor the first minutes of a creep are learned.
+			 */
+			double ex = (double)o->count * (m->aux.mu > 0 ?
+			    m->glob.mu / m->aux.mu : 0);
+			double cap = ex + 2 * sqrt(ex) + 1;
+			x = (double)o->errors;
+			if (warm && x > cap)
+				x = cap;
+			base_learn(&m->glob, x, 0, 1, rate / 4, 0, 0);
+			base_learn(&m->aux, (double)o->count, 0, 1,
+			    rate / 4, 0, 0);
+			continue;
+		}
+		x = def->kind == MK_LOG ? log(fmax(o->x[i], 1e-3)) : o->x[i];
+		if (def->kind == MK_LOG)
+			w2 = w * w;
+		base_learn(&m->glob, x, (x - e[i]) * (def->kind == MK_LOG ?
+		    w : 1), w2, rate, sd[i], warm);
+		base_learn(&m->prof[hour], x, 0, w2, prate, sd[i],
+		    warm);
+	}
+}
+
+int
+series_update(const struct model_config *c, struct series *s,
+    const struct obs *o, struct signal *out)
+{
+	int64_t mid = o->start + o->width / 2;
+	double e[MODEL_MAX_METRICS], sd[MODEL_MAX_METRICS], w = 1;
+	int n = 0;
+
+	if (s->seen == 0)
+		s->first = (double)o->start;
+	s->seen += 1;
+	s->last_end = (double)(o->start + o->width);
+
+	for (int i = 0; i < c->nmetric; i++) {
+		e[i] = expected(c, s, &s->m[i], mid);
+		sd[i] = spread_of(&s->m[i].glob, c->metric[i].kind, e[i]);
+		/* Evidence weight of latency: sqrt(count / expected count). */
+		if (c->metric[i].kind == MK_COUNT && o->has[i] &&
+		    s->m[i].glob.n >= c->warmup && e[i] > 0 &&
+		    (double)o->count < e[i])
+			w = sqrt((double)o->count / e[i]);
+	}
+	for (int i = 0; i < c->nmetric; i++) {
+		const struct metric_def *def = &c->metric[i];
+		struct mstate *m = &s->m[i];
+
+		if (m->glob.n < c->warmup) {
+			continue;
+		}
+		switch (def->kind) {
+		case MK_COUNT:
+			if (o->has[i])
+				watch_traffic(c, m, o, i, e[i], sd[i], out, &n);
+			break;
+		case MK_ERRORS:
+			if (o->has[i])
+				watch_errors(c, m, o, i, out, &n);
+			break;
+		case MK_LOG:
+		case MK_RAW:
+			watch_level(c, def, m, o, i, e[i], sd[i], w, out, &n);
+			break;
+		}
+	}
+	if (!series_degraded(c, s))
+		learn(c, s, o, e, sd, w);
+	return n;
+}
+
+/* The state of one metric as a flat array of numbers, for --state. */
+#define NDET	8
+size_t
+mstate_count(void)
+{
+	return 3 * (2 + MODEL_HOURS) + 4 * NDET + 2 * MODEL_RING + 1;
+}
+
+static void
+mstate_visit(struct mstate *m, double *v, int load)
+{
+	size_t k = 0;
+#define F(x) do { if (load) (x) = v[k]; else v[k] = (x); k++; } while (0)
+	struct base *bases[2 + MODEL_HOURS];
+
+	bases[0] = &m->glob;
+	bases[1] = &m->aux;
+	for (int h = 0; h < MODEL_HOURS; h++)
+		bases[2 + h] = &m->prof[h];
+	for (int b = 0; b < 2 + MODEL_HOURS; b++) {
+		F(bases[b]->mu);
+		F(bases[b]->d);
+		F(bases[b]->n);
+	}
+	for (int i = 0; i < 4; i++) {
+		struct det *d = &m->det[i / 2][i % 2];
+		F(d->active); F(d->quiet); F(d->hist); F(d->fhist);
+		F(d->windows); F(d->since); F(d->cus); F(d->cus_start);
+	}
+	for (int i = 0; i < MODEL_RING; i++) {
+		F(m->ring_e[i]);
+		F(m->ring_n[i]);
+	}
+	F(m->ring_bits);
+#undef F
+}
+
+void
+mstate_save(const struct mstate *m, double *out)
+{
+	mstate_visit((struct mstate *)m, out, 0);
+}
+
+void
+mstate_load(struct mstate *m, const double *in)
+{
+	mstate_visit(m, (double *)in, 1);
+}

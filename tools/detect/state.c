@@ -1,0 +1,244 @@
+/*
+ * state.c - --state: the baselines and detector states of every series,
+ * saved as JSON lines and restored at start.
+ *
+ * The first line is a header naming the format, the number of values per
+ * metric and the metrics by path; each further line is one series:
+ *
+ *	{"type":"detect-state","version":1,"fields":125,"metrics":["count",...]}
+ *	{"key":"GET /a","width_ms":60000,"seen":..,"first":..,"last_end":..,
+ *	 "m":[[...125 numbers...],...]}
+ *
+ * Numbers are written so that they read back to the same double, so a
+ * restored run continues exactly as the saved one would have.  Metrics
+ * are matched by path; one the file lacks starts from zero.  The file is
+ * replaced atomically: written to FILE.tmp, synced, renamed.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detect.h"
+
+#define STATE_VERSION	1
+
+int
+state_save(const char *path, const struct model_config *c,
+    const struct table *t)
+{
+	struct sb_buf b = SB_BUF_INIT, tmp = SB_BUF_INIT;
+	size_t nf = mstate_count();
+	double *v = sb_xcalloc(nf, sizeof *v);
+	FILE *fp;
+	int rc = 0;
+
+	sb_buf_printf(&tmp, "%s.tmp", path);
+	if ((fp = fopen(tmp.s, "w")) == NULL) {
+		warn("%s", tmp.s);
+		rc = -1;
+		goto done;
+	}
+	sb_buf_printf(&b, "{\"type\":\"detect-state\",\"version\":%d,"
+	    "\"fields\":%zu,\"metrics\":[", STATE_VERSION, nf);
+	for (int i = 0; i < c->nmetric; i++) {
+		if (i > 0)
+			sb_buf_putc(&b, ',');
+		sb_buf_json_str(&b, c->metric[i].path,
+		    strlen(c->metric[i].path));
+	}
+	sb_buf_puts(&b, "]}\n");
+	for (size_t k = 0; k < t->nlist; k++) {
+		const struct series *s = t->list[k];
+		sb_buf_puts(&b, "{\"key\":");
+		sb_buf_json_str(&b, s->key, strlen(s->key));
+		sb_buf_printf(&b, ",\"width_ms\":%lld,\"seen\":",
+		    (long long)s->width);
+		sb_buf_json_num_exact(&b, s->seen);
+		sb_buf_puts(&b, ",\"first\":");
+		sb_buf_json_num_exact(&b, s->first);
+		sb_buf_puts(&b, ",\"last_end\":");
+		sb_buf_json_num_exact(&b, s->last_end);
+		sb_buf_puts(&b, ",\"m\":[");
+		for (int i = 0; i < c->nmetric; i++) {
+			mstate_save(&s->m[i], v);
+			sb_buf_puts(&b, i ? ",[" : "[");
+			for (size_t f = 0; f < nf; f++) {
+				if (f > 0)
+					sb_buf_putc(&b, ',');
+				sb_buf_json_num_exact(&b, v[f]);
+			}
+			sb_buf_putc(&b, ']');
+		}
+		sb_buf_puts(&b, "]}\n");
+		if (b.len > (1 << 20)) {
+			if (fwrite(b.s, 1, b.len, fp) != b.len)
+				break;
+			sb_buf_reset(&b);
+		}
+	}
+	if (fwrite(b.s, 1, b.len, fp) != b.len || fflush(fp) == EOF ||
+	    fsync(fileno(fp)) == -1) {
+		warn("%s", tmp.s);
+		fclose(fp);
+		unlink(tmp.s);
+		rc = -1;
+		goto done;
+	}
+	if (fclose(fp) == EOF || rename(tmp.s, path) == -1) {
+		warn("%s", path);
+		unlink(tmp.s);
+		rc = -1;
+	}
+done:
+	free(v);
+	sb_buf_free(&b);
+	sb_buf_free(&tmp);
+	return rc;
+}
+
+/* Reads a number member; -1 if absent or not a finite number. */
+static int
+num_member(const struct sb_json *js, const char *name, double *v)
+{
+	long t = sb_json_member(js, 0, name);
+
+	return t < 0 ? -1 : sb_json_number(js, (size_t)t, v);
+}
+
+static int
+load_header(const struct sb_json *js, const struct model_config *c,
+    int *map, int *nfile)
+{
+	size_t nf = mstate_count();
+	double v;
+	long t;
+
+	t = sb_json_member(js, 0, "type");
+	if (t < 0 || !sb_json_streq(js, (size_t)t, "detect-state"))
+		return -1;
+	if (num_member(js, "version", &v) == -1 || v != STATE_VERSION)
+		return -1;
+	if (num_member(js, "fields", &v) == -1 || v != (double)nf)
+		return -1;
+	t = sb_json_member(js, 0, "metrics");
+	if (t < 0 || js->tok[t].type != SB_JARRAY ||
+	    js->tok[t].size > MODEL_MAX_METRICS)
+		return -1;
+	*nfile = (int)js->tok[t].size;
+	for (size_t k = (size_t)t + 1, i = 0; i < js->tok[t].size;
+	    i++, k = js->tok[k].skip) {
+		map[i] = -1;
+		if (js->tok[k].type != SB_JSTRING)
+			return -1;
+		for (int j = 0; j < c->nmetric; j++)
+			if (sb_json_streq(js, k, c->metric[j].path))
+				map[i] = j;
+	}
+	return 0;
+}
+
+static int
+load_series(const struct sb_json *js, const struct model_config *c,
+    const int *map, int nfile, struct table *tab, double *v)
+{
+	struct sb_buf key = SB_BUF_INIT;
+	struct series *s;
+	double width, seen, first, last;
+	size_t nf = mstate_count(), k, i;
+	long t, m;
+
+	t = sb_json_member(js, 0, "key");
+	if (t < 0 || sb_json_str(js, (size_t)t, &key) == -1)
+		goto bad;
+	sb_buf_putc(&key, '\0');
+	if (num_member(js, "width_ms", &width) == -1 || width < 1 ||
+	    num_member(js, "seen", &seen) == -1 ||
+	    num_member(js, "first", &first) == -1 ||
+	    num_member(js, "last_end", &last) == -1)
+		goto bad;
+	m = sb_json_member(js, 0, "m");
+	if (m < 0 || js->tok[m].type != SB_JARRAY ||
+	    js->tok[m].size != (size_t)nfile)
+		goto bad;
+	if (table_find(tab, key.s, key.len - 1, (int64_t)width) != NULL)
+		goto bad;
+	s = series_new(c, key.s, key.len - 1, (int64_t)width);
+	s->seen = seen;
+	s->first = first;
+	s->last_end = last;
+	table_add(tab, s);
+	for (k = (size_t)m + 1, i = 0; i < (size_t)nfile;
+	    i++, k = js->tok[k].skip) {
+		size_t e = k + 1;
+		if (js->tok[k].type != SB_JARRAY || js->tok[k].size != nf)
+			goto bad;
+		for (size_t f = 0; f < nf; f++, e = js->tok[e].skip)
+			if (sb_json_number(js, e, &v[f]) == -1)
+				goto bad;
+		if (map[i] >= 0)
+			mstate_load(&s->m[map[i]], v);
+	}
+	sb_buf_free(&key);
+	return 0;
+bad:
+	sb_buf_free(&key);
+	return -1;
+}
+
+int
+state_load(const char *path, const struct model_config *c, struct table *t)
+{
+	struct sb_json js;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	int map[MODEL_MAX_METRICS], nfile = 0, rc = 0;
+	double *v = sb_xcalloc(mstate_count(), sizeof *v);
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		free(v);
+		if (errno == ENOENT)
+			return 0;	/* the first run makes it */
+		warn("%s", path);
+		return -1;
+	}
+	sb_json_init(&js);
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		if (sb_json_parse(&js, line, (size_t)n) == -1 ||
+		    js.tok[0].type != SB_JOBJECT) {
+			warnx("%s:%lu: not a detect state file (invalid JSON)",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		if (lineno == 1 ? load_header(&js, c, map, &nfile) == -1 :
+		    load_series(&js, c, map, nfile, t, v) == -1) {
+			warnx("%s:%lu: %s", path, lineno, lineno == 1 ?
+			    "not a detect state file of this version" :
+			    "not a valid series of a detect state file");
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		warn("%s", path);
+		rc = -1;
+	}
+	if (rc == 0 && lineno == 0) {
+		warnx("%s: empty, not a detect state file", path);
+		rc = -1;
+	}
+	free(line);
+	free(v);
+	fclose(fp);
+	sb_json_free(&js);
+	return rc;
+}

@@ -1,0 +1,261 @@
+/*
+ * window.c - reading the members of a window record that detect watches.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "timefmt.h"
+
+#define WEEK_MS	(7 * 86400000LL)
+
+void
+path_split(struct path *p, const char *s)
+{
+	char *q;
+
+	memset(p, 0, sizeof *p);
+	p->copy = sb_xstrdup(s);
+	for (q = p->copy; p->nseg < PATH_MAX_SEGS; ) {
+		p->seg[p->nseg++] = q;
+		if ((q = strchr(q, '.')) == NULL)
+			break;
+		*q++ = '\0';
+	}
+}
+
+void
+path_free(struct path *p)
+{
+	free(p->copy);
+}
+
+static const char *const member_name[M_NMEMBERS] = {
+	"type", "key", "start", "end", "width_s", "count", "errors",
+	"service", "method", "endpoint", "latency_ms"
+};
+
+static const size_t member_len[M_NMEMBERS] = { 4, 3, 5, 3, 7, 5, 6, 7, 6, 8,
+	10 };
+
+void
+scan_members(struct run *r)
+{
+	const struct sb_json *js = &r->js;
+	size_t k = 1;
+
+	for (int i = 0; i < M_NMEMBERS; i++)
+		r->top[i] = -1;
+	for (size_t i = 0; i < js->tok[0].size; i++) {
+		const struct sb_jtok *t = &js->tok[k];
+		size_t len = t->end - t->start, v = k + 1;
+
+		for (int j = 0; j < M_NMEMBERS; j++) {
+			if (t->escaped) {
+				if (sb_json_streq(js, k, member_name[j]))
+					r->top[j] = (long)v;
+			} else if (member_len[j] == len &&
+			    js->src[t->start] == member_name[j][0] &&
+			    memcmp(js->src + t->start, member_name[j],
+			    len) == 0) {
+				r->top[j] = (long)v;
+				break;
+			}
+		}
+		k = js->tok[v].skip;
+	}
+}
+
+enum { P_FOUND, P_MISSING, P_NULL, P_NOTOBJ };
+
+/* Walks a dotted path from the record's top object. */
+static int
+path_find(const struct run *r, const struct path *p, long *tok)
+{
+	const struct sb_json *js = &r->js;
+	size_t obj = 0;
+
+	for (int i = 0; i < p->nseg; i++) {
+		long t;
+
+		if (i == 0 && strcmp(p->seg[0], "latency_ms") == 0)
+			t = r->top[M_LATENCY];
+		else
+			t = sb_json_member(js, obj, p->seg[i]);
+		if (t < 0)
+			return P_MISSING;
+		if (js->tok[t].type == SB_JNULL)
+			return P_NULL;
+		if (i == p->nseg - 1) {
+			*tok = t;
+			return P_FOUND;
+		}
+		if (js->tok[t].type != SB_JOBJECT)
+			return P_NOTOBJ;
+		obj = (size_t)t;
+	}
+	return P_MISSING;
+}
+
+static int
+read_time(const struct sb_json *js, long t, int64_t *ms)
+{
+	const struct sb_jtok *k = &js->tok[t];
+	double v;
+
+	if (k->type == SB_JSTRING && !k->escaped)
+		return sb_time_parse(js->src + k->start, k->end - k->start, ms);
+	if (k->type == SB_JNUMBER && sb_json_number(js, (size_t)t, &v) == 0)
+		return sb_time_from_epoch(v, ms);
+	return -1;
+}
+
+static long
+string_member(const struct sb_json *js, long t)
+{
+	return t >= 0 && js->tok[t].type == SB_JSTRING ? t : -1;
+}
+
+static int
+read_metric(struct run *r, struct window *w, int i, char *why, size_t whysz)
+{
+	const struct metric_def *def = &r->opt->model.metric[i];
+	struct obs *o = &w->obs;
+	long t = -1;
+	double v;
+
+	switch (path_find(r, &r->opt->paths[i], &t)) {
+	case P_NULL:
+		return 0;
+	case P_MISSING:
+		if (def->user || o->has_count) {
+			snprintf(why, whysz, "missing '%s'", def->path);
+			return -1;
+		}
+		return 0;
+	case P_NOTOBJ:
+		snprintf(why, whysz, "'%s' is not a number", def->path);
+		return -1;
+	}
+	if (r->js.tok[t].type != SB_JNUMBER) {
+		snprintf(why, whysz, "'%s' is not a number", def->path);
+		return -1;
+	}
+	if (sb_json_number(&r->js, (size_t)t, &v) == -1) {
+		snprintf(why, whysz, "'%s' is out of range", def->path);
+		return -1;
+	}
+	if (def->kind == MK_LOG && v < 0) {
+		snprintf(why, whysz, "'%s' is negative", def->path);
+		return -1;
+	}
+	/* A window of few requests is weak evidence of its latency. */
+	if (def->kind == MK_LOG && o->has_count &&
+	    o->count < r->opt->model.min_count)
+		return 0;
+	o->x[i] = v;
+	o->has[i] = 1;
+	return 0;
+}
+
+int
+window_read(struct run *r, struct window *w, char *why, size_t whysz)
+{
+	const struct sb_json *js = &r->js;
+	struct obs *o = &w->obs;
+	int64_t end;
+	double v;
+	long t;
+
+	memset(o->has, 0, sizeof o->has);
+	o->has_count = 0;
+	o->count = o->errors = 0;
+
+	if ((t = r->top[M_KEY]) < 0) {
+		snprintf(why, whysz, "missing 'key'");
+		return -1;
+	}
+	sb_buf_reset(&r->key);
+	if (js->tok[t].type != SB_JSTRING ||
+	    sb_json_str(js, (size_t)t, &r->key) == -1) {
+		snprintf(why, whysz, "'key' is not a string");
+		return -1;
+	}
+	sb_buf_putc(&r->key, '\0');
+	r->key.len--;
+	w->key_tok = t;
+
+	if ((t = r->top[M_START]) < 0) {
+		snprintf(why, whysz, "missing 'start'");
+		return -1;
+	}
+	if (read_time(js, t, &o->start) == -1) {
+		snprintf(why, whysz, "'start' is not an RFC 3339 time");
+		return -1;
+	}
+	if ((t = r->top[M_WIDTH]) >= 0) {
+		if (sb_json_number(js, (size_t)t, &v) == -1 || !(v >= 0.001) ||
+		    v > WEEK_MS / 1000) {
+			snprintf(why, whysz, "'width_s' is not a number of "
+			    "seconds in 0.001..604800");
+			return -1;
+		}
+		w->width = llround(v * 1000);
+	} else if ((t = r->top[M_END]) >= 0) {
+		if (read_time(js, t, &end) == -1) {
+			snprintf(why, whysz, "'end' is not an RFC 3339 time");
+			return -1;
+		}
+		if (end <= o->start || end - o->start > WEEK_MS) {
+			snprintf(why, whysz, "'end' is not within a week "
+			    "after 'start'");
+			return -1;
+		}
+		w->width = end - o->start;
+	} else {
+		snprintf(why, whysz, "missing 'width_s' and 'end'");
+		return -1;
+	}
+	o->width = w->width;
+
+	if ((t = r->top[M_COUNT]) >= 0) {
+		if (sb_json_int(js, (size_t)t, &o->count) == -1 ||
+		    o->count < 0) {
+			snprintf(why, whysz, "'count' is not a non-negative "
+			    "integer");
+			return -1;
+		}
+		o->has_count = 1;
+		if ((t = r->top[M_ERRORS]) < 0) {
+			snprintf(why, whysz, "missing 'errors'");
+			return -1;
+		}
+		if (sb_json_int(js, (size_t)t, &o->errors) == -1 ||
+		    o->errors < 0 || o->errors > o->count) {
+			snprintf(why, whysz, "'errors' is not an integer in "
+			    "0..count");
+			return -1;
+		}
+	}
+	w->service_tok = string_member(js, r->top[M_SERVICE]);
+	w->method_tok = string_member(js, r->top[M_METHOD]);
+	w->endpoint_tok = string_member(js, r->top[M_ENDPOINT]);
+
+	for (int i = 0; i < r->opt->model.nmetric; i++) {
+		switch (r->opt->model.metric[i].kind) {
+		case MK_COUNT:
+			o->x[i] = (double)o->count;
+			o->has[i] = (unsigned char)o->has_count;
+			break;
+		case MK_ERRORS:
+			o->has[i] = (unsigned char)o->has_count;
+			break;
+		default:
+			if (read_metric(r, w, i, why, whysz) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * explain - alerts in, the same alerts out with "summary", "explanation",
+ * "insights" and "recommendations" in plain words with the numbers.
+ *
+ * Every other record is forwarded unchanged and in order.  The words come
+ * from templates (templates.c), the reasoning from compose.c.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "json.h"
+#include "num.h"
+#include "reader.h"
+#include "sig.h"
+#include "sigrec.h"
+#include "templates.h"
+
+struct options {
+	const char	*templates;
+	size_t		 max_line;
+	int		 forward;
+	int		 strict;
+	int		 print;
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: explain [--no-forward] [--print-templates] [--strict]\n"
+	    "               [--max-line bytes] [--templates file] [file ...]\n");
+	exit(status);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_MAXLINE = 256, O_NOFWD, O_PRINT, O_STRICT, O_TEMPLATES };
+	static const struct option longopts[] = {
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "no-forward",		no_argument,		NULL, O_NOFWD },
+		{ "print-templates",	no_argument,		NULL, O_PRINT },
+		{ "strict",		no_argument,		NULL, O_STRICT },
+		{ "templates",		required_argument,	NULL, O_TEMPLATES },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *errstr;
+	long long n;
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->max_line = SB_MAX_LINE_DEFAULT;
+	o->forward = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_MAXLINE:
+			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
+				errx(2, "--max-line: '%s' is %s", optarg, errstr);
+			o->max_line = (size_t)n;
+			break;
+		case O_NOFWD:
+			o->forward = 0;
+			break;
+		case O_PRINT:
+			o->print = 1;
+			break;
+		case O_STRICT:
+			o->strict = 1;
+			break;
+		case O_TEMPLATES:
+			o->templates = optarg;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		default:
+			usage(stderr, 2);
+		}
+	}
+}
+
+/* The whole file as a string; NULL (errno set) on failure. */
+static char *
+slurp(const char *path)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		sb_buf_add(&b, chunk, n);
+	if (ferror(fp)) {
+		fclose(fp);
+		sb_buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(fp);
+	sb_buf_putc(&b, '\0');
+	if (strlen(b.s) != b.len - 1) {
+		sb_buf_free(&b);
+		errno = EINVAL;
+		return NULL;
+	}
+	return b.s;
+}
+
+struct run {
+	struct options	*opt;
+	struct tmpl_set	 tmpl;
+	struct sb_json	 js;
+	struct sb_buf	 out;
+};
+
+static int
+is_added(const struct sb_json *js, size_t k)
+{
+	static const char *const added[] = { "summary", "explanation",
+	    "insights", "recommendations" };
+
+	for (size_t i = 0; i < 4; i++)
+		if (sb_json_streq(js, k, added[i]))
+			return 1;
+	return 0;
+}
+
+/* The alert's members as read, minus those explain writes, then them. */
+static void
+write_alert(struct run *r, const struct alert_in *a)
+{
+	const struct sb_json *js = &r->js;
+	int n = 0;
+
+	sb_buf_putc(&r->out, '{');
+	for (size_t k = 1; k < js->tok[0].skip; k = js->tok[k + 1].skip) {
+		size_t s, e;
+		if (is_added(js, k))
+			continue;
+		json_span(js, k + 1, &s, &e);
+		if (n++ > 0)
+			sb_buf_putc(&r->out, ',');
+		sb_buf_add(&r->out, js->src + js->tok[k].start - 1,
+		    e - (js->tok[k].start - 1));
+	}
+	compose(a, &r->tmpl, &r->out);
+	sb_buf_puts(&r->out, "}\n");
+}
+
+static int
+line(struct run *r, struct sb_reader *in, char *s, size_t n)
+{
+	struct alert_in a;
+	char why[160];
+	long type;
+
+	if (sb_json_parse(&r->js, s, n) == -1)
+		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
+		    r->js.err, r->js.errpos + 1);
+	if (r->js.tok[0].type != SB_JOBJECT)
+		return sb_reader_bad(in, "not a JSON object");
+	type = sb_json_member(&r->js, 0, "type");
+	if (type >= 0 && r->js.tok[type].type != SB_JSTRING)
+		return sb_reader_bad(in, "'type' is not a string");
+	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert")) {
+		if (r->opt->forward) {
+			sb_buf_add(&r->out, s, n);
+			sb_buf_putc(&r->out, '\n');
+		}
+		return 0;
+	}
+	if (alert_read(&a, &r->js, why, sizeof why) == -1) {
+		alert_free(&a);
+		return sb_reader_bad(in, "%s", why);
+	}
+	write_alert(r, &a);
+	alert_free(&a);
+	return 0;
+}
+
+static int
+read_input(struct run *r, const char *path)
+{
+	struct sb_reader in;
+	char *s;
+	size_t n;
+	int rc;
+
+	if (sb_reader_open(&in, path) == -1) {
+		warn("%s", path);
+		return 1;
+	}
+	in.max_line = r->opt->max_line;
+	in.strict = r->opt->strict;
+	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
+		if (line(r, &in, s, n) == -1) {
+			rc = SB_READ_ERROR;
+			break;
+		}
+		if (r->out.len > 0 &&
+		    fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len)
+			err(1, "stdout");
+		sb_buf_reset(&r->out);
+	}
+	sb_reader_close(&in);
+	return rc == SB_READ_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct run r;
+	char msg[256], *text;
+	int status = 0;
+	static char obuf[1 << 16];
+
+	parse_options(argc, argv, &opt);
+	argc -= optind;
+	argv += optind;
+
+	if (opt.print) {
+		fputs(templates_builtin, stdout);
+		return fflush(stdout) == EOF ? 1 : 0;
+	}
+	memset(&r, 0, sizeof r);
+	r.opt = &opt;
+	if (tmpl_load(&r.tmpl, templates_builtin, "built-in", 0, msg,
+	    sizeof msg) == -1)
+		errx(1, "%s", msg);
+	if (opt.templates != NULL) {
+		if ((text = slurp(opt.templates)) == NULL)
+			err(1, "%s", opt.templates);
+		if (tmpl_load(&r.tmpl, text, opt.templates, 1, msg,
+		    sizeof msg) == -1)
+			errx(1, "%s", msg);
+		free(text);
+	}
+	sb_signals_init();
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_json_init(&r.js);
+
+	if (argc == 0) {
+		status = read_input(&r, "-");
+	} else {
+		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
+			int fatal = read_input(&r, argv[i]);
+			status |= fatal;
+			if (fatal && opt.strict)
+				break;
+		}
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	sb_reader_summary();
+	tmpl_free(&r.tmpl);
+	sb_json_free(&r.js);
+	sb_buf_free(&r.out);
+	return status;
+}
