@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "timefmt.h"
 
 #define NONE	((size_t)-1)
 
@@ -748,4 +749,66 @@ sb_json_int(const struct sb_json *js, size_t t, int64_t *out)
 	}
 	*out = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
 	return 0;
+}
+
+void
+sb_json_span(const struct sb_json *js, size_t t, size_t *a, size_t *b)
+{
+	*a = js->tok[t].start;
+	*b = js->tok[t].end;
+	if (js->tok[t].type == SB_JSTRING) {
+		(*a)--;
+		(*b)++;
+	}
+}
+
+int
+sb_json_get_str(const struct sb_json *js, size_t obj, const char *name,
+    char **out)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	long t = sb_json_member(js, obj, name);
+
+	*out = NULL;
+	if (t < 0)
+		return 0;
+	if (js->tok[t].type != SB_JSTRING)
+		return -1;
+	sb_json_str(js, (size_t)t, &b);
+	sb_buf_putc(&b, '\0');
+	*out = b.s;
+	return 1;
+}
+
+int
+sb_json_get_time(const struct sb_json *js, size_t obj, const char *name,
+    int64_t *out)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	long t = sb_json_member(js, obj, name);
+	double v;
+	int rc;
+
+	if (t < 0)
+		return 0;
+	if (js->tok[t].type == SB_JNUMBER)
+		return sb_json_number(js, (size_t)t, &v) == 0 &&
+		    sb_time_from_epoch(v, out) == 0 ? 1 : -1;
+	if (js->tok[t].type != SB_JSTRING)
+		return -1;
+	sb_json_str(js, (size_t)t, &b);
+	rc = b.len > 0 && sb_time_parse(b.s, b.len, out) == 0 ? 1 : -1;
+	sb_buf_free(&b);
+	return rc;
+}
+
+int
+sb_json_get_num(const struct sb_json *js, size_t obj, const char *name,
+    double *out)
+{
+	long t = sb_json_member(js, obj, name);
+
+	if (t < 0 || js->tok[t].type == SB_JNULL)
+		return 0;
+	return sb_json_number(js, (size_t)t, out) == 0 ? 1 : -1;
 }

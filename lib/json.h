@@ -98,4 +98,16 @@ int	 sb_json_str(const struct sb_json *, size_t t, struct sb_buf *out);
 /* 1 if string token t equals s exactly (after unescaping), else 0. */
 int	 sb_json_streq(const struct sb_json *, size_t t, const char *s);
 
+/* Byte span [*a, *b) of the JSON text of token t, quotes included. */
+void	 sb_json_span(const struct sb_json *, size_t t, size_t *a, size_t *b);
+/* A string member copied (NULL if absent); -1 if present but not a string. */
+int	 sb_json_get_str(const struct sb_json *, size_t obj, const char *name,
+	    char **out);
+/* A time member (RFC 3339 string or epoch number): 1 found, 0 absent, -1 bad. */
+int	 sb_json_get_time(const struct sb_json *, size_t obj, const char *name,
+	    int64_t *out);
+/* A finite number member: 1 found, 0 absent or null, -1 bad. */
+int	 sb_json_get_num(const struct sb_json *, size_t obj, const char *name,
+	    double *out);
+
 #endif

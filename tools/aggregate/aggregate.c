@@ -18,6 +18,7 @@
 #include "merge.h"
 #include "num.h"
 #include "reader.h"
+#include "record.h"
 #include "sig.h"
 #include "timefmt.h"
 #include "window.h"
@@ -214,21 +215,19 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
 	struct run *r = ctx;
 	char why[160];
+	long type;
+	int rc;
 
-	if (sb_json_parse(&r->js, s, n) == -1)
-		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
-		    r->js.err, r->js.errpos + 1);
-	if (r->js.tok[0].type != SB_JOBJECT)
-		return sb_reader_bad(in, "not a JSON object");
+	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
+		return rc;
 	if (r->merge != NULL) {
-		long t = sb_json_member(&r->js, 0, "type");
-		if (t >= 0 && sb_json_streq(&r->js, (size_t)t, "window")) {
+		if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "window")) {
 			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
 				return sb_reader_bad(in, "%s", why);
 			return 0;
 		}
 	}
-	if (r->merge != NULL || !sb_is_event(&r->js, 0)) {
+	if (r->merge != NULL || type >= 0) {
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
 			sb_buf_putc(&r->out, '\n');

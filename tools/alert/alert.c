@@ -16,6 +16,7 @@
 #include "json.h"
 #include "num.h"
 #include "reader.h"
+#include "record.h"
 #include "sig.h"
 #include "sigrec.h"
 #include "sink.h"
@@ -103,39 +104,33 @@ struct run {
 
 /* 0; -1 when --strict makes a bad line fatal; -2 on a delivery failure. */
 static int
-line(struct run *r, struct sb_reader *in, char *s, size_t n)
+line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 {
 	struct delivery d = { REC_ALERT, s, n, &r->js, NULL };
-	struct sigrec sig;
+	struct sb_signal sig;
 	char why[160], *state = NULL;
 	long type;
 	int rc;
 
-	if (sb_json_parse(&r->js, s, n) == -1)
-		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
-		    r->js.err, r->js.errpos + 1);
-	if (r->js.tok[0].type != SB_JOBJECT)
-		return sb_reader_bad(in, "not a JSON object");
-	type = sb_json_member(&r->js, 0, "type");
-	if (type >= 0 && r->js.tok[type].type != SB_JSTRING)
-		return sb_reader_bad(in, "'type' is not a string");
+	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
+		return rc;
 	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
-		if (sigrec_read(&sig, &r->js, 0, why, sizeof why) == -1)
+		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);
 		d.kind = REC_SIGNAL;
 		d.sig = &sig;
 		rc = r->sink.ops->deliver(&r->sink, &d);
-		sigrec_free(&sig);
+		sb_signal_free(&sig);
 		return rc == -1 ? -2 : 0;
 	}
 	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert"))
 		return 0;	/* the end of the pipe: nothing to forward to */
-	if (json_get_str(&r->js, 0, "key", &state) != 1) {
+	if (sb_json_get_str(&r->js, 0, "key", &state) != 1) {
 		free(state);
 		return sb_reader_bad(in, "missing 'key' or not a string");
 	}
 	free(state);
-	if (json_get_str(&r->js, 0, "state", &state) != 1) {
+	if (sb_json_get_str(&r->js, 0, "state", &state) != 1) {
 		free(state);
 		return sb_reader_bad(in, "missing 'state' or not a string");
 	}
@@ -143,35 +138,16 @@ line(struct run *r, struct sb_reader *in, char *s, size_t n)
 	return r->sink.ops->deliver(&r->sink, &d) == -1 ? -2 : 0;
 }
 
-/* 0 at end of input, 1 on a fatal error. */
+/* 0, or -1 for a fatal bad line or a failed delivery. */
 static int
-read_input(struct run *r, const char *path)
+line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
-	struct sb_reader in;
-	char *s;
-	size_t n;
-	int rc;
+	struct run *r = ctx;
+	int lr = line_record(r, in, s, n);
 
-	if (sb_reader_open(&in, path) == -1) {
-		warn("%s", path);
-		return 1;
-	}
-	in.max_line = r->opt->max_line;
-	in.strict = r->opt->strict;
-	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
-		int lr = line(r, &in, s, n);
-		if (lr == -2) {
-			warnx("%s sink: delivery failed", r->sink.ops->name);
-			rc = SB_READ_ERROR;
-			break;
-		}
-		if (lr == -1) {
-			rc = SB_READ_ERROR;
-			break;
-		}
-	}
-	sb_reader_close(&in);
-	return rc == SB_READ_ERROR;
+	if (lr == -2)
+		warnx("%s sink: delivery failed", r->sink.ops->name);
+	return lr < 0 ? -1 : 0;
 }
 
 int
@@ -202,16 +178,11 @@ main(int argc, char **argv)
 		return 1;
 	sb_json_init(&r.js);
 
-	if (argc == 0) {
-		status = read_input(&r, "-");
-	} else {
-		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
-			int fatal = read_input(&r, argv[i]);
-			status |= fatal;
-			if (fatal && opt.strict)
-				break;
-		}
-	}
+	struct sb_input in = {
+		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
+		.line = line, .after = NULL, .ctx = &r,
+	};
+	status = sb_input_run(&in, argc, argv);
 	if (r.sink.ops->flush(&r.sink) == -1 || ferror(stdout)) {
 		warn("stdout");
 		status = 1;

@@ -89,9 +89,9 @@ wrap(FILE *fp, int indent, const char *lead, const char *text)
 }
 
 static void
-signal_line(struct console *c, const struct sigrec *s, int indent)
+signal_line(struct console *c, const struct sb_signal *s, int indent)
 {
-	double r = sigrec_ratio(s);
+	double r = sb_signal_ratio(s);
 	char t[SB_TIME_LEN];
 
 	sb_time_format(s->at, t);
@@ -100,21 +100,21 @@ signal_line(struct console *c, const struct sigrec *s, int indent)
 	fprintf(c->fp, "%.5s", t + 11);
 	off(c);
 	putc(' ', c->fp);
-	on(c, sev_color(level_name(sigrec_level(s)), NULL));
+	on(c, sev_color(sb_level_name(sb_signal_level(s)), NULL));
 	fputs(s->cleared ? "cleared" : "signal", c->fp);
 	off(c);
 	fprintf(c->fp, " %s %s %s %g", s->key, s->metric,
 	    s->dir < 0 ? "down" : "up", s->value);
-	if (s->has & SR_BASELINE)
+	if (s->has & SB_SIG_BASELINE)
 		fprintf(c->fp, " (baseline %g", s->baseline);
-	if ((s->has & SR_BASELINE) && r > 0)
+	if ((s->has & SB_SIG_BASELINE) && r > 0)
 		fprintf(c->fp, ", %.2fx", r);
-	if (s->has & SR_BASELINE)
+	if (s->has & SB_SIG_BASELINE)
 		putc(')', c->fp);
 	fprintf(c->fp, " by %s", s->detector);
-	if (s->has & SR_SCORE)
+	if (s->has & SB_SIG_SCORE)
 		fprintf(c->fp, " score %g", s->score);
-	if (s->has & SR_SINCE) {
+	if (s->has & SB_SIG_SINCE) {
 		sb_time_format(s->since, t);
 		fprintf(c->fp, " since %.5s", t + 11);
 	}
@@ -126,7 +126,7 @@ member_str(const struct sb_json *js, const char *name)
 {
 	char *s;
 
-	return json_get_str(js, 0, name, &s) == 1 ? s : NULL;
+	return sb_json_get_str(js, 0, name, &s) == 1 ? s : NULL;
 }
 
 static void
@@ -174,14 +174,14 @@ alert_block(struct console *c, const struct sb_json *js)
 		fprintf(c->fp, " (id %s)", id);
 	putc('\n', c->fp);
 	fputs("  ", c->fp);
-	if (json_get_time(js, 0, "started", &started) == 1) {
+	if (sb_json_get_time(js, 0, "started", &started) == 1) {
 		fputs("started ", c->fp);
 		put_time(c->fp, started);
 	}
-	if (json_get_time(js, 0, "resolved_at", &resolved) == 1) {
+	if (sb_json_get_time(js, 0, "resolved_at", &resolved) == 1) {
 		fputs(", resolved ", c->fp);
 		put_time(c->fp, resolved);
-	} else if (json_get_time(js, 0, "at", &at) == 1) {
+	} else if (sb_json_get_time(js, 0, "at", &at) == 1) {
 		fputs(", at ", c->fp);
 		put_time(c->fp, at);
 	}
@@ -211,11 +211,11 @@ alert_block(struct console *c, const struct sb_json *js)
 	if (summary == NULL && t >= 0 && js->tok[t].type == SB_JARRAY)
 		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
 		    i = js->tok[i].skip) {
-			struct sigrec s;
+			struct sb_signal s;
 			char why[120];
-			if (sigrec_read(&s, js, i, why, sizeof why) == 0) {
+			if (sb_signal_read(&s, js, i, why, sizeof why) == 0) {
 				signal_line(c, &s, 2);
-				sigrec_free(&s);
+				sb_signal_free(&s);
 			}
 		}
 	sb_buf_free(&b);

@@ -42,7 +42,7 @@ struct delivery {
 	const char		*raw;		/* the record's JSON text */
 	size_t			 rawlen;
 	const struct sb_json	*js;		/* parsed; token 0 the record */
-	const struct sigrec	*sig;		/* REC_SIGNAL */
+	const struct sb_signal	*sig;		/* REC_SIGNAL */
 };
 
 struct sink_config {

@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "file.h"
 #include "incident.h"
 #include "json.h"
 #include "num.h"
 #include "reader.h"
+#include "record.h"
 #include "sig.h"
 #include "sigrec.h"
 #include "timefmt.h"
@@ -173,47 +175,19 @@ changes(const struct corr *c)
 	return st->fired + st->updated + st->resolved + st->reopened;
 }
 
-/* Writes the state next to its final name, then renames it into place. */
+/* Replaces the state file atomically (lib/file.h). */
 static int
 state_save(struct run *r)
 {
-	struct sb_buf b = SB_BUF_INIT, tmp = SB_BUF_INIT;
-	int fd, rc = -1;
+	struct sb_buf b = SB_BUF_INIT;
+	int rc;
 
 	corr_save(r->corr, &b);
-	sb_buf_printf(&tmp, "%s.tmp.%ld", r->opt->state, (long)getpid());
-	if ((fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		warn("%s", tmp.s);
-		goto out;
-	}
-	for (size_t off = 0; off < b.len; ) {
-		ssize_t n = write(fd, b.s + off, b.len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			warn("%s", tmp.s);
-			close(fd);
-			unlink(tmp.s);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		warn("%s", tmp.s);
-		unlink(tmp.s);
-		goto out;
-	}
-	if (rename(tmp.s, r->opt->state) == -1) {
+	if ((rc = sb_file_replace(r->opt->state, b.s, b.len)) == -1)
 		warn("%s", r->opt->state);
-		unlink(tmp.s);
-		goto out;
-	}
-	r->saved = r->changes;
-	rc = 0;
-out:
+	else
+		r->saved = r->changes;
 	sb_buf_free(&b);
-	sb_buf_free(&tmp);
 	return rc;
 }
 
@@ -257,32 +231,28 @@ record_time(const struct sb_json *js, int64_t *t)
 	long type = sb_json_member(js, 0, "type");
 
 	if (type >= 0 && sb_json_streq(js, (size_t)type, "window"))
-		return json_get_time(js, 0, "end", t) == 1;
-	return json_get_time(js, 0, "at", t) == 1;
+		return sb_json_get_time(js, 0, "end", t) == 1;
+	return sb_json_get_time(js, 0, "at", t) == 1;
 }
 
 /* 0, or -1 when --strict makes a bad line fatal. */
 static int
-line(struct run *r, struct sb_reader *in, char *s, size_t n)
+line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
-	struct sigrec sig;
+	struct run *r = ctx;
+	int rc;
+	struct sb_signal sig;
 	char why[160];
 	long type;
 	int64_t t;
 
-	if (sb_json_parse(&r->js, s, n) == -1)
-		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
-		    r->js.err, r->js.errpos + 1);
-	if (r->js.tok[0].type != SB_JOBJECT)
-		return sb_reader_bad(in, "not a JSON object");
-	type = sb_json_member(&r->js, 0, "type");
-	if (type >= 0 && r->js.tok[type].type != SB_JSTRING)
-		return sb_reader_bad(in, "'type' is not a string");
+	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
+		return rc;
 	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
-		if (sigrec_read(&sig, &r->js, 0, why, sizeof why) == -1)
+		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);
 		corr_signal(r->corr, &sig, &r->out);
-		sigrec_free(&sig);
+		sb_signal_free(&sig);
 		return 0;
 	}
 	/* Alerts that this record's time makes due come before it. */
@@ -309,30 +279,10 @@ put(struct run *r)
 		exit(1);
 }
 
-/* 0 at end of input, 1 on a fatal error. */
-static int
-read_input(struct run *r, const char *path)
+static void
+after(void *ctx)
 {
-	struct sb_reader in;
-	char *s;
-	size_t n;
-	int rc;
-
-	if (sb_reader_open(&in, path) == -1) {
-		warn("%s", path);
-		return 1;
-	}
-	in.max_line = r->opt->max_line;
-	in.strict = r->opt->strict;
-	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
-		if (line(r, &in, s, n) == -1) {
-			rc = SB_READ_ERROR;
-			break;
-		}
-		put(r);
-	}
-	sb_reader_close(&in);
-	return rc == SB_READ_ERROR;
+	put(ctx);
 }
 
 int
@@ -356,16 +306,11 @@ main(int argc, char **argv)
 	if (opt.state != NULL && state_load(&r) == -1)
 		errx(1, "%s: cannot restore the state", opt.state);
 
-	if (argc == 0) {
-		status = read_input(&r, "-");
-	} else {
-		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
-			int fatal = read_input(&r, argv[i]);
-			status |= fatal;
-			if (fatal && opt.strict)
-				break;
-		}
-	}
+	struct sb_input in = {
+		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
+		.line = line, .after = after, .ctx = &r,
+	};
+	status = sb_input_run(&in, argc, argv);
 	/* Event time only: open incidents stay open at the end of input. */
 	put(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))

@@ -15,7 +15,7 @@
 #include "timefmt.h"
 
 struct sigset {
-	struct sigrec	*v;
+	struct sb_signal	*v;
 	size_t		 n, cap;
 };
 
@@ -78,7 +78,7 @@ group_of(const struct corr *c, const char *key, const char *service)
 
 /* Orders a set by key, metric, detector: the order of "signals". */
 static int
-sig_cmp(const struct sigrec *a, const struct sigrec *b)
+sig_cmp(const struct sb_signal *a, const struct sb_signal *b)
 {
 	int d;
 
@@ -91,7 +91,7 @@ sig_cmp(const struct sigrec *a, const struct sigrec *b)
 
 /* Keeps the latest signal per (key, metric, detector), sorted. */
 static void
-set_put(struct sigset *set, const struct sigrec *s)
+set_put(struct sigset *set, const struct sb_signal *s)
 {
 	size_t i;
 	int d = 1;
@@ -102,8 +102,8 @@ set_put(struct sigset *set, const struct sigrec *s)
 	if (i < set->n && d == 0) {
 		if (s->at < set->v[i].at)
 			return;		/* an older, late signal */
-		sigrec_free(&set->v[i]);
-		sigrec_copy(&set->v[i], s);
+		sb_signal_free(&set->v[i]);
+		sb_signal_copy(&set->v[i], s);
 		return;
 	}
 	if (set->n == set->cap) {
@@ -111,14 +111,14 @@ set_put(struct sigset *set, const struct sigrec *s)
 		set->v = sb_xrealloc(set->v, set->cap * sizeof *set->v);
 	}
 	memmove(&set->v[i + 1], &set->v[i], (set->n - i) * sizeof *set->v);
-	sigrec_copy(&set->v[i], s);
+	sb_signal_copy(&set->v[i], s);
 	set->n++;
 }
 
 static void
 set_del(struct sigset *set, size_t i)
 {
-	sigrec_free(&set->v[i]);
+	sb_signal_free(&set->v[i]);
 	memmove(&set->v[i], &set->v[i + 1], (set->n - i - 1) * sizeof *set->v);
 	set->n--;
 }
@@ -127,13 +127,13 @@ static void
 set_free(struct sigset *set)
 {
 	for (size_t i = 0; i < set->n; i++)
-		sigrec_free(&set->v[i]);
+		sb_signal_free(&set->v[i]);
 	free(set->v);
 	memset(set, 0, sizeof *set);
 }
 
 static int
-is_live(const struct corr *c, const struct sigrec *s)
+is_live(const struct corr *c, const struct sb_signal *s)
 {
 	return s->at >= c->clock - c->cfg.within;
 }
@@ -150,20 +150,20 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 	int n = 0;
 
 	for (size_t i = 0; i < set->n; i++) {
-		const struct sigrec *s = &set->v[i];
+		const struct sb_signal *s = &set->v[i];
 		size_t j;
 
 		if ((key != NULL && strcmp(s->key, key) != 0) ||
 		    (live_only && !is_live(c, s)))
 			continue;
 		for (j = 0; j < i; j++) {
-			const struct sigrec *o = &set->v[j];
+			const struct sb_signal *o = &set->v[j];
 			if ((key == NULL || strcmp(o->key, key) == 0) &&
 			    (!live_only || is_live(c, o)) &&
 			    strcmp(o->key, s->key) == 0 &&
 			    strcmp(o->metric, s->metric) == 0 &&
-			    strcmp(detector_family(o->detector),
-			    detector_family(s->detector)) == 0)
+			    strcmp(sb_detector_family(o->detector),
+			    sb_detector_family(s->detector)) == 0)
 				break;
 		}
 		if (j == i)
@@ -174,21 +174,21 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 
 /* The --solo rule of correlate(1). */
 static int
-overwhelming(const struct corr *c, const struct sigrec *s)
+overwhelming(const struct corr *c, const struct sb_signal *s)
 {
-	enum metric_class mc = metric_class(s->metric);
-	const char *fam = detector_family(s->detector);
+	enum sb_metric_class mc = sb_metric_class(s->metric);
+	const char *fam = sb_detector_family(s->detector);
 	double ref;
 
-	if ((s->has & SR_SCORE) && s->score >= c->cfg.solo_score)
+	if ((s->has & SB_SIG_SCORE) && s->score >= c->cfg.solo_score)
 		return 1;
-	if (mc == MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
+	if (mc == SB_MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
 	    strcmp(fam, "slo") != 0)
-		return (s->has & SR_COUNT) ? s->count >= c->cfg.solo_min_count :
-		    (s->has & SR_WINDOWS) && s->windows >= 3;
-	if ((mc == MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
-		ref = (s->has & SR_EXPECTED) ? s->expected :
-		    (s->has & SR_BASELINE) ? s->baseline : 0;
+		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
+		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
+	if ((mc == SB_MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
+		ref = (s->has & SB_SIG_EXPECTED) ? s->expected :
+		    (s->has & SB_SIG_BASELINE) ? s->baseline : 0;
 		return ref >= c->cfg.solo_min_count && s->value < 0.05 * ref;
 	}
 	return 0;
@@ -215,16 +215,16 @@ qualifies(const struct corr *c, const struct keyev *k)
 static int
 severity(const struct corr *c, const struct incident *inc)
 {
-	int lv = LV_INFO, broad = inc->nkeys >= 3;
+	int lv = SB_LV_INFO, broad = inc->nkeys >= 3;
 
 	for (size_t i = 0; i < inc->sigs.n; i++) {
-		int l = (int)sigrec_level(&inc->sigs.v[i]);
+		int l = (int)sb_signal_level(&inc->sigs.v[i]);
 		if (l > lv)
 			lv = l;
 	}
 	for (size_t k = 0; k < inc->nkeys && !broad; k++)
 		broad = independent(c, &inc->sigs, inc->keys[k], 0) >= 3;
-	if (broad && lv < LV_CRITICAL)
+	if (broad && lv < SB_LV_CRITICAL)
 		lv++;
 	return lv;
 }
@@ -238,7 +238,7 @@ emit(struct corr *c, const struct incident *inc, const char *state,
 	sb_buf_puts(out, "\",\"state\":\"");
 	sb_buf_puts(out, state);
 	sb_buf_puts(out, "\",\"severity\":\"");
-	sb_buf_puts(out, level_name(inc->severity));
+	sb_buf_puts(out, sb_level_name(inc->severity));
 	sb_buf_puts(out, "\",\"key\":");
 	sb_buf_json_str(out, inc->keys[0], strlen(inc->keys[0]));
 	if (inc->service != NULL) {
@@ -349,7 +349,7 @@ kev_find(struct corr *c, const char *key)
 }
 
 static struct keyev *
-kev_get(struct corr *c, const struct sigrec *s)
+kev_get(struct corr *c, const struct sb_signal *s)
 {
 	struct keyev *k = kev_find(c, s->key);
 
@@ -404,7 +404,7 @@ inc_take(struct corr *c, struct incident *inc, const struct keyev *k)
 {
 	inc_add_key(inc, k->key);
 	for (size_t i = 0; i < k->sigs.n; i++) {
-		const struct sigrec *s = &k->sigs.v[i];
+		const struct sb_signal *s = &k->sigs.v[i];
 		if (!is_live(c, s))
 			continue;
 		set_put(&inc->sigs, s);
@@ -571,7 +571,7 @@ fire(struct corr *c, struct keyev *k, struct sb_buf *out)
 }
 
 void
-corr_signal(struct corr *c, const struct sigrec *s, struct sb_buf *out)
+corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 {
 	struct incident *inc;
 	struct keyev *k;
@@ -591,7 +591,7 @@ corr_signal(struct corr *c, const struct sigrec *s, struct sb_buf *out)
 			}
 		return;
 	}
-	if (sigrec_benign(s)) {
+	if (sb_signal_benign(s)) {
 		c->st.benign++;
 		return;
 	}
@@ -634,7 +634,7 @@ corr_save(const struct corr *c, struct sb_buf *b)
 		sb_buf_puts(b, "{\"type\":\"incident\",\"id\":\"");
 		sb_buf_puts(b, inc->id);
 		sb_buf_printf(b, "\",\"open\":%s,\"severity\":\"%s\",\"group\":",
-		    inc->open ? "true" : "false", level_name(inc->severity));
+		    inc->open ? "true" : "false", sb_level_name(inc->severity));
 		sb_buf_json_str(b, inc->group, strlen(inc->group));
 		if (inc->service != NULL) {
 			sb_buf_puts(b, ",\"service\":");
@@ -672,20 +672,20 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 	char *id = NULL, *sev = NULL;
 	long t, keys, sigs;
 	int64_t n;
-	struct sigrec s;
+	struct sb_signal s;
 
 	t = sb_json_member(js, 0, "open");
 	keys = sb_json_member(js, 0, "keys");
 	sigs = sb_json_member(js, 0, "signals");
-	if (json_get_str(js, 0, "id", &id) != 1 || strlen(id) != 8 ||
-	    json_get_str(js, 0, "severity", &sev) != 1 ||
-	    (inc->severity = level_parse(sev)) < 0 ||
-	    json_get_str(js, 0, "group", &inc->group) != 1 ||
-	    json_get_str(js, 0, "service", &inc->service) == -1 ||
+	if (sb_json_get_str(js, 0, "id", &id) != 1 || strlen(id) != 8 ||
+	    sb_json_get_str(js, 0, "severity", &sev) != 1 ||
+	    (inc->severity = sb_level_parse(sev)) < 0 ||
+	    sb_json_get_str(js, 0, "group", &inc->group) != 1 ||
+	    sb_json_get_str(js, 0, "service", &inc->service) == -1 ||
 	    t < 0 || (js->tok[t].type != SB_JTRUE &&
 	    js->tok[t].type != SB_JFALSE) ||
-	    json_get_time(js, 0, "started", &inc->started) != 1 ||
-	    json_get_time(js, 0, "last_support", &inc->last_support) != 1 ||
+	    sb_json_get_time(js, 0, "started", &inc->started) != 1 ||
+	    sb_json_get_time(js, 0, "last_support", &inc->last_support) != 1 ||
 	    keys < 0 || js->tok[keys].type != SB_JARRAY ||
 	    js->tok[keys].size == 0 ||
 	    sigs < 0 || js->tok[sigs].type != SB_JARRAY) {
@@ -695,7 +695,7 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 	memcpy(inc->id, id, 9);
 	inc->open = js->tok[t].type == SB_JTRUE;
 	if (!inc->open &&
-	    json_get_time(js, 0, "resolved_at", &inc->resolved_at) != 1) {
+	    sb_json_get_time(js, 0, "resolved_at", &inc->resolved_at) != 1) {
 		snprintf(why, whysz, "resolved incident without 'resolved_at'");
 		goto bad;
 	}
@@ -716,12 +716,12 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 	for (size_t i = (size_t)sigs + 1; i < js->tok[sigs].skip;
 	    i = js->tok[i].skip) {
 		char w[120];
-		if (sigrec_read(&s, js, i, w, sizeof w) == -1) {
+		if (sb_signal_read(&s, js, i, w, sizeof w) == -1) {
 			snprintf(why, whysz, "incident signal: %s", w);
 			goto bad;
 		}
 		set_put(&inc->sigs, &s);
-		sigrec_free(&s);
+		sb_signal_free(&s);
 	}
 	free(id);
 	free(sev);
@@ -742,7 +742,7 @@ int
 corr_load_line(struct corr *c, const struct sb_json *js, char *why,
     size_t whysz)
 {
-	struct sigrec s;
+	struct sb_signal s;
 	long t = sb_json_member(js, 0, "type");
 	int64_t clock;
 
@@ -758,15 +758,15 @@ corr_load_line(struct corr *c, const struct sb_json *js, char *why,
 			snprintf(why, whysz, "state version is not 1");
 			return -1;
 		}
-		if (json_get_time(js, 0, "clock", &clock) == 1)
+		if (sb_json_get_time(js, 0, "clock", &clock) == 1)
 			c->clock = clock;
 		return 0;
 	}
 	if (sb_json_streq(js, (size_t)t, "signal")) {
-		if (sigrec_read(&s, js, 0, why, whysz) == -1)
+		if (sb_signal_read(&s, js, 0, why, whysz) == -1)
 			return -1;
 		set_put(&kev_get(c, &s)->sigs, &s);
-		sigrec_free(&s);
+		sb_signal_free(&s);
 		return 0;
 	}
 	if (sb_json_streq(js, (size_t)t, "incident"))

@@ -41,7 +41,7 @@ struct corr;
 struct corr	*corr_new(const struct corr_config *);
 void		 corr_free(struct corr *);
 /* A signal: advances the clock to its time, then weighs it. */
-void		 corr_signal(struct corr *, const struct sigrec *,
+void		 corr_signal(struct corr *, const struct sb_signal *,
 		    struct sb_buf *out);
 /* Another record's event time: may resolve quiet incidents. */
 void		 corr_advance(struct corr *, int64_t t, struct sb_buf *out);

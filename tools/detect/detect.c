@@ -17,6 +17,7 @@
 #include "json.h"
 #include "num.h"
 #include "reader.h"
+#include "record.h"
 #include "sig.h"
 #include "timefmt.h"
 
@@ -402,8 +403,10 @@ emit_signal(struct run *r, const struct window *w, const struct signal *g)
 
 /* 0, or -1 when --strict makes a bad line fatal. */
 static int
-line(struct run *r, struct sb_reader *in, char *s, size_t n)
+line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
+	struct run *r = ctx;
+	int rc;
 	struct model_config *c = &r->opt->model;
 	struct signal sig[MODEL_MAX_SIGNALS];
 	struct window w;
@@ -412,11 +415,8 @@ line(struct run *r, struct sb_reader *in, char *s, size_t n)
 	long t;
 	int nsig;
 
-	if (sb_json_parse(&r->js, s, n) == -1)
-		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
-		    r->js.err, r->js.errpos + 1);
-	if (r->js.tok[0].type != SB_JOBJECT)
-		return sb_reader_bad(in, "not a JSON object");
+	if ((rc = sb_record_parse(&r->js, in, s, n, NULL)) != 1)
+		return rc;
 	scan_members(r);
 	t = r->top[M_TYPE];
 	if (t < 0 || !sb_json_streq(&r->js, (size_t)t, "window")) {
@@ -451,32 +451,10 @@ line(struct run *r, struct sb_reader *in, char *s, size_t n)
 	return 0;
 }
 
-/* 0 at end of input, 1 on a fatal error. */
-static int
-read_input(struct run *r, const char *path)
+static void
+after(void *ctx)
 {
-	struct sb_reader in;
-	char *s;
-	size_t n;
-	int rc;
-
-	if (sb_reader_open(&in, path) == -1) {
-		warn("%s", path);
-		return 1;
-	}
-	in.max_line = r->opt->max_line;
-	in.strict = r->opt->strict;
-	while ((rc = sb_reader_next(&in, &s, &n, -1)) != SB_READ_EOF) {
-		if (rc == SB_READ_ERROR)
-			break;
-		if (line(r, &in, s, n) == -1) {
-			rc = SB_READ_ERROR;
-			break;
-		}
-		put(&r->out);
-	}
-	sb_reader_close(&in);
-	return rc == SB_READ_ERROR;
+	put(&((struct run *)ctx)->out);
 }
 
 int
@@ -502,16 +480,11 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	if (argc == 0) {
-		status = read_input(&r, "-");
-	} else {
-		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
-			int fatal = read_input(&r, argv[i]);
-			status |= fatal;
-			if (fatal && opt.strict)
-				break;
-		}
-	}
+	struct sb_input in = {
+		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
+		.line = line, .after = after, .ctx = &r,
+	};
+	status = sb_input_run(&in, argc, argv);
 	put(&r.out);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");

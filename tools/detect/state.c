@@ -12,7 +12,7 @@
  * Numbers are written so that they read back to the same double, so a
  * restored run continues exactly as the saved one would have.  Metrics
  * are matched by path; one the file lacks starts from zero.  The file is
- * replaced atomically: written to FILE.tmp, synced, renamed.
+ * replaced atomically (sb_file_replace: a synced temporary, renamed).
  */
 #include <err.h>
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "detect.h"
+#include "file.h"
 
 #define STATE_VERSION	1
 
@@ -29,18 +30,11 @@ int
 state_save(const char *path, const struct model_config *c,
     const struct table *t)
 {
-	struct sb_buf b = SB_BUF_INIT, tmp = SB_BUF_INIT;
+	struct sb_buf b = SB_BUF_INIT;
 	size_t nf = mstate_count();
 	double *v = sb_xcalloc(nf, sizeof *v);
-	FILE *fp;
 	int rc = 0;
 
-	sb_buf_printf(&tmp, "%s.tmp", path);
-	if ((fp = fopen(tmp.s, "w")) == NULL) {
-		warn("%s", tmp.s);
-		rc = -1;
-		goto done;
-	}
 	sb_buf_printf(&b, "{\"type\":\"detect-state\",\"version\":%d,"
 	    "\"fields\":%zu,\"metrics\":[", STATE_VERSION, nf);
 	for (int i = 0; i < c->nmetric; i++) {
@@ -73,29 +67,13 @@ state_save(const char *path, const struct model_config *c,
 			sb_buf_putc(&b, ']');
 		}
 		sb_buf_puts(&b, "]}\n");
-		if (b.len > (1 << 20)) {
-			if (fwrite(b.s, 1, b.len, fp) != b.len)
-				break;
-			sb_buf_reset(&b);
-		}
 	}
-	if (fwrite(b.s, 1, b.len, fp) != b.len || fflush(fp) == EOF ||
-	    fsync(fileno(fp)) == -1) {
-		warn("%s", tmp.s);
-		fclose(fp);
-		unlink(tmp.s);
-		rc = -1;
-		goto done;
-	}
-	if (fclose(fp) == EOF || rename(tmp.s, path) == -1) {
+	if (sb_file_replace(path, b.s, b.len) == -1) {
 		warn("%s", path);
-		unlink(tmp.s);
 		rc = -1;
 	}
-done:
 	free(v);
 	sb_buf_free(&b);
-	sb_buf_free(&tmp);
 	return rc;
 }
 

@@ -20,18 +20,18 @@ static const char *const tclass_name[] = { "latency", "errors",
 	"traffic_down", "traffic_up", "slo", "other" };
 
 static enum tclass
-tclass(const struct sigrec *s)
+tclass(const struct sb_signal *s)
 {
-	const char *fam = detector_family(s->detector);
+	const char *fam = sb_detector_family(s->detector);
 
 	if (strcmp(fam, "slo") == 0)
 		return TC_SLO;
-	if (strcmp(fam, "traffic") == 0 || metric_class(s->metric) == MC_TRAFFIC)
+	if (strcmp(fam, "traffic") == 0 || sb_metric_class(s->metric) == SB_MC_TRAFFIC)
 		return s->dir < 0 ? TC_TRAFFIC_DOWN : TC_TRAFFIC_UP;
-	switch (metric_class(s->metric)) {
-	case MC_LATENCY:
+	switch (sb_metric_class(s->metric)) {
+	case SB_MC_LATENCY:
 		return TC_LATENCY;
-	case MC_ERRORS:
+	case SB_MC_ERRORS:
 		return TC_ERRORS;
 	default:
 		return TC_OTHER;
@@ -47,24 +47,24 @@ alert_read(struct alert_in *a, const struct sb_json *js, char *why,
 
 	memset(a, 0, sizeof *a);
 	a->started = a->at = a->resolved_at = INT64_MIN;
-	if (json_get_str(js, 0, "key", &a->key) != 1) {
+	if (sb_json_get_str(js, 0, "key", &a->key) != 1) {
 		snprintf(why, whysz, "missing 'key' or not a string");
 		return -1;
 	}
-	if (json_get_str(js, 0, "state", &a->state) != 1) {
+	if (sb_json_get_str(js, 0, "state", &a->state) != 1) {
 		snprintf(why, whysz, "missing 'state' or not a string");
 		return -1;
 	}
-	if (json_get_str(js, 0, "id", &a->id) == -1 ||
-	    json_get_str(js, 0, "severity", &a->severity) == -1 ||
-	    json_get_str(js, 0, "service", &a->service) == -1) {
+	if (sb_json_get_str(js, 0, "id", &a->id) == -1 ||
+	    sb_json_get_str(js, 0, "severity", &a->severity) == -1 ||
+	    sb_json_get_str(js, 0, "service", &a->service) == -1) {
 		snprintf(why, whysz, "'id', 'severity' or 'service' is not a "
 		    "string");
 		return -1;
 	}
-	if ((rc = json_get_time(js, 0, "started", &a->started)) == -1 ||
-	    json_get_time(js, 0, "at", &a->at) == -1 ||
-	    json_get_time(js, 0, "resolved_at", &a->resolved_at) == -1) {
+	if ((rc = sb_json_get_time(js, 0, "started", &a->started)) == -1 ||
+	    sb_json_get_time(js, 0, "at", &a->at) == -1 ||
+	    sb_json_get_time(js, 0, "resolved_at", &a->resolved_at) == -1) {
 		snprintf(why, whysz, "'started', 'at' or 'resolved_at' is not "
 		    "an RFC 3339 time");
 		return -1;
@@ -101,7 +101,7 @@ alert_read(struct alert_in *a, const struct sb_json *js, char *why,
 	for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
 	    i = js->tok[i].skip) {
 		char w[120];
-		if (sigrec_read(&a->sigs[a->nsigs], js, i, w, sizeof w) == -1) {
+		if (sb_signal_read(&a->sigs[a->nsigs], js, i, w, sizeof w) == -1) {
 			snprintf(why, whysz, "signals[%zu]: %s", a->nsigs, w);
 			return -1;
 		}
@@ -126,14 +126,14 @@ alert_free(struct alert_in *a)
 		free(a->keys[i]);
 	free(a->keys);
 	for (size_t i = 0; i < a->nsigs; i++)
-		sigrec_free(&a->sigs[i]);
+		sb_signal_free(&a->sigs[i]);
 	free(a->sigs);
 	memset(a, 0, sizeof *a);
 }
 
 struct ctx {
 	const struct alert_in	*a;
-	const struct sigrec	*s;	/* the signal at hand, or the primary */
+	const struct sb_signal	*s;	/* the signal at hand, or the primary */
 	const char		*headline;
 	int64_t			 last;	/* newest signal time */
 	int64_t			 since[TC_OTHER + 1];	/* earliest per class */
@@ -175,7 +175,7 @@ put_pct(struct sb_buf *out, double frac)
 
 /* A value in the unit of the signal's metric. */
 static void
-put_value(struct sb_buf *out, const struct sigrec *s, double v)
+put_value(struct sb_buf *out, const struct sb_signal *s, double v)
 {
 	switch (tclass(s)) {
 	case TC_LATENCY:
@@ -235,7 +235,7 @@ put_time_or(struct sb_buf *out, int64_t t)
 
 /* Placeholders of the signal at hand; 1 when name is not one of them. */
 static int
-lookup_signal(const struct sigrec *s, const char *n, struct sb_buf *out)
+lookup_signal(const struct sb_signal *s, const char *n, struct sb_buf *out)
 {
 	double r;
 
@@ -261,17 +261,17 @@ lookup_signal(const struct sigrec *s, const char *n, struct sb_buf *out)
 	}
 	if (strcmp(n, "baseline") == 0) {
 		if ((tclass(s) == TC_TRAFFIC_DOWN || tclass(s) == TC_TRAFFIC_UP) &&
-		    (s->has & SR_EXPECTED))
+		    (s->has & SB_SIG_EXPECTED))
 			put_value(out, s, s->expected);
-		else if (s->has & SR_BASELINE)
+		else if (s->has & SB_SIG_BASELINE)
 			put_value(out, s, s->baseline);
 		else
 			return -1;
 		return 0;
 	}
 	if (strcmp(n, "ratio") == 0 || strcmp(n, "expected_pct") == 0) {
-		if ((r = sigrec_ratio(s)) <= 0 && !(r == 0 && s->value == 0 &&
-		    (s->has & (SR_BASELINE | SR_EXPECTED))))
+		if ((r = sb_signal_ratio(s)) <= 0 && !(r == 0 && s->value == 0 &&
+		    (s->has & (SB_SIG_BASELINE | SB_SIG_EXPECTED))))
 			return -1;
 		if (n[0] == 'r')
 			sb_buf_printf(out, "%.1fx", r);
@@ -289,24 +289,24 @@ lookup_signal(const struct sigrec *s, const char *n, struct sb_buf *out)
 		return 0;
 	}
 	if (strcmp(n, "score") == 0) {
-		if (!(s->has & SR_SCORE))
+		if (!(s->has & SB_SIG_SCORE))
 			return -1;
 		sb_buf_printf(out, "%.1f", s->score);
 		return 0;
 	}
 	if (strcmp(n, "windows") == 0) {
-		if (!(s->has & SR_WINDOWS))
+		if (!(s->has & SB_SIG_WINDOWS))
 			return -1;
 		sb_buf_printf(out, "%lld", (long long)s->windows);
 		return 0;
 	}
 	if (strcmp(n, "burn_rate") == 0) {
-		sb_buf_printf(out, "%.1f", (s->has & SR_BURN) ? s->burn_rate :
+		sb_buf_printf(out, "%.1f", (s->has & SB_SIG_BURN) ? s->burn_rate :
 		    s->value);
 		return 0;
 	}
 	if (strcmp(n, "p_value") == 0) {
-		if (!(s->has & SR_PVALUE))
+		if (!(s->has & SB_SIG_PVALUE))
 			return -1;
 		sb_buf_printf(out, "%.2g", s->p_value);
 		return 0;
@@ -396,14 +396,14 @@ lookup(void *vctx, const char *n, struct sb_buf *out)
 
 /* Better evidence first: higher level, then higher score, then order. */
 static int
-better(const struct sigrec *x, const struct sigrec *y)
+better(const struct sb_signal *x, const struct sb_signal *y)
 {
-	int lx = (int)sigrec_level(x), ly = (int)sigrec_level(y);
-	double sx = (x->has & SR_SCORE) ? x->score : 0;
-	double sy = (y->has & SR_SCORE) ? y->score : 0;
+	int lx = (int)sb_signal_level(x), ly = (int)sb_signal_level(y);
+	double sx = (x->has & SB_SIG_SCORE) ? x->score : 0;
+	double sy = (y->has & SB_SIG_SCORE) ? y->score : 0;
 
-	if (sigrec_benign(x) != sigrec_benign(y))
-		return sigrec_benign(y);
+	if (sb_signal_benign(x) != sb_signal_benign(y))
+		return sb_signal_benign(y);
 	if (lx != ly)
 		return lx > ly;
 	return sx > sy;
@@ -427,10 +427,10 @@ put_json_text(struct sb_buf *out, const char *member, const struct sb_buf *b)
 }
 
 static int
-same_metric(const struct sigrec *o, const struct sigrec *s)
+same_metric(const struct sb_signal *o, const struct sb_signal *s)
 {
 	return strcmp(o->key, s->key) == 0 && strcmp(o->metric, s->metric) == 0 &&
-	    tclass(o) == tclass(s) && !sigrec_benign(o);
+	    tclass(o) == tclass(s) && !sb_signal_benign(o);
 }
 
 /* One clause per metric of each key, then what did not move. */
@@ -445,9 +445,9 @@ explanation(const struct alert_in *a, const struct tmpl_set *t,
 		size_t start = out->len;
 		for (int cls = TC_LATENCY; cls <= TC_OTHER; cls++) {
 			for (size_t i = 0; i < a->nsigs; i++) {
-				const struct sigrec *s = &a->sigs[i], *best = s;
+				const struct sb_signal *s = &a->sigs[i], *best = s;
 				if (strcmp(s->key, a->keys[k]) != 0 ||
-				    (int)tclass(s) != cls || sigrec_benign(s))
+				    (int)tclass(s) != cls || sb_signal_benign(s))
 					continue;
 				/* One clause per metric: the strongest signal. */
 				size_t j;
@@ -494,18 +494,18 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 	enum { NPAT = sizeof patterns / sizeof patterns[0] };
 	struct sb_buf head = SB_BUF_INIT, b = SB_BUF_INIT, item = SB_BUF_INIT;
 	struct ctx c = { a, NULL, NULL, INT64_MIN, { 0 } };
-	const struct sigrec *primary = NULL, *second = NULL;
+	const struct sb_signal *primary = NULL, *second = NULL;
 	int on[NPAT] = { 0 }, resolved, n, lat = 0, tail = 1;
 	char name[40];
 
 	for (int i = 0; i <= TC_OTHER; i++)
 		c.since[i] = INT64_MIN;
 	for (size_t i = 0; i < a->nsigs; i++) {
-		const struct sigrec *s = &a->sigs[i];
+		const struct sb_signal *s = &a->sigs[i];
 		int cls = (int)tclass(s);
 		if (s->at > c.last)
 			c.last = s->at;
-		if (sigrec_benign(s))
+		if (sb_signal_benign(s))
 			continue;
 		if (c.since[cls] == INT64_MIN || s->since < c.since[cls])
 			c.since[cls] = s->since;
@@ -517,15 +517,15 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 			    strcmp(s->metric, "latency_max") != 0)
 				tail = 0;
 		}
-		if (strcmp(detector_family(s->detector), "drift") == 0 &&
+		if (strcmp(sb_detector_family(s->detector), "drift") == 0 &&
 		    s->at - s->since >= 30 * 60000)
 			on[9] = 1;
 	}
 	if (primary == NULL && a->nsigs > 0)
 		primary = &a->sigs[0];
 	for (size_t i = 0; primary != NULL && i < a->nsigs; i++) {
-		const struct sigrec *s = &a->sigs[i];
-		if (!sigrec_benign(s) && tclass(s) != tclass(primary) &&
+		const struct sb_signal *s = &a->sigs[i];
+		if (!sb_signal_benign(s) && tclass(s) != tclass(primary) &&
 		    (second == NULL || better(s, second)))
 			second = s;
 	}

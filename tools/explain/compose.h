@@ -18,7 +18,7 @@ struct alert_in {
 	char		**keys;
 	size_t		 nkeys;
 	int64_t		 started, at, resolved_at;	/* INT64_MIN: absent */
-	struct sigrec	*sigs;
+	struct sb_signal	*sigs;
 	size_t		 nsigs;
 };
 

@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "file.h"
 #include "compose.h"
 #include "json.h"
 #include "num.h"
 #include "reader.h"
+#include "record.h"
 #include "sig.h"
 #include "sigrec.h"
 #include "templates.h"
@@ -91,23 +93,12 @@ static char *
 slurp(const char *path)
 {
 	struct sb_buf b = SB_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		sb_buf_add(&b, chunk, n);
-	if (ferror(fp)) {
-		fclose(fp);
+	if (sb_file_read(path, &b) == -1) {
 		sb_buf_free(&b);
-		errno = EIO;
 		return NULL;
 	}
-	fclose(fp);
-	sb_buf_putc(&b, '\0');
-	if (strlen(b.s) != b.len - 1) {
+	if (strlen(b.s) != b.len) {	/* a NUL byte: not a text file */
 		sb_buf_free(&b);
 		errno = EINVAL;
 		return NULL;
@@ -146,7 +137,7 @@ write_alert(struct run *r, const struct alert_in *a)
 		size_t s, e;
 		if (is_added(js, k))
 			continue;
-		json_span(js, k + 1, &s, &e);
+		sb_json_span(js, k + 1, &s, &e);
 		if (n++ > 0)
 			sb_buf_putc(&r->out, ',');
 		sb_buf_add(&r->out, js->src + js->tok[k].start - 1,
@@ -157,20 +148,16 @@ write_alert(struct run *r, const struct alert_in *a)
 }
 
 static int
-line(struct run *r, struct sb_reader *in, char *s, size_t n)
+line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
+	struct run *r = ctx;
+	int rc;
 	struct alert_in a;
 	char why[160];
 	long type;
 
-	if (sb_json_parse(&r->js, s, n) == -1)
-		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
-		    r->js.err, r->js.errpos + 1);
-	if (r->js.tok[0].type != SB_JOBJECT)
-		return sb_reader_bad(in, "not a JSON object");
-	type = sb_json_member(&r->js, 0, "type");
-	if (type >= 0 && r->js.tok[type].type != SB_JSTRING)
-		return sb_reader_bad(in, "'type' is not a string");
+	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
+		return rc;
 	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert")) {
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
@@ -187,32 +174,15 @@ line(struct run *r, struct sb_reader *in, char *s, size_t n)
 	return 0;
 }
 
-static int
-read_input(struct run *r, const char *path)
+static void
+after(void *ctx)
 {
-	struct sb_reader in;
-	char *s;
-	size_t n;
-	int rc;
+	struct run *r = ctx;
 
-	if (sb_reader_open(&in, path) == -1) {
-		warn("%s", path);
-		return 1;
-	}
-	in.max_line = r->opt->max_line;
-	in.strict = r->opt->strict;
-	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
-		if (line(r, &in, s, n) == -1) {
-			rc = SB_READ_ERROR;
-			break;
-		}
-		if (r->out.len > 0 &&
-		    fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len)
-			err(1, "stdout");
-		sb_buf_reset(&r->out);
-	}
-	sb_reader_close(&in);
-	return rc == SB_READ_ERROR;
+	if (r->out.len > 0 &&
+	    fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len)
+		err(1, "stdout");
+	sb_buf_reset(&r->out);
 }
 
 int
@@ -249,16 +219,11 @@ main(int argc, char **argv)
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	sb_json_init(&r.js);
 
-	if (argc == 0) {
-		status = read_input(&r, "-");
-	} else {
-		for (int i = 0; i < argc && !sb_stop_requested(); i++) {
-			int fatal = read_input(&r, argv[i]);
-			status |= fatal;
-			if (fatal && opt.strict)
-				break;
-		}
-	}
+	struct sb_input in = {
+		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
+		.line = line, .after = after, .ctx = &r,
+	};
+	status = sb_input_run(&in, argc, argv);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
 	sb_reader_summary();

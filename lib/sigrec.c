@@ -11,68 +11,6 @@
 #include "sigrec.h"
 #include "timefmt.h"
 
-void
-json_span(const struct sb_json *js, size_t t, size_t *a, size_t *b)
-{
-	*a = js->tok[t].start;
-	*b = js->tok[t].end;
-	if (js->tok[t].type == SB_JSTRING) {
-		(*a)--;
-		(*b)++;
-	}
-}
-
-int
-json_get_str(const struct sb_json *js, size_t obj, const char *name,
-    char **out)
-{
-	struct sb_buf b = SB_BUF_INIT;
-	long t = sb_json_member(js, obj, name);
-
-	*out = NULL;
-	if (t < 0)
-		return 0;
-	if (js->tok[t].type != SB_JSTRING)
-		return -1;
-	sb_json_str(js, (size_t)t, &b);
-	sb_buf_putc(&b, '\0');
-	*out = b.s;
-	return 1;
-}
-
-int
-json_get_time(const struct sb_json *js, size_t obj, const char *name,
-    int64_t *out)
-{
-	struct sb_buf b = SB_BUF_INIT;
-	long t = sb_json_member(js, obj, name);
-	double v;
-	int rc;
-
-	if (t < 0)
-		return 0;
-	if (js->tok[t].type == SB_JNUMBER)
-		return sb_json_number(js, (size_t)t, &v) == 0 &&
-		    sb_time_from_epoch(v, out) == 0 ? 1 : -1;
-	if (js->tok[t].type != SB_JSTRING)
-		return -1;
-	sb_json_str(js, (size_t)t, &b);
-	rc = b.len > 0 && sb_time_parse(b.s, b.len, out) == 0 ? 1 : -1;
-	sb_buf_free(&b);
-	return rc;
-}
-
-int
-json_get_num(const struct sb_json *js, size_t obj, const char *name,
-    double *out)
-{
-	long t = sb_json_member(js, obj, name);
-
-	if (t < 0 || js->tok[t].type == SB_JNULL)
-		return 0;
-	return sb_json_number(js, (size_t)t, out) == 0 ? 1 : -1;
-}
-
 /* "checkout GET /a": the first word when the second is an HTTP method. */
 static char *
 service_from_key(const char *key)
@@ -93,18 +31,18 @@ static const struct {
 	unsigned	 bit;
 	size_t		 off;
 } optnums[] = {
-	{ "baseline",	SR_BASELINE,	offsetof(struct sigrec, baseline) },
-	{ "spread",	SR_SPREAD,	offsetof(struct sigrec, spread) },
-	{ "score",	SR_SCORE,	offsetof(struct sigrec, score) },
-	{ "expected",	SR_EXPECTED,	offsetof(struct sigrec, expected) },
-	{ "count",	SR_COUNT,	offsetof(struct sigrec, count) },
-	{ "errors",	SR_ERRORS,	offsetof(struct sigrec, errors) },
-	{ "burn_rate",	SR_BURN,	offsetof(struct sigrec, burn_rate) },
-	{ "p_value",	SR_PVALUE,	offsetof(struct sigrec, p_value) },
+	{ "baseline",	SB_SIG_BASELINE,	offsetof(struct sb_signal, baseline) },
+	{ "spread",	SB_SIG_SPREAD,	offsetof(struct sb_signal, spread) },
+	{ "score",	SB_SIG_SCORE,	offsetof(struct sb_signal, score) },
+	{ "expected",	SB_SIG_EXPECTED,	offsetof(struct sb_signal, expected) },
+	{ "count",	SB_SIG_COUNT,	offsetof(struct sb_signal, count) },
+	{ "errors",	SB_SIG_ERRORS,	offsetof(struct sb_signal, errors) },
+	{ "burn_rate",	SB_SIG_BURN,	offsetof(struct sb_signal, burn_rate) },
+	{ "p_value",	SB_SIG_PVALUE,	offsetof(struct sb_signal, p_value) },
 };
 
 static int
-read_members(struct sigrec *s, const struct sb_json *js, size_t obj,
+read_members(struct sb_signal *s, const struct sb_json *js, size_t obj,
     char *why, size_t whysz)
 {
 	static const char *const req[] = { "key", "metric", "detector" };
@@ -114,33 +52,33 @@ read_members(struct sigrec *s, const struct sb_json *js, size_t obj,
 	int rc;
 
 	for (size_t i = 0; i < 3; i++) {
-		if ((rc = json_get_str(js, obj, req[i], dst[i])) != 1 ||
+		if ((rc = sb_json_get_str(js, obj, req[i], dst[i])) != 1 ||
 		    **dst[i] == '\0') {
 			snprintf(why, whysz, rc == 0 ? "missing '%s'" :
 			    "'%s' is not a non-empty string", req[i]);
 			return -1;
 		}
 	}
-	if ((rc = json_get_time(js, obj, "at", &s->at)) != 1) {
+	if ((rc = sb_json_get_time(js, obj, "at", &s->at)) != 1) {
 		snprintf(why, whysz, rc == 0 ? "missing 'at'" :
 		    "'at' is not an RFC 3339 time");
 		return -1;
 	}
-	if ((rc = json_get_num(js, obj, "value", &s->value)) != 1) {
+	if ((rc = sb_json_get_num(js, obj, "value", &s->value)) != 1) {
 		snprintf(why, whysz, rc == 0 ? "missing 'value'" :
 		    "'value' is not a finite number");
 		return -1;
 	}
-	if ((rc = json_get_time(js, obj, "since", &s->since)) == -1) {
+	if ((rc = sb_json_get_time(js, obj, "since", &s->since)) == -1) {
 		snprintf(why, whysz, "'since' is not an RFC 3339 time");
 		return -1;
 	}
 	if (rc == 1 && s->since <= s->at)
-		s->has |= SR_SINCE;
+		s->has |= SB_SIG_SINCE;
 	else
 		s->since = s->at;
 	for (size_t i = 0; i < sizeof optnums / sizeof optnums[0]; i++) {
-		rc = json_get_num(js, obj, optnums[i].name,
+		rc = sb_json_get_num(js, obj, optnums[i].name,
 		    (double *)(void *)((char *)s + optnums[i].off));
 		if (rc == -1) {
 			snprintf(why, whysz, "'%s' is not a finite number",
@@ -156,9 +94,9 @@ read_members(struct sigrec *s, const struct sb_json *js, size_t obj,
 			snprintf(why, whysz, "'windows' is not a count");
 			return -1;
 		}
-		s->has |= SR_WINDOWS;
+		s->has |= SB_SIG_WINDOWS;
 	}
-	if ((rc = json_get_str(js, obj, "direction", &str)) == -1 ||
+	if ((rc = sb_json_get_str(js, obj, "direction", &str)) == -1 ||
 	    (rc == 1 && strcmp(str, "up") != 0 && strcmp(str, "down") != 0)) {
 		free(str);
 		snprintf(why, whysz, "'direction' is not \"up\" or \"down\"");
@@ -166,18 +104,18 @@ read_members(struct sigrec *s, const struct sb_json *js, size_t obj,
 	}
 	if (rc == 1)
 		s->dir = str[0] == 'u' ? 1 : -1;
-	else if (s->has & SR_BASELINE)
+	else if (s->has & SB_SIG_BASELINE)
 		s->dir = s->value >= s->baseline ? 1 : -1;
 	free(str);
-	if (json_get_str(js, obj, "state", &str) == -1) {
+	if (sb_json_get_str(js, obj, "state", &str) == -1) {
 		snprintf(why, whysz, "'state' is not a string");
 		return -1;
 	}
 	s->cleared = str != NULL && strcmp(str, "cleared") == 0;
 	free(str);
-	if (json_get_str(js, obj, "service", &s->service) == -1 ||
-	    json_get_str(js, obj, "method", &s->method) == -1 ||
-	    json_get_str(js, obj, "endpoint", &s->endpoint) == -1) {
+	if (sb_json_get_str(js, obj, "service", &s->service) == -1 ||
+	    sb_json_get_str(js, obj, "method", &s->method) == -1 ||
+	    sb_json_get_str(js, obj, "endpoint", &s->endpoint) == -1) {
 		snprintf(why, whysz, "'service', 'method' or 'endpoint' is "
 		    "not a string");
 		return -1;
@@ -192,7 +130,7 @@ read_members(struct sigrec *s, const struct sb_json *js, size_t obj,
 }
 
 int
-sigrec_read(struct sigrec *s, const struct sb_json *js, size_t obj,
+sb_signal_read(struct sb_signal *s, const struct sb_json *js, size_t obj,
     char *why, size_t whysz)
 {
 	size_t a, b;
@@ -203,10 +141,10 @@ sigrec_read(struct sigrec *s, const struct sb_json *js, size_t obj,
 		return -1;
 	}
 	if (read_members(s, js, obj, why, whysz) == -1) {
-		sigrec_free(s);
+		sb_signal_free(s);
 		return -1;
 	}
-	json_span(js, obj, &a, &b);
+	sb_json_span(js, obj, &a, &b);
 	s->rawlen = b - a;
 	s->raw = sb_xmalloc(s->rawlen + 1);
 	memcpy(s->raw, js->src + a, s->rawlen);
@@ -215,7 +153,7 @@ sigrec_read(struct sigrec *s, const struct sb_json *js, size_t obj,
 }
 
 void
-sigrec_free(struct sigrec *s)
+sb_signal_free(struct sb_signal *s)
 {
 	free(s->key);
 	free(s->service);
@@ -234,7 +172,7 @@ dup_or_null(const char *s)
 }
 
 void
-sigrec_copy(struct sigrec *d, const struct sigrec *s)
+sb_signal_copy(struct sb_signal *d, const struct sb_signal *s)
 {
 	*d = *s;
 	d->key = dup_or_null(s->key);
@@ -248,7 +186,7 @@ sigrec_copy(struct sigrec *d, const struct sigrec *s)
 }
 
 const char *
-detector_family(const char *d)
+sb_detector_family(const char *d)
 {
 	static const struct { const char *name, *family; } tab[] = {
 		{ "level", "level" }, { "level_shift", "level" },
@@ -267,92 +205,92 @@ detector_family(const char *d)
 	return d;
 }
 
-enum metric_class
-metric_class(const char *m)
+enum sb_metric_class
+sb_metric_class(const char *m)
 {
 	if (strncmp(m, "latency", 7) == 0)
-		return MC_LATENCY;
+		return SB_MC_LATENCY;
 	if (strcmp(m, "error_rate") == 0 || strcmp(m, "errors") == 0)
-		return MC_ERRORS;
+		return SB_MC_ERRORS;
 	if (strcmp(m, "count") == 0 || strcmp(m, "traffic") == 0)
-		return MC_TRAFFIC;
-	return MC_OTHER;
+		return SB_MC_TRAFFIC;
+	return SB_MC_OTHER;
 }
 
-static enum metric_class
-sig_class(const struct sigrec *s)
+static enum sb_metric_class
+sig_class(const struct sb_signal *s)
 {
-	if (strcmp(detector_family(s->detector), "traffic") == 0)
-		return MC_TRAFFIC;
-	return metric_class(s->metric);
+	if (strcmp(sb_detector_family(s->detector), "traffic") == 0)
+		return SB_MC_TRAFFIC;
+	return sb_metric_class(s->metric);
 }
 
 int
-sigrec_benign(const struct sigrec *s)
+sb_signal_benign(const struct sb_signal *s)
 {
-	enum metric_class c = sig_class(s);
+	enum sb_metric_class c = sig_class(s);
 
-	return s->dir < 0 && (c == MC_LATENCY || c == MC_ERRORS) &&
-	    strcmp(detector_family(s->detector), "slo") != 0;
+	return s->dir < 0 && (c == SB_MC_LATENCY || c == SB_MC_ERRORS) &&
+	    strcmp(sb_detector_family(s->detector), "slo") != 0;
 }
 
 double
-sigrec_ratio(const struct sigrec *s)
+sb_signal_ratio(const struct sb_signal *s)
 {
 	double ref = 0;
 
-	if (sig_class(s) == MC_TRAFFIC && (s->has & SR_EXPECTED))
+	if (sig_class(s) == SB_MC_TRAFFIC && (s->has & SB_SIG_EXPECTED))
 		ref = s->expected;
-	else if (s->has & SR_BASELINE)
+	else if (s->has & SB_SIG_BASELINE)
 		ref = s->baseline;
 	if (!(ref > 0) || !isfinite(s->value / ref))
 		return 0;
 	return s->value / ref;
 }
 
-enum level
-sigrec_level(const struct sigrec *s)
+enum sb_level
+sb_signal_level(const struct sb_signal *s)
 {
-	double r = sigrec_ratio(s), burn;
+	double r = sb_signal_ratio(s), burn;
 
-	if (strcmp(detector_family(s->detector), "slo") == 0) {
-		burn = (s->has & SR_BURN) ? s->burn_rate : s->value;
-		return burn >= 14.4 ? LV_CRITICAL : burn >= 6 ? LV_WARNING :
-		    LV_INFO;
+	if (strcmp(sb_detector_family(s->detector), "slo") == 0) {
+		burn = (s->has & SB_SIG_BURN) ? s->burn_rate : s->value;
+		return burn >= 14.4 ? SB_LV_CRITICAL : burn >= 6 ? SB_LV_WARNING :
+		    SB_LV_INFO;
 	}
 	switch (sig_class(s)) {
-	case MC_LATENCY:
+	case SB_MC_LATENCY:
 		if (s->dir < 0)
-			return LV_INFO;
-		return r >= 3 ? LV_CRITICAL : r >= 1.5 ? LV_WARNING : LV_INFO;
-	case MC_ERRORS:
+			return SB_LV_INFO;
+		return r >= 3 ? SB_LV_CRITICAL : r >= 1.5 ? SB_LV_WARNING : SB_LV_INFO;
+	case SB_MC_ERRORS:
 		if (s->dir < 0)
-			return LV_INFO;
-		return s->value >= 0.10 ? LV_CRITICAL :
-		    s->value >= 0.02 ? LV_WARNING : LV_INFO;
-	case MC_TRAFFIC:
-		if (s->dir < 0 && (s->has & (SR_EXPECTED | SR_BASELINE)))
-			return r <= 0.1 ? LV_CRITICAL : r <= 0.5 ? LV_WARNING :
-			    LV_INFO;
-		return s->dir > 0 && r >= 5 ? LV_WARNING : LV_INFO;
-	case MC_OTHER:
+			return SB_LV_INFO;
+		return s->value >= 0.10 ? SB_LV_CRITICAL :
+		    s->value >= 0.02 ? SB_LV_WARNING : SB_LV_INFO;
+	case SB_MC_TRAFFIC:
+		if (s->dir < 0 && (s->has & (SB_SIG_EXPECTED | SB_SIG_BASELINE)))
+			return r <= 0.1 ? SB_LV_CRITICAL : r <= 0.5 ? SB_LV_WARNING :
+			    SB_LV_INFO;
+		return s->dir > 0 && r >= 5 ? SB_LV_WARNING : SB_LV_INFO;
+	case SB_MC_OTHER:
 		break;
 	}
-	return LV_INFO;
+	return SB_LV_INFO;
 }
 
 const char *
-level_name(int l)
+sb_level_name(int l)
 {
-	return l >= LV_CRITICAL ? "critical" : l == LV_WARNING ? "warning" :
+	return l >= SB_LV_CRITICAL ? "critical" : l == SB_LV_WARNING ? "warning" :
 	    "info";
 }
 
 int
-level_parse(const char *s)
+sb_level_parse(const char *s)
 {
-	for (int l = LV_INFO; l <= LV_CRITICAL; l++)
-		if (strcmp(s, level_name(l)) == 0)
+	for (int l = SB_LV_INFO; l <= SB_LV_CRITICAL; l++)
+		if (strcmp(s, sb_level_name(l)) == 0)
 			return l;
 	return -1;
 }

@@ -1,0 +1,99 @@
+/*
+ * file.c - whole-file reads and crash-safe replacement; see file.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file.h"
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The rename is durable only once the directory entry is on disk. */
+static void
+sync_dir(const char *path)
+{
+	char *copy = sb_xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int
+sb_file_replace(const char *path, const void *data, size_t len)
+{
+	struct sb_buf tmp = SB_BUF_INIT;
+	int fd, saved;
+
+	sb_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		goto fail;
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail_unlink;
+	}
+	if (close(fd) == -1 || rename(tmp.s, path) == -1)
+		goto fail_unlink;
+	sync_dir(path);
+	sb_buf_free(&tmp);
+	return 0;
+fail_unlink:
+	saved = errno;
+	unlink(tmp.s);
+	errno = saved;
+fail:
+	saved = errno;
+	sb_buf_free(&tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+sb_file_read(const char *path, struct sb_buf *out)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+
+	if (fd == -1)
+		return -1;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		sb_buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	sb_buf_grow(out, 0);
+	out->s[out->len] = '\0';
+	return 0;
+}

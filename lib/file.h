@@ -1,0 +1,21 @@
+/*
+ * file.h - whole-file reads and crash-safe replacement, for state files
+ * and templates.
+ *
+ * sb_file_replace() writes the new contents to PATH.tmp.PID, fsyncs it,
+ * renames it over PATH and fsyncs the directory, so that after a crash
+ * PATH holds either the old contents or the new, never a mix.
+ */
+#ifndef SB_FILE_H
+#define SB_FILE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* 0, or -1 with errno set and nothing at PATH changed. */
+int	 sb_file_replace(const char *path, const void *data, size_t len);
+/* Appends the whole file to out (NUL-terminated); 0, or -1 with errno. */
+int	 sb_file_read(const char *path, struct sb_buf *out);
+
+#endif

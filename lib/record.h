@@ -1,0 +1,34 @@
+/*
+ * record.h - the first step of every filter's line handler: one line
+ * parsed as one record, or reported as bad in the one way every tool
+ * reports it.
+ *
+ *	long type;
+ *	int rc = sb_record_parse(&js, in, line, len, &type);
+ *
+ *	if (rc != 1)
+ *		return rc;		(0: bad and skipped; -1: fatal, --strict)
+ *	if (type < 0)
+ *		... a raw event ...
+ *	else if (sb_json_streq(&js, type, "window"))
+ *		...
+ */
+#ifndef SB_RECORD_H
+#define SB_RECORD_H
+
+#include <stddef.h>
+
+#include "json.h"
+#include "reader.h"
+
+/*
+ * Parses s[0..n) into js.  A line that is not JSON, not an object, or
+ * whose "type" is not a string is reported through sb_reader_bad().
+ * Returns 1 for a record, with *type the token of its "type" member or
+ * -1 for a raw event (type may be NULL when the caller finds it itself);
+ * otherwise what sb_reader_bad() returned: 0 skip, -1 fatal.
+ */
+int	 sb_record_parse(struct sb_json *js, struct sb_reader *in,
+	    const char *s, size_t n, long *type);
+
+#endif

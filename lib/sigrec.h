@@ -1,0 +1,75 @@
+/*
+ * sigrec.h - signal records (DESIGN.md section 2) read into a struct, and
+ * the small judgements that correlate, explain and alert share: detector
+ * families, metric classes, the benign direction and a signal's
+ * magnitude level.
+ *
+ * A struct sb_signal owns every string it points to, the raw record text
+ * included; sb_signal_free() releases them.
+ */
+#ifndef SB_SIGREC_H
+#define SB_SIGREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+
+enum sb_metric_class { SB_MC_LATENCY, SB_MC_ERRORS, SB_MC_TRAFFIC, SB_MC_OTHER };
+enum sb_level { SB_LV_INFO, SB_LV_WARNING, SB_LV_CRITICAL };
+
+/* Optional members present (bits of struct sb_signal's has). */
+#define SB_SIG_BASELINE	0x01
+#define SB_SIG_SPREAD	0x02
+#define SB_SIG_SCORE	0x04
+#define SB_SIG_SINCE	0x08
+#define SB_SIG_WINDOWS	0x10
+#define SB_SIG_EXPECTED	0x20
+#define SB_SIG_COUNT	0x40
+#define SB_SIG_ERRORS	0x80
+#define SB_SIG_BURN		0x100
+#define SB_SIG_PVALUE	0x200
+
+struct sb_signal {
+	char		*key;
+	char		*service;	/* member, or from the key; may be NULL */
+	char		*method;	/* may be NULL */
+	char		*endpoint;	/* may be NULL */
+	char		*metric;
+	char		*detector;
+	int		 dir;		/* +1 up, -1 down, 0 not given */
+	int		 cleared;	/* "state":"cleared" */
+	unsigned	 has;		/* SR_* */
+	int64_t		 at;
+	int64_t		 since;		/* at when absent */
+	double		 value, baseline, spread, score;
+	double		 expected, count, errors, burn_rate, p_value;
+	int64_t		 windows;
+	char		*raw;		/* the record's JSON text */
+	size_t		 rawlen;
+};
+
+/*
+ * Reads the signal object at token obj (raw text taken from js).  0 on
+ * success; -1 with a message such as "missing 'metric'" in why.
+ */
+int	 sb_signal_read(struct sb_signal *, const struct sb_json *, size_t obj,
+	    char *why, size_t whysz);
+void	 sb_signal_free(struct sb_signal *);
+void	 sb_signal_copy(struct sb_signal *dst, const struct sb_signal *src);
+
+/* "level", "drift", "rate", "traffic", "slo", or the detector itself. */
+const char	*sb_detector_family(const char *detector);
+enum sb_metric_class sb_metric_class(const char *metric);
+/* 1 for a move in the good direction: latency or error rate down. */
+int	 sb_signal_benign(const struct sb_signal *);
+/* The magnitude rule of correlate(1), SEVERITY. */
+enum sb_level sb_signal_level(const struct sb_signal *);
+/* value / baseline (or / expected for traffic); 0 when unknown. */
+double	 sb_signal_ratio(const struct sb_signal *);
+const char	*sb_level_name(int);
+/* 0..2 for "info", "warning", "critical"; -1 otherwise. */
+int	 sb_level_parse(const char *);
+
+#endif

@@ -1,2 +1,0 @@
-/* correlate's sigrec.h: one source for the three tools. */
-#include "../correlate/sigrec.h"
