@@ -47,7 +47,7 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MANS	 = $(wildcard man/*.[1-8])
 
-.PHONY: all check test test-asan lint bench demo install uninstall clean deps
+.PHONY: all check test test-asan lint bench nab demo install uninstall clean deps
 all: $(BINS) $(UNITS)
 
 $(B)/%.o: %.c
@@ -103,8 +103,16 @@ lint:
 	    [ -z "$$out" ] || { echo "$$out"; exit 1; }; \
 	done; echo "lint: $(words $(MANS)) man pages clean"
 
+# Each benchmark prints its figures beside a baseline of the same run.
+BENCHES = $(wildcard scripts/bench scripts/bench-*)
 bench: deps all
-	@SB_BIN=$(CURDIR)/$(B)/bin scripts/bench
+	@for b in $(BENCHES); do SB_BIN=$(CURDIR)/$(B)/bin $$b || exit 1; done
+
+# detect over the NAB corpus in ../shared/data/nab (labelled windows hit,
+# alarms outside them).
+NAB	?= $(CURDIR)/../shared/data/nab
+nab: all
+	@SB_BIN=$(CURDIR)/$(B)/bin scripts/nab $(NAB)
 
 demo: deps all
 	@SB_BIN=$(CURDIR)/$(B)/bin scripts/demo

@@ -3,22 +3,22 @@
 # step and its clearing, determinism, usage errors.
 . "$(dirname "$0")/lib.sh"
 
-fixture detect-step detect
+fixture detect-step detect --no-watermark
 
-run_in "$FIX/detect-step.jsonl" detect --metric value --metric latency_ms.p90
+run_in "$FIX/detect-step.jsonl" detect --no-watermark --metric value --metric latency_ms.p90
 is_rc 0 "--metric exits 0"
 same "$OUT" "$FIX/detect-step-metric.expected" "--metric value and latency_ms.p90"
 has "$OUT" '"metric":"value","detector":"level","direction":"up"' "a plain value gets a level signal"
 hasnt "$OUT" '"metric":"value","detector":"(binomial|traffic)"' "and only the generic detectors"
 
 # Forwarding: everything but windows, unchanged and in order.
-run_in "$FIX/detect-step.jsonl" detect
+run_in "$FIX/detect-step.jsonl" detect --no-watermark
 grep -v '"type":"signal"' "$OUT" >"$T/fwd"
 grep -v '"type":"window"' "$FIX/detect-step.jsonl" >"$T/fwd.want"
 same "$T/fwd" "$T/fwd.want" "non-window records are forwarded unchanged and in order"
 hasnt "$OUT" '"type":"window"' "windows are consumed"
 
-run_in "$FIX/detect-step.jsonl" detect --no-forward
+run_in "$FIX/detect-step.jsonl" detect --no-forward --no-watermark
 is_rc 0 "--no-forward exits 0"
 is "$(grep -vc '"type":"signal"' "$OUT" || true)" 0 "--no-forward drops other records"
 
@@ -62,4 +62,19 @@ has "$OUT" "^usage: detect" "-h prints the usage on stdout"
 run detect "$T/does-not-exist"
 is_rc 1 "a missing file exits 1"
 has "$ERR" "does-not-exist" "and is named"
+# Watermarks: one per window end, after the signals of the windows that
+# end then, so correlate's clock moves on when no signal comes.
+run_in "$FIX/detect-step.jsonl" detect
+is "$(grep -c '"type":"watermark"' "$OUT")" \
+    "$(jq -r 'select(.type == "window") | .start + .width_s' "$FIX/detect-step.jsonl" | sort -u | wc -l | tr -d ' ')" \
+    "one watermark per distinct window end"
+is "$(jq -r 'select(.type == "watermark") | .at' "$OUT" | sort -c && echo sorted)" sorted \
+    "watermarks never go back"
+awk -F'"at":"' '/"type":"watermark"/ { split($2, a, "\""); wm = a[1] }
+    /"type":"signal"/ { split($2, a, "\""); if (a[1] <= wm) bad++ }
+    END { exit bad > 0 }' "$OUT"
+ok $? "no signal comes after a watermark at or past its own time"
+grep -v '"type":"watermark"' "$OUT" >"$T/nowm"
+run_in "$FIX/detect-step.jsonl" detect --no-watermark
+same "$OUT" "$T/nowm" "--no-watermark writes the same without them"
 done_testing

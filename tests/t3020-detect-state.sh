@@ -11,29 +11,29 @@ half=$((total / 2))
 head -n "$half" "$T/w" >"$T/w1"
 tail -n +"$((half + 1))" "$T/w" >"$T/w2"
 
-run detect --no-forward "$T/w"
+run detect --no-forward --no-watermark "$T/w"
 cp "$OUT" "$T/all"
 ok "$([ -s "$T/all" ] && echo 0 || echo 1)" "the uninterrupted run signals ($(lines "$T/all") lines)"
 
 # A clean stop saves the state; the second half continues exactly.
-run detect --no-forward --state "$T/s1" "$T/w1"
+run detect --no-forward --no-watermark --state "$T/s1" "$T/w1"
 is_rc 0 "first half with --state"
 cp "$OUT" "$T/part1"
-run detect --no-forward --state "$T/s1" "$T/w2"
+run detect --no-forward --no-watermark --state "$T/s1" "$T/w2"
 is_rc 0 "second half restored from --state"
 cat "$T/part1" "$OUT" >"$T/joined"
 same "$T/joined" "$T/all" "two halves with --state equal one run"
 has "$T/s1" '^\{"type":"detect-state","version":1,' "the state file names its format"
 
 # Without the state, the second half would learn anew and differ.
-run detect --no-forward "$T/w2"
+run detect --no-forward --no-watermark "$T/w2"
 if cmp -s "$OUT" "$T/joined"; then ok 1 "a run without --state differs"; else ok 0 "a run without --state differs"; fi
 
 # SIGKILL halfway: the last checkpoint survives; a restart on the whole
 # input skips what the checkpoint covers and writes the same signals as
 # the uninterrupted run from there on.
 mkfifo "$T/fifo"
-detect --no-forward --state "$T/s2" --state-every 100 <"$T/fifo" >"$T/killed" 2>"$T/killed.err" &
+detect --no-forward --no-watermark --state "$T/s2" --state-every 100 <"$T/fifo" >"$T/killed" 2>"$T/killed.err" &
 pid=$!
 exec 3>"$T/fifo"
 cat "$T/w1" >&3
@@ -45,7 +45,7 @@ wait "$pid" 2>/dev/null || true
 exec 3>&-
 ok "$([ -f "$T/s2" ] && echo 0 || echo 1)" "a checkpoint was written before SIGKILL"
 ok "$([ ! -f "$T/s2.tmp" ] && echo 0 || echo 1)" "no temporary file is left behind"
-run detect --no-forward --state "$T/s2" "$T/w"
+run detect --no-forward --no-watermark --state "$T/s2" "$T/w"
 is_rc 0 "restart after SIGKILL exits 0"
 has "$ERR" "windows? not newer than the last of (its|their) series skipped" "the replayed windows are skipped and counted"
 n=$(lines "$OUT")

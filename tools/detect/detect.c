@@ -27,7 +27,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: detect [--no-forward] [--strict] [--tee] [--clear n]\n"
+	    "usage: detect [--no-forward] [--no-watermark] [--strict] [--tee] [--clear n]\n"
 	    "              [--cusum-clip z] [--cusum-h h] [--cusum-k k]\n"
 	    "              [--err-floor rate] [--err-min-count n] [--err-p p]\n"
 	    "              [--err-trim k] [--err-window-p p] [--err-windows n]\n"
@@ -102,7 +102,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_EFLOOR, O_EMIN, O_EP,
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_MAXLINE,
-	    O_METRIC, O_MINCOUNT, O_NOFWD, O_PMIN, O_PRATE, O_STATE,
+	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_STRICT, O_TEE, O_TP, O_TWIN, O_WARMUP };
 	static const struct option longopts[] = {
 		{ "clear",		required_argument,	NULL, O_CLEAR },
@@ -124,6 +124,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "metric",		required_argument,	NULL, O_METRIC },
 		{ "min-count",		required_argument,	NULL, O_MINCOUNT },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
+		{ "no-watermark",	no_argument,		NULL, O_NOWM },
 		{ "profile-min",	required_argument,	NULL, O_PMIN },
 		{ "profile-rate",	required_argument,	NULL, O_PRATE },
 		{ "state",		required_argument,	NULL, O_STATE },
@@ -214,6 +215,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_MINCOUNT:
 			c->min_count = int_arg("--min-count", optarg, 0, 1LL << 40);
+			break;
+		case O_NOWM:
+			o->no_watermark = 1;
 			break;
 		case O_NOFWD:
 			o->forward = 0;
@@ -401,6 +405,19 @@ emit_signal(struct run *r, const struct window *w, const struct signal *g)
 	sb_buf_puts(b, "}\n");
 }
 
+/*
+ * {"type":"watermark","at":T}: every window ending at or before T has
+ * been read and its signals written.  It is what moves correlate's clock
+ * when no signal comes, so that quiet incidents resolve on time.
+ */
+static void
+emit_watermark(struct run *r, int64_t at)
+{
+	sb_buf_puts(&r->out, "{\"type\":\"watermark\",\"at\":");
+	sb_buf_json_time(&r->out, at);
+	sb_buf_puts(&r->out, "}\n");
+}
+
 /* 0, or -1 when --strict makes a bad line fatal. */
 static int
 line(void *ctx, struct sb_reader *in, char *s, size_t n)
@@ -428,6 +445,12 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	}
 	if (window_read(r, &w, why, sizeof why) == -1)
 		return sb_reader_bad(in, "%s", why);
+	/* Windows arrive in end order: a later end closes the earlier ones. */
+	if (w.obs.start + w.width > r->max_end) {
+		if (r->max_end != 0 && !r->opt->no_watermark)
+			emit_watermark(r, r->max_end);
+		r->max_end = w.obs.start + w.width;
+	}
 	if (r->opt->tee) {
 		sb_buf_add(&r->out, s, n);
 		sb_buf_putc(&r->out, '\n');
@@ -485,6 +508,8 @@ main(int argc, char **argv)
 		.line = line, .after = after, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
+	if (r.max_end != 0 && !opt.no_watermark)
+		emit_watermark(&r, r.max_end);
 	put(&r.out);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");

@@ -26,6 +26,7 @@ struct options {
 	uint64_t	 state_every;	/* windows between checkpoints; 0 = exit only */
 	size_t		 max_line;
 	int		 forward;
+	int		 no_watermark;	/* --no-watermark */
 	int		 tee;
 	int		 strict;
 };
@@ -57,6 +58,7 @@ struct run {
 	struct table	 series;
 	uint64_t	 nwindows;
 	uint64_t	 stale;
+	int64_t		 max_end;	/* newest window end seen; 0: none */
 };
 
 /* Fills r->top in one pass over the record's members (last one wins). */
