@@ -94,6 +94,22 @@ fixture() {
 	same "$OUT" "$FIX/$_f.expected" "$_f: output"
 }
 
+# wait_caught PID: waits (up to 20 s) until process PID catches SIGTERM,
+# i.e. has installed its handler, so a test's kill -TERM is not racing the
+# program's start (slow under AddressSanitizer).
+wait_caught() {
+	_i=0
+	while [ "$_i" -lt 200 ]; do
+		_m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 0
+		[ -n "$_m" ] || return 0
+		# SIGTERM is signal 15: bit 14 of the mask, in the 4th hex digit from the right.
+		_d=$(printf '%s\n' "$_m" | awk '{ print substr($0, length($0) - 3, 1) }')
+		case $_d in [4567cdefCDEF]) return 0 ;; esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 done_testing() {
 	echo "1..$_n"
 	[ "$_fail" -eq 0 ]

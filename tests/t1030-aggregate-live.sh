@@ -39,6 +39,7 @@ for sig in TERM INT; do
 	feeder=$!
 	aggregate <"$T/in" >"$T/out3" 2>"$T/err3" &
 	apid=$!
+	wait_caught $apid
 	sleep 1
 	kill -$sig $apid
 	RC=0

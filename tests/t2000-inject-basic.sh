@@ -212,6 +212,7 @@ mkfifo "$T/fifo"
 tail -c 2000 <"$T/fifo" >"$T/sig" &
 inject --start $S --hours 87600 -o "$T/fifo" 2>"$T/sig.err" &
 pid=$!
+wait_caught $pid
 sleep 0.3
 kill -TERM $pid
 rc=0

@@ -40,9 +40,9 @@ is_rc 0 "--before-alert: exit 0"
 same "$OUT" "$T/console" "--before-alert: alert gets what the hook passes on"
 is "$(jq -r 'select(.type == "alert") | has("summary")' "$T/hook" | sort -u)" true "--before-alert: the hook sees explained alerts"
 has "$T/hook" '^\{"type":"note","text":"passes through every stage"\}$' "--before-alert: the hook sees the forwarded records"
-SB_BEFORE_ALERT="cat > '$T/hook2'" run "$P" "$T/ev.jsonl"
+SB_BEFORE_ALERT="cat > '$T/hook2'" run "$P" "$T/ev2.jsonl"
 is "$(lines "$OUT")" 0 "SB_BEFORE_ALERT: the environment sets the hook"
-cmp -s "$T/hook" "$T/hook2"; ok $? "SB_BEFORE_ALERT: the same records as --before-alert"
+same "$T/hook2" "$T/hook" "SB_BEFORE_ALERT: the same records as --before-alert"
 
 # Stage flags pass through; --state-dir keeps both states.
 run "$P" --json --correlate-flags '--min-signals 10' "$T/ev.jsonl"
