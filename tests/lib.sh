@@ -18,9 +18,10 @@ unset NO_COLOR STORAGE_BACKEND SQLITE_DB_PATH REDIS_URL REDIS_KEY_PREFIX \
 
 TOP=${SB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 SB_BIN=${SB_BIN:-$TOP/build/bin}
+SB_UNIT=${SB_UNIT:-$TOP/build/tests}
 FIX=$TOP/tests/fixtures
 PATH=$SB_BIN:$PATH
-export PATH TOP FIX SB_BIN
+export PATH TOP FIX SB_BIN SB_UNIT
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sbtest.XXXXXX")
 trap 'rm -rf "$T"' EXIT
