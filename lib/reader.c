@@ -51,6 +51,21 @@ sb_reader_open(struct sb_reader *r, const char *path)
 }
 
 void
+sb_reader_open_mem(struct sb_reader *r, const char *name, const char *data,
+    size_t len)
+{
+	memset(r, 0, sizeof *r);
+	r->max_line = SB_MAX_LINE_DEFAULT;
+	r->name = name;
+	r->fd = -1;
+	r->cap = len + 1;
+	r->buf = sb_xmalloc(r->cap);
+	memcpy(r->buf, data, len);
+	r->end = len;
+	r->eof = 1;
+}
+
+void
 sb_reader_close(struct sb_reader *r)
 {
 	if (r->fd > STDIN_FILENO)

@@ -92,6 +92,9 @@ extern struct sb_input_stats sb_input_stats;
 
 /* 0, or -1 with errno set (nothing printed). */
 int	 sb_reader_open(struct sb_reader *, const char *path);
+/* Reads the lines of data[0..len) (copied), named name in messages. */
+void	 sb_reader_open_mem(struct sb_reader *, const char *name,
+	    const char *data, size_t len);
 void	 sb_reader_close(struct sb_reader *);
 /* timeout_ms < 0 waits for ever; see SB_READ_* for the results. */
 int	 sb_reader_next(struct sb_reader *, char **line, size_t *len,

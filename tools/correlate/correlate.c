@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "file.h"
+#include "state.h"
 #include "incident.h"
 #include "json.h"
 #include "num.h"
@@ -165,6 +165,7 @@ struct run {
 	struct sb_buf	 out;
 	uint64_t	 changes;	/* alert records written */
 	uint64_t	 saved;		/* changes when the state was saved */
+	struct sb_state	*state;		/* --state, or NULL */
 };
 
 static uint64_t
@@ -183,8 +184,8 @@ state_save(struct run *r)
 	int rc;
 
 	corr_save(r->corr, &b);
-	if ((rc = sb_file_replace(r->opt->state, b.s, b.len)) == -1)
-		warn("%s", r->opt->state);
+	if ((rc = sb_state_save(r->state, b.s, b.len)) == -1)
+		warnx("%s", sb_state_error(r->state));
 	else
 		r->saved = r->changes;
 	sb_buf_free(&b);
@@ -195,17 +196,20 @@ state_save(struct run *r)
 static int
 state_load(struct run *r)
 {
+	struct sb_buf blob = SB_BUF_INIT;
 	struct sb_reader in;
 	char why[160], *s;
 	size_t n;
 	int rc;
 
-	if (sb_reader_open(&in, r->opt->state) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		warn("%s", r->opt->state);
-		return -1;
+	if ((rc = sb_state_load(r->state, &blob)) != 1) {
+		if (rc == -1)
+			warnx("%s", sb_state_error(r->state));
+		sb_buf_free(&blob);
+		return rc;
 	}
+	sb_reader_open_mem(&in, sb_state_name(r->state), blob.s, blob.len);
+	sb_buf_free(&blob);
 	in.strict = 1;
 	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
 		if (sb_json_parse(&r->js, s, n) == -1) {
@@ -277,7 +281,7 @@ put(struct run *r)
 	sb_buf_reset(&r->out);
 	r->changes = changes(r->corr);
 	/* Open incidents survive a crash, not only a clean exit. */
-	if (r->opt->state != NULL && r->changes != r->saved &&
+	if (r->state != NULL && r->changes != r->saved &&
 	    state_save(r) == -1)
 		exit(1);
 }
@@ -306,8 +310,13 @@ main(int argc, char **argv)
 	r.opt = &opt;
 	r.corr = corr_new(&opt.cfg);
 	sb_json_init(&r.js);
-	if (opt.state != NULL && state_load(&r) == -1)
-		errx(1, "%s: cannot restore the state", opt.state);
+	if (opt.state != NULL) {
+		char why[512];
+		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL)
+			errx(1, "%s", why);
+		if (state_load(&r) == -1)
+			errx(1, "%s: cannot restore the state", opt.state);
+	}
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
@@ -318,11 +327,12 @@ main(int argc, char **argv)
 	put(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
-	if (opt.state != NULL && state_save(&r) == -1)
+	if (r.state != NULL && state_save(&r) == -1)
 		status = 1;
 	sb_reader_summary();
 
 	corr_free(r.corr);
+	sb_state_close(r.state);
 	sb_json_free(&r.js);
 	sb_buf_free(&r.out);
 	return status;

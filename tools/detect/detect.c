@@ -18,6 +18,7 @@
 #include "num.h"
 #include "reader.h"
 #include "record.h"
+#include "state.h"
 #include "sig.h"
 #include "timefmt.h"
 
@@ -468,9 +469,9 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	for (int i = 0; i < nsig; i++)
 		emit_signal(r, &w, &sig[i]);
 	r->nwindows++;
-	if (r->opt->state != NULL && r->opt->state_every > 0 &&
+	if (r->state != NULL && r->opt->state_every > 0 &&
 	    r->nwindows % r->opt->state_every == 0)
-		state_save(r->opt->state, c, &r->series);
+		state_save(r->state, c, &r->series);
 	return 0;
 }
 
@@ -497,10 +498,17 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.opt = &opt;
 	sb_json_init(&r.js);
-	if (opt.state != NULL && state_load(opt.state, &opt.model,
-	    &r.series) == -1) {
-		status = 1;
-		goto done;
+	if (opt.state != NULL) {
+		char why[512];
+		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL) {
+			warnx("%s", why);
+			status = 1;
+			goto done;
+		}
+		if (state_load(r.state, &opt.model, &r.series) == -1) {
+			status = 1;
+			goto done;
+		}
 	}
 
 	struct sb_input in = {
@@ -513,7 +521,7 @@ main(int argc, char **argv)
 	put(&r.out);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
-	if (opt.state != NULL && state_save(opt.state, &opt.model,
+	if (r.state != NULL && state_save(r.state, &opt.model,
 	    &r.series) == -1)
 		status = 1;
 	if (r.stale > 0)
@@ -522,6 +530,7 @@ main(int argc, char **argv)
 		    r.stale == 1 ? "" : "s", r.stale == 1 ? "its" : "their");
 	sb_reader_summary();
 done:
+	sb_state_close(r.state);
 	for (size_t i = 0; i < r.series.nlist; i++) {
 		free(r.series.list[i]->key);
 		free(r.series.list[i]);

@@ -49,6 +49,8 @@ struct window {
 	long		 key_tok, service_tok, method_tok, endpoint_tok;
 };
 
+struct sb_state;
+
 struct run {
 	long		 top[M_NMEMBERS];
 	struct options	*opt;
@@ -59,6 +61,7 @@ struct run {
 	uint64_t	 nwindows;
 	uint64_t	 stale;
 	int64_t		 max_end;	/* newest window end seen; 0: none */
+	struct sb_state	*state;		/* --state, or NULL */
 };
 
 /* Fills r->top in one pass over the record's members (last one wins). */
@@ -73,9 +76,9 @@ struct series *table_find(struct table *, const char *key, size_t n,
 void	 table_add(struct table *, struct series *);
 
 /* 0, or -1 after a message on stderr. */
-int	 state_load(const char *path, const struct model_config *,
+int	 state_load(struct sb_state *, const struct model_config *,
 	    struct table *);
-int	 state_save(const char *path, const struct model_config *,
+int	 state_save(struct sb_state *, const struct model_config *,
 	    const struct table *);
 
 #endif

@@ -22,12 +22,13 @@
 #include <unistd.h>
 
 #include "detect.h"
-#include "file.h"
+#include "reader.h"
+#include "state.h"
 
 #define STATE_VERSION	1
 
 int
-state_save(const char *path, const struct model_config *c,
+state_save(struct sb_state *st, const struct model_config *c,
     const struct table *t)
 {
 	struct sb_buf b = SB_BUF_INIT;
@@ -68,8 +69,8 @@ state_save(const char *path, const struct model_config *c,
 		}
 		sb_buf_puts(&b, "]}\n");
 	}
-	if (sb_file_replace(path, b.s, b.len) == -1) {
-		warn("%s", path);
+	if (sb_state_save(st, b.s, b.len) == -1) {
+		warnx("%s", sb_state_error(st));
 		rc = -1;
 	}
 	free(v);
@@ -167,56 +168,52 @@ bad:
 }
 
 int
-state_load(const char *path, const struct model_config *c, struct table *t)
+state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 {
+	struct sb_buf blob = SB_BUF_INIT;
+	struct sb_reader in;
 	struct sb_json js;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned long lineno = 0;
-	int map[MODEL_MAX_METRICS], nfile = 0, rc = 0;
-	double *v = sb_xcalloc(mstate_count(), sizeof *v);
-	FILE *fp;
+	char *line;
+	size_t n;
+	int map[MODEL_MAX_METRICS], nfile = 0, rc;
+	double *v;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		free(v);
-		if (errno == ENOENT)
-			return 0;	/* the first run makes it */
-		warn("%s", path);
-		return -1;
+	if ((rc = sb_state_load(st, &blob)) != 1) {
+		if (rc == -1)
+			warnx("%s", sb_state_error(st));
+		sb_buf_free(&blob);
+		return rc;	/* 0: the first run makes it */
 	}
+	rc = 0;
+	v = sb_xcalloc(mstate_count(), sizeof *v);
+	sb_reader_open_mem(&in, sb_state_name(st), blob.s, blob.len);
+	in.max_line = blob.len + 1;
 	sb_json_init(&js);
-	while ((n = getline(&line, &cap, fp)) != -1) {
-		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		if (sb_json_parse(&js, line, (size_t)n) == -1 ||
+	while (sb_reader_next(&in, &line, &n, -1) == SB_READ_LINE) {
+		if (sb_json_parse(&js, line, n) == -1 ||
 		    js.tok[0].type != SB_JOBJECT) {
-			warnx("%s:%lu: not a detect state file (invalid JSON)",
-			    path, lineno);
+			warnx("%s:%llu: not a detect state file (invalid JSON)",
+			    in.name, (unsigned long long)in.lineno);
 			rc = -1;
 			break;
 		}
-		if (lineno == 1 ? load_header(&js, c, map, &nfile) == -1 :
+		if (in.lineno == 1 ? load_header(&js, c, map, &nfile) == -1 :
 		    load_series(&js, c, map, nfile, t, v) == -1) {
-			warnx("%s:%lu: %s", path, lineno, lineno == 1 ?
+			warnx("%s:%llu: %s", in.name,
+			    (unsigned long long)in.lineno, in.lineno == 1 ?
 			    "not a detect state file of this version" :
 			    "not a valid series of a detect state file");
 			rc = -1;
 			break;
 		}
 	}
-	if (rc == 0 && ferror(fp)) {
-		warn("%s", path);
+	if (rc == 0 && in.lineno == 0) {
+		warnx("%s: empty, not a detect state file", in.name);
 		rc = -1;
 	}
-	if (rc == 0 && lineno == 0) {
-		warnx("%s: empty, not a detect state file", path);
-		rc = -1;
-	}
-	free(line);
+	sb_reader_close(&in);
 	free(v);
-	fclose(fp);
 	sb_json_free(&js);
+	sb_buf_free(&blob);
 	return rc;
 }
