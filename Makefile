@@ -105,7 +105,8 @@ lint:
 
 # Each benchmark prints its figures beside a baseline of the same run.
 BENCHES = $(wildcard scripts/bench scripts/bench-*)
-bench: deps all
+bench: all
+	@scripts/deps --check --bench >/dev/null 2>&1 || scripts/deps --bench
 	@for b in $(BENCHES); do SB_BIN=$(CURDIR)/$(B)/bin $$b || exit 1; done
 
 # detect over the NAB corpus in ../shared/data/nab (labelled windows hit,

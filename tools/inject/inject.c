@@ -3,7 +3,8 @@
  *
  * Writes raw request events as JSONL, in time order and as fast as it
  * can, for a simulated span of time; optionally the ground truth of what
- * it injected.  The model lives in gen.c and scenario.c; this file only
+ * it injected.  With --url it POSTs them to ingestd(8) instead, in real
+ * time (send.c).  The model lives in gen.c and scenario.c; this file only
  * turns options into a struct gen_config and events into output.
  */
 #include <err.h>
@@ -15,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "gen.h"
 #include "num.h"
+#include "send.h"
 #include "sig.h"
 #include "timefmt.h"
 
@@ -29,9 +32,11 @@
 #define CHUNK		65536			/* write and flush this often */
 
 enum {
-	OPT_DEGRADE_AT = 256,
+	OPT_BATCH = 256,
+	OPT_DEGRADE_AT,
 	OPT_DEGRADE_FOR,
 	OPT_DEGRADE_LAST,
+	OPT_DURATION,
 	OPT_EVENTS,
 	OPT_HOURS,
 	OPT_LIST,
@@ -39,18 +44,23 @@ enum {
 	OPT_NO_DIURNAL,
 	OPT_NO_NOISE,
 	OPT_RAMP,
+	OPT_RATE,
 	OPT_RATE_SCALE,
 	OPT_SCENARIO,
 	OPT_SEED,
+	OPT_SPEED,
 	OPT_START,
 	OPT_TARGET,
-	OPT_TRUTH
+	OPT_TRUTH,
+	OPT_URL
 };
 
 static const struct option longopts[] = {
+	{ "batch",		required_argument, NULL, OPT_BATCH },
 	{ "degrade-at",		required_argument, NULL, OPT_DEGRADE_AT },
 	{ "degrade-for",	required_argument, NULL, OPT_DEGRADE_FOR },
 	{ "degrade-last",	required_argument, NULL, OPT_DEGRADE_LAST },
+	{ "duration",		required_argument, NULL, OPT_DURATION },
 	{ "events",		required_argument, NULL, OPT_EVENTS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "hours",		required_argument, NULL, OPT_HOURS },
@@ -60,12 +70,15 @@ static const struct option longopts[] = {
 	{ "no-noise",		no_argument,	   NULL, OPT_NO_NOISE },
 	{ "output",		required_argument, NULL, 'o' },
 	{ "ramp",		required_argument, NULL, OPT_RAMP },
+	{ "rate",		required_argument, NULL, OPT_RATE },
 	{ "rate-scale",		required_argument, NULL, OPT_RATE_SCALE },
 	{ "scenario",		required_argument, NULL, OPT_SCENARIO },
 	{ "seed",		required_argument, NULL, OPT_SEED },
+	{ "speed",		required_argument, NULL, OPT_SPEED },
 	{ "start",		required_argument, NULL, OPT_START },
 	{ "target",		required_argument, NULL, OPT_TARGET },
 	{ "truth",		required_argument, NULL, OPT_TRUTH },
+	{ "url",		required_argument, NULL, OPT_URL },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -86,6 +99,12 @@ struct opts {
 	int64_t		 last;
 	int64_t		 lasts;		/* --degrade-for, -1 if not given */
 	int64_t		 ramp;		/* -1 if not given */
+	const char	*url;
+	const char	*duration;	/* --duration, minutes */
+	double		 rate;		/* --rate, 0 if not given */
+	int		 has_rate_scale;
+	int		 batch;		/* 0 if not given */
+	double		 speed;		/* 0 if not given */
 };
 
 static void __attribute__((noreturn))
@@ -99,7 +118,9 @@ usage(FILE *fp, int status)
 	    "              [--scenario name] [--target key] "
 	    "[--magnitude x] [--ramp duration]\n"
 	    "              [--degrade-at offset | --degrade-last duration] "
-	    "[--degrade-for duration]\n");
+	    "[--degrade-for duration]\n"
+	    "       inject --url url [--duration minutes] [--rate n] "
+	    "[--batch n] [--speed x] [options]\n");
 	exit(status);
 }
 
@@ -260,8 +281,13 @@ resolve(const struct opts *o, struct gen_config *cfg)
 	const struct gen_scenario *sc;
 	int64_t span = llround(o->hours * HOUR);
 
-	cfg->start = o->has_start ? o->start :
-	    sb_floor_div(wall_clock_ms() - span, MINUTE) * MINUTE;
+	/* Over HTTP the span starts now; in a file it ends now. */
+	if (o->has_start)
+		cfg->start = o->start;
+	else if (o->url != NULL)
+		cfg->start = wall_clock_ms();
+	else
+		cfg->start = sb_floor_div(wall_clock_ms() - span, MINUTE) * MINUTE;
 	if (cfg->start > TIME_MAX - span)
 		bad_option("--hours", o->hours_arg, "too large for --start");
 	cfg->end = cfg->start + span;
@@ -335,6 +361,84 @@ close_out(FILE *fp, const char *name)
 		err(1, "%s", name);
 }
 
+/* The options that belong to one mode, and --rate. */
+static void
+check_modes(struct opts *o, struct gen_config *cfg, int has_output,
+    int has_hours)
+{
+	double total = 0;
+
+	if (o->duration != NULL && has_hours)
+		bad_usage("--duration and --hours are mutually exclusive");
+	if (o->url == NULL) {
+		if (o->batch != 0)
+			bad_usage("--batch needs --url");
+		if (o->speed != 0)
+			bad_usage("--speed needs --url");
+	} else {
+		if (has_output)
+			bad_usage("--url and -o are mutually exclusive");
+		if (o->duration == NULL && !has_hours) {
+			o->hours = 10.0 / 60;	/* failure_injector.py's default */
+			o->hours_arg = "10m";
+		}
+		if (o->batch == 0)
+			o->batch = 100;
+		if (o->speed == 0)
+			o->speed = 1;
+	}
+	if (o->duration != NULL)
+		o->hours_arg = o->duration;
+	if (o->rate > 0) {
+		if (o->has_rate_scale)
+			bad_usage("--rate and --rate-scale are mutually exclusive");
+		for (size_t i = 0; i < gen_nendpoints; i++)
+			total += gen_endpoints[i].rate;
+		cfg->rate_scale = o->rate / total;
+	}
+}
+
+/* --url: the events go to ingestd, in real time; 1 if all were refused. */
+static int
+send_mode(const struct opts *o, const struct gen_config *cfg,
+    const char *truthpath, long long max_events)
+{
+	struct send_config sc;
+	struct send_stats st;
+	struct sb_buf out = SB_BUF_INIT;
+	struct gen g;
+	const char *token = getenv("INGEST_TOKEN");
+
+	sb_signals_init();
+	gen_init(&g, cfg);
+	if (truthpath != NULL) {
+		FILE *tfp = open_out(truthpath);
+		const char *tname = tfp == stdout ? "stdout" : truthpath;
+
+		gen_truth_json(&g, &out);
+		flush_out(tfp, tname, &out);
+		close_out(tfp, tname);
+	}
+	sb_buf_free(&out);
+	memset(&sc, 0, sizeof sc);
+	sc.url = o->url;
+	sc.token = token != NULL && token[0] != '\0' ? token : NULL;
+	sc.batch = o->batch;
+	sc.speed = o->speed;
+	sc.max_events = max_events;
+	sc.progress = isatty(STDERR_FILENO);
+	if (send_events(&g, &sc, &st) == -1) {
+		gen_free(&g);
+		return 1;
+	}
+	gen_free(&g);
+	fprintf(stderr, "inject: %llu events in %llu requests: %llu accepted, "
+	    "%llu rejected, %llu failed\n", (unsigned long long)st.events,
+	    (unsigned long long)st.requests, (unsigned long long)st.accepted,
+	    (unsigned long long)st.rejected, (unsigned long long)st.failed);
+	return st.events > 0 && st.accepted == 0 ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -345,7 +449,7 @@ main(int argc, char *argv[])
 	struct sb_buf out = SB_BUF_INIT;
 	const char *outpath = "-", *truthpath = NULL, *outname;
 	long long max_events = -1, n = 0;
-	int ch, list = 0;
+	int ch, list = 0, has_output = 0, has_hours = 0;
 	FILE *fp;
 
 	gen_config_init(&cfg);
@@ -356,6 +460,7 @@ main(int argc, char *argv[])
 			usage(stdout, 0);
 		case 'o':
 			outpath = optarg;
+			has_output = 1;
 			break;
 		case OPT_DEGRADE_AT:
 			o.degrade_at = optarg;
@@ -373,6 +478,7 @@ main(int argc, char *argv[])
 			max_events = opt_ll("--events", optarg, 0, LLONG_MAX);
 			break;
 		case OPT_HOURS:
+			has_hours = 1;
 			o.hours_arg = optarg;
 			o.hours = opt_double("--hours", optarg, 1.0 / HOUR,
 			    MAX_HOURS);
@@ -396,6 +502,24 @@ main(int argc, char *argv[])
 		case OPT_RATE_SCALE:
 			cfg.rate_scale = opt_double("--rate-scale", optarg, 1e-6,
 			    1e4);
+			o.has_rate_scale = 1;
+			break;
+		case OPT_RATE:
+			o.rate = opt_double("--rate", optarg, 0.001, 1e6);
+			break;
+		case OPT_URL:
+			o.url = optarg;
+			break;
+		case OPT_DURATION:
+			o.duration = optarg;
+			o.hours = opt_double("--duration", optarg, 1.0 / MINUTE,
+			    MAX_HOURS * 60) / 60;
+			break;
+		case OPT_BATCH:
+			o.batch = (int)opt_ll("--batch", optarg, 1, 100000);
+			break;
+		case OPT_SPEED:
+			o.speed = opt_double("--speed", optarg, 0.001, 1e6);
 			break;
 		case OPT_SCENARIO:
 			o.scenario = optarg;
@@ -430,7 +554,10 @@ main(int argc, char *argv[])
 			err(1, "stdout");
 		return 0;
 	}
+	check_modes(&o, &cfg, has_output, has_hours);
 	resolve(&o, &cfg);
+	if (o.url != NULL)
+		return send_mode(&o, &cfg, truthpath, max_events);
 
 	sb_signals_init();
 	signal(SIGPIPE, SIG_DFL);	/* a closed pipe ends us quietly */

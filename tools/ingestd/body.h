@@ -1,0 +1,76 @@
+/*
+ * body.h - what ingestd(8) makes of one POST /ingest body, with no I/O.
+ *
+ * ingest_parse() finds the shape of a body (one JSON object, a JSON
+ * array of objects, or NDJSON), validates every item as an event with
+ * sb_event_read(), and appends each valid one to r->lines as one compact
+ * JSON line, exactly as given but for insignificant white space, with
+ * "timestamp" appended when the event has none.  Invalid items are counted
+ * and the first INGEST_MAX_ERRORS of them are described in r->errors.
+ *
+ *	struct ingest_parser p;
+ *	struct ingest_result r;
+ *
+ *	ingest_parser_init(&p);
+ *	ingest_result_init(&r);
+ *	if (ingest_parse(&p, body, len, now_ms, &r) == INGEST_EMPTY)
+ *		...400, "empty body"...
+ *	write(fd, r.lines.s, r.lines.len);
+ *	ingest_response_json(&r, &reply);
+ *	ingest_result_free(&r);
+ *	ingest_parser_free(&p);
+ *
+ * The parser holds scratch memory reused from body to body; the result
+ * owns its buffers.
+ */
+#ifndef INGESTD_BODY_H
+#define INGESTD_BODY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "event.h"
+#include "json.h"
+
+#define INGEST_MAX_ERRORS	100	/* errors listed in one reply */
+
+enum ingest_shape {
+	INGEST_EMPTY,			/* nothing but white space */
+	INGEST_OBJECT,
+	INGEST_ARRAY,
+	INGEST_NDJSON
+};
+
+struct ingest_parser {
+	struct sb_json	 js;
+	struct sb_event	 ev;
+};
+
+struct ingest_result {
+	struct sb_buf	 lines;		/* JSONL of the accepted events */
+	size_t		 accepted;
+	size_t		 rejected;
+	struct sb_buf	 errors;	/* {"index":i,"error":"..."},... */
+	size_t		 listed;	/* errors in it */
+};
+
+void	 ingest_parser_init(struct ingest_parser *);
+void	 ingest_parser_free(struct ingest_parser *);
+void	 ingest_result_init(struct ingest_result *);
+void	 ingest_result_free(struct ingest_result *);
+
+/* Parses body[0..n); now_ms stamps events without a time. */
+enum ingest_shape ingest_parse(struct ingest_parser *, const char *body,
+	    size_t n, int64_t now_ms, struct ingest_result *);
+
+/* {"accepted":N,"rejected":M,"errors":[...]} and a newline. */
+void	 ingest_response_json(const struct ingest_result *, struct sb_buf *);
+
+/*
+ * Inflates a gzip body (several members allowed) into out.  0 on success;
+ * -1 if it is not valid gzip, -2 if it inflates to more than max bytes.
+ */
+int	 ingest_gunzip(const char *in, size_t n, size_t max, struct sb_buf *out);
+
+#endif
