@@ -6,8 +6,8 @@
  * fast batch run still writes in large blocks.
  *
  * The reader works on a file descriptor with read(2) rather than stdio so
- * that it can wait with a timeout (poll(2)) for --idle-flush, and so that
- * a signal interrupts a blocking read instead of being restarted.
+ * that it can wait in poll(2): with a timeout for --idle-flush, and so
+ * that a stop signal wakes it (poll is never restarted after a handler).
  */
 #include <err.h>
 #include <errno.h>
@@ -112,13 +112,16 @@ fill(struct sb_reader *r, int timeout_ms)
 	for (;;) {
 		if (sb_stop_requested())
 			return 0;
-		if (timeout_ms >= 0) {
-			int w = wait_readable(r->fd, timeout_ms);
-			if (w == 0)
-				return SB_READ_TIMEOUT;
-			if (w == -1)
-				continue;
-		}
+		/*
+		 * poll(2) is never restarted after a signal handler, so a
+		 * stop request wakes a reader waiting on a pipe, while the
+		 * handlers' SA_RESTART keeps writes from failing with EINTR.
+		 */
+		int w = wait_readable(r->fd, timeout_ms);
+		if (w == 0)
+			return SB_READ_TIMEOUT;
+		if (w == -1)
+			continue;
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n > 0) {
 			r->end += (size_t)n;

@@ -30,7 +30,12 @@ sb_signals_init(void)
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: blocking reads see EINTR */
+	/*
+	 * SA_RESTART: a write to a slow pipe must not fail with EINTR when
+	 * SIGTERM comes; readers wait in poll(2), which a handler always
+	 * interrupts, so they still notice the stop at once.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -2,8 +2,9 @@
  * sig.h - the signal policy of DESIGN.md section 3.
  *
  * sb_signals_init() makes SIGTERM and SIGINT set a stop flag and SIGHUP a
- * reopen flag, without SA_RESTART so that a blocking read(2) returns EINTR
- * and the reader can notice.  A tool finishes the record in hand, flushes
+ * reopen flag.  Handlers use SA_RESTART, so an interrupted write(2) goes
+ * on; code that waits for input must wait in poll(2) or similar, which a
+ * handler always interrupts (lib/reader.c does).  A tool finishes the record in hand, flushes
  * and exits 0 once sb_stop_requested() is true.
  */
 #ifndef SB_SIG_H
