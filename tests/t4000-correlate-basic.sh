@@ -44,8 +44,18 @@ is "$(lines "$OUT")" 0 "latency going down is benign and does not count"
 is "$(lines "$OUT")" 0 "signals on different services do not combine"
 
 # --solo
+sig "$K" error_rate binomial 14:10 0.6 0.002 '"count":500' | run correlate --no-solo
+is "$(lines "$OUT")" 0 "with --no-solo a single signal never fires"
 sig "$K" error_rate binomial 14:10 0.6 0.002 '"count":500' | run correlate
-is "$(lines "$OUT")" 0 "without --solo a single signal never fires"
+is "$(alerts | cut -d, -f1,2)" "[firing,critical" "by default: error rate 60% of 500 requests fires alone, critical"
+sig "$K" count traffic 14:10 15 100 '"direction":"down","expected":100,"windows":4' | run correlate
+is "$(alerts | cut -d, -f1,2)" "[firing,warning" "by default: traffic at 15% of expected for 4 windows fires alone, warning"
+sig "$K" count traffic 14:10 15 100 '"direction":"down","expected":100,"windows":2' | run correlate
+is "$(lines "$OUT")" 0 "by default: traffic at 15% of expected for 2 windows is not enough"
+sig "$K" count traffic 14:10 25 100 '"direction":"down","expected":100,"windows":4' | run correlate
+is "$(lines "$OUT")" 0 "by default: traffic at 25% of expected is above the 20% bar"
+sig "$K" latency_p99 level 14:10 300 100 '"score":25' | run correlate
+is "$(lines "$OUT")" 0 "by default: a score of 25 alone is not enough (that is --solo)"
 sig "$K" error_rate binomial 14:10 0.6 0.002 '"count":500' | run correlate --solo
 is "$(alerts | cut -d, -f1,2)" "[firing,critical" "--solo: error rate 60% of 500 requests fires alone, critical"
 sig "$K" error_rate binomial 14:10 0.6 0.002 '"count":5' | run correlate --solo

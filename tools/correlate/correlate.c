@@ -39,8 +39,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: correlate [--no-forward] [--no-group] [--solo] [--strict]\n"
-	    "                 [--max-line bytes] [--min-signals n]\n"
+	    "usage: correlate [--no-forward] [--no-group] [--no-solo] [--solo]\n"
+	    "                 [--strict] [--max-line bytes] [--min-signals n]\n"
 	    "                 [--reopen duration] [--resolve-after duration]\n"
 	    "                 [--solo-min-count n] [--solo-score x]\n"
 	    "                 [--state file] [--within duration] [file ...]\n");
@@ -65,7 +65,7 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_MAXLINE = 256, O_MIN, O_NOFWD, O_NOGROUP, O_REOPEN,
-	    O_RESOLVE, O_SOLO, O_SOLOCOUNT, O_SOLOSCORE, O_STATE, O_STRICT,
+	    O_RESOLVE, O_NOSOLO, O_SOLO, O_SOLOCOUNT, O_SOLOSCORE, O_STATE, O_STRICT,
 	    O_WITHIN };
 	static const struct option longopts[] = {
 		{ "help",		no_argument,		NULL, 'h' },
@@ -75,6 +75,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "no-group",		no_argument,		NULL, O_NOGROUP },
 		{ "reopen",		required_argument,	NULL, O_REOPEN },
 		{ "resolve-after",	required_argument,	NULL, O_RESOLVE },
+		{ "no-solo",		no_argument,		NULL, O_NOSOLO },
 		{ "solo",		no_argument,		NULL, O_SOLO },
 		{ "solo-min-count",	required_argument,	NULL, O_SOLOCOUNT },
 		{ "solo-score",		required_argument,	NULL, O_SOLOSCORE },
@@ -93,6 +94,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->cfg.within = 10 * 60000;
 	o->cfg.resolve_after = 10 * 60000;
 	o->cfg.reopen = 30 * 60000;
+	o->cfg.solo = 1;
 	o->cfg.solo_score = 20;
 	o->cfg.solo_min_count = 20;
 	o->cfg.group = 1;
@@ -125,7 +127,10 @@ parse_options(int argc, char **argv, struct options *o)
 			    optarg, 1000);
 			break;
 		case O_SOLO:
-			o->cfg.solo = 1;
+			o->cfg.solo = 2;
+			break;
+		case O_NOSOLO:
+			o->cfg.solo = 0;
 			break;
 		case O_SOLOCOUNT:
 			if (sb_parse_ll(optarg, 0, 1000000000, &n, &errstr) == -1)

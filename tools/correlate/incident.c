@@ -172,7 +172,12 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 	return n;
 }
 
-/* The --solo rule of correlate(1). */
+/*
+ * The solo rules of correlate(1): an error rate of 50% or more over enough
+ * requests, or traffic under 20% of an expectation of enough requests for
+ * 3 windows or more, unless --no-solo; any score of --solo-score or more
+ * with --solo.
+ */
 static int
 overwhelming(const struct corr *c, const struct sb_signal *s)
 {
@@ -180,7 +185,8 @@ overwhelming(const struct corr *c, const struct sb_signal *s)
 	const char *fam = sb_detector_family(s->detector);
 	double ref;
 
-	if ((s->has & SB_SIG_SCORE) && s->score >= c->cfg.solo_score)
+	if (c->cfg.solo > 1 && (s->has & SB_SIG_SCORE) &&
+	    s->score >= c->cfg.solo_score)
 		return 1;
 	if (mc == SB_MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
 	    strcmp(fam, "slo") != 0)
@@ -189,7 +195,8 @@ overwhelming(const struct corr *c, const struct sb_signal *s)
 	if ((mc == SB_MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
 		ref = (s->has & SB_SIG_EXPECTED) ? s->expected :
 		    (s->has & SB_SIG_BASELINE) ? s->baseline : 0;
-		return ref >= c->cfg.solo_min_count && s->value < 0.05 * ref;
+		return ref >= c->cfg.solo_min_count && s->value < 0.2 * ref &&
+		    (!(s->has & SB_SIG_WINDOWS) || s->windows >= 3);
 	}
 	return 0;
 }
@@ -474,6 +481,41 @@ resolve_quiet(struct corr *c, struct sb_buf *out)
 	free(done);
 }
 
+static void
+inc_resolve(struct corr *c, struct incident *inc, int64_t at,
+    struct sb_buf *out)
+{
+	inc->open = 0;
+	inc->resolved_at = at;
+	emit(c, inc, "resolved", out);
+	c->st.resolved++;
+}
+
+/*
+ * A detector of one of inc's keys has cleared: its signal no longer
+ * supports the incident (the record keeps it, as it was).  Once every
+ * signal of the incident has been cleared, nothing supports it any more:
+ * it resolves at once, at the time of the last clearing, instead of
+ * --resolve-after from its last support.
+ */
+static void
+inc_clear(struct corr *c, struct incident *inc, const struct sb_signal *s,
+    struct sb_buf *out)
+{
+	size_t i, left = 0;
+
+	for (i = 0; i < inc->sigs.n; i++) {
+		struct sb_signal *v = &inc->sigs.v[i];
+		if (strcmp(v->key, s->key) == 0 &&
+		    strcmp(v->metric, s->metric) == 0 &&
+		    strcmp(v->detector, s->detector) == 0 && v->at <= s->at)
+			v->cleared = 1;
+		left += !v->cleared;
+	}
+	if (left == 0 && inc->sigs.n > 0)
+		inc_resolve(c, inc, s->at, out);
+}
+
 /* Forgets what can no longer matter: stale evidence, old resolutions. */
 static void
 prune(struct corr *c)
@@ -581,14 +623,15 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 	corr_advance(c, s->at, out);
 	if (s->cleared) {
 		c->st.cleared++;
-		if ((k = kev_find(c, s->key)) == NULL)
-			return;
-		for (size_t i = 0; i < k->sigs.n; i++)
-			if (strcmp(k->sigs.v[i].metric, s->metric) == 0 &&
-			    strcmp(k->sigs.v[i].detector, s->detector) == 0) {
-				set_del(&k->sigs, i);
-				break;
-			}
+		if ((k = kev_find(c, s->key)) != NULL)
+			for (size_t i = 0; i < k->sigs.n; i++)
+				if (strcmp(k->sigs.v[i].metric, s->metric) == 0 &&
+				    strcmp(k->sigs.v[i].detector, s->detector) == 0) {
+					set_del(&k->sigs, i);
+					break;
+				}
+		if ((inc = inc_by_key(c, s->key)) != NULL)
+			inc_clear(c, inc, s, out);
 		return;
 	}
 	if (sb_signal_benign(s)) {
@@ -654,7 +697,17 @@ corr_save(const struct corr *c, struct sb_buf *b)
 			sb_buf_puts(b, ",\"resolved_at\":");
 			sb_buf_json_time(b, inc->resolved_at);
 		}
-		sb_buf_printf(b, ",\"reopened\":%d,\"signals\":[", inc->reopened);
+		sb_buf_printf(b, ",\"reopened\":%d", inc->reopened);
+		for (size_t k = 0, m = 0; k < inc->sigs.n; k++)
+			if (inc->sigs.v[k].cleared)
+				sb_buf_printf(b, "%s%zu", m++ ? "," :
+				    ",\"cleared\":[", k);
+		for (size_t k = 0; k < inc->sigs.n; k++)
+			if (inc->sigs.v[k].cleared) {
+				sb_buf_putc(b, ']');
+				break;
+			}
+		sb_buf_puts(b, ",\"signals\":[");
 		for (size_t k = 0; k < inc->sigs.n; k++) {
 			if (k > 0)
 				sb_buf_putc(b, ',');
@@ -723,6 +776,13 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 		set_put(&inc->sigs, &s);
 		sb_signal_free(&s);
 	}
+	if ((t = sb_json_member(js, 0, "cleared")) >= 0 &&
+	    js->tok[t].type == SB_JARRAY)
+		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
+		    i = js->tok[i].skip)
+			if (sb_json_int(js, i, &n) == 0 && n >= 0 &&
+			    (size_t)n < inc->sigs.n)
+				inc->sigs.v[n].cleared = 1;
 	free(id);
 	free(sev);
 	if (c->ninc == c->inccap) {

@@ -287,6 +287,67 @@ det_step(const struct model_config *c, struct det *d, int fire, int sustain,
 	return 1;
 }
 
+/*
+ * A one-sided CUSUM over zz, the z-score signed for its direction:
+ * S = max(0, S + min(zz, clip) - k), fires at S >= h and is capped at h
+ * while active.  An active one is cleared by c->clear windows whose mean
+ * clipped z is below k: a run that starts at the first window below k and
+ * is given up (the detector is supported) as soon as its mean reaches k.
+ * So a level back within k spreads of the baseline clears it even when
+ * single windows still cross k.  In hist: the sum of the run.
+ */
+static int
+cusum_step(const struct model_config *c, struct det *cu, double zz,
+    int64_t start)
+{
+	double prev = cu->cus, zc = fmin(zz, c->cusum_clip);
+
+	cu->cus = fmax(0, prev + zc - c->cusum_k);
+	if (prev <= 0 && cu->cus > 0)
+		cu->cus_start = (double)start;
+	if (!cu->active) {
+		if (cu->cus < c->cusum_h)
+			return 0;
+		cu->active = 1;
+		cu->quiet = 0;
+		cu->hist = 0;
+		cu->windows = 1;
+		cu->since = cu->cus_start;
+		cu->cus = c->cusum_h;	/* bounded, so it clears soon */
+		return 1;
+	}
+	cu->windows += 1;
+	if (cu->cus > c->cusum_h)
+		cu->cus = c->cusum_h;
+	if (cu->quiet > 0 || zc < c->cusum_k) {
+		cu->quiet += 1;
+		cu->hist += zc;
+		if (cu->hist >= c->cusum_k * cu->quiet) {
+			cu->quiet = 0;
+			cu->hist = 0;
+		}
+	}
+	if (cu->quiet >= c->clear) {
+		cu->active = 0;
+		cu->quiet = 0;
+		cu->hist = 0;
+		cu->fhist = 0;
+		cu->cus = 0;
+		return 2;
+	}
+	return 1;
+}
+
+/*
+ * The variance-stabilised distance of a count x from its expectation mu
+ * (Anscombe): about N(0, 1) for a Poisson count, whatever mu.
+ */
+static double
+count_z(double x, double mu)
+{
+	return 2 * (sqrt(fmax(x, 0) + 0.375) - sqrt(fmax(mu, 0) + 0.375));
+}
+
 /* A detector with no observation this window: only the clock runs. */
 static int
 det_idle(const struct model_config *c, struct det *d)
@@ -344,7 +405,6 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 		    (zz >= c->fast_z)) & 3u;
 		uint32_t mask = (1u << c->level_n) - 1;
 		int fire, st, back;
-		double prev;
 
 		lv->hist = h;
 		lv->fhist = fh;
@@ -362,14 +422,7 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 			g->score = z;
 		}
 
-		prev = cu->cus;
-		cu->cus = fmax(0, prev + fmin(zz, c->cusum_clip) - c->cusum_k);
-		if (prev <= 0 && cu->cus > 0)
-			cu->cus_start = (double)o->start;
-		st = det_step(c, cu, cu->cus >= c->cusum_h, zz >= c->cusum_k,
-		    (int64_t)cu->cus_start);
-		if (cu->active && cu->cus > c->cusum_h)
-			cu->cus = c->cusum_h;	/* bounded, so it clears soon */
+		st = cusum_step(c, cu, zz, o->start);
 		if (st) {
 			struct signal *g = sig_new(out, n, i, F_CUSUM, dir,
 			    st, at, cu);
@@ -514,6 +567,29 @@ watch_errors(const struct model_config *c, struct mstate *m,
 		g->expected = n_sum * p0;
 		g->count = (double)n_sum;
 		g->errors = (double)e_sum;
+	}
+	/*
+	 * The same errors, accumulated: CUSUM up over the variance-stabilised
+	 * count of errors of each window, z = count_z(errors, count p0).
+	 */
+	{
+		struct det *cu = &m->det[1][0];
+		double ex = (double)o->count * p0;
+
+		st = cusum_step(c, cu, count_z((double)o->errors, ex), o->start);
+		if (st) {
+			struct signal *g = sig_new(out, n, i, F_CUSUM, 0, st,
+			    at, cu);
+			g->value = o->count > 0 ?
+			    (double)o->errors / (double)o->count : 0;
+			g->baseline = p0;
+			g->spread = o->count > 0 ?
+			    sqrt(p0 * (1 - p0) / (double)o->count) : NAN;
+			g->score = cu->cus;
+			g->expected = ex;
+			g->count = (double)o->count;
+			g->errors = (double)o->errors;
+		}
 	}
 }
 
