@@ -1,31 +1,52 @@
 /*
  * alert - deliver signals and alerts: a readable console block per alert
- * (one line per bare signal), or JSON lines for scripts.
+ * (one line per bare signal), JSON lines for scripts, and to Slack,
+ * Alertmanager webhook receivers, PagerDuty and commands, with retries,
+ * a spool and noise control.
  *
  * alert is the end of the pipe: records other than signals and alerts
- * are ignored.  Delivery goes through the sinks of sink.h.
+ * are ignored.  Delivery goes through the sinks of sink.h; what reaches
+ * them is decided first by noise.h (silences, inhibition, repeats).
  */
 #include <err.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "buf.h"
 #include "json.h"
+#include "noise.h"
 #include "num.h"
+#include "payload.h"
 #include "reader.h"
 #include "record.h"
 #include "sig.h"
 #include "sigrec.h"
 #include "sink.h"
+#include "spool.h"
+#include "timefmt.h"
+
+#define MAX_SINKS	6
+#define MAX_HEADERS	16
 
 struct options {
-	const struct sink_ops	*sink;
+	const struct sink_ops	*format;	/* NULL: console unless remote */
 	int			 color;		/* -1 auto */
 	size_t			 max_line;
 	int			 strict;
+	const char		*slack, *webhook, *pagerduty, *pd_url, *exec;
+	const char		*headers[MAX_HEADERS + 1];
+	int			 nheaders;
+	const char		*spool;		/* directory */
+	const char		*state;		/* file or store:NAME */
+	struct delivery_policy	 pol;
+	struct noise_config	 noise;
 };
 
 static void
@@ -33,20 +54,88 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: alert [--strict] [--color auto|always|never]\n"
-	    "             [--format console|json] [--max-line bytes] [file ...]\n");
+	    "             [--format console|json] [--max-line bytes]\n"
+	    "             [--slack URL] [--webhook URL [--header 'Name: value']]\n"
+	    "             [--pagerduty KEY [--pagerduty-url URL]]\n"
+	    "             [--exec CMD [--exec-timeout DUR]]\n"
+	    "             [--spool DIR | --state FILE|store:NAME]\n"
+	    "             [--retries N] [--retry-base DUR] [--retry-max DUR]\n"
+	    "             [--connect-timeout DUR] [--timeout DUR] [--jitter-seed N]\n"
+	    "             [--group-by service|key] [--repeat-interval DUR]\n"
+	    "             [--send-resolved yes|no] [--inhibit yes|no]\n"
+	    "             [--silences FILE|store:NAME] [file ...]\n"
+	    "       alert silence add --match MATCHER ... --for DUR|--until TIME\n"
+	    "             [--starts TIME] [--comment TEXT] [--silences LOC]\n"
+	    "       alert silence list [--silences LOC]\n"
+	    "       alert silence expire ID [--silences LOC]\n");
 	exit(status);
+}
+
+static int64_t
+duration_opt(const char *name, const char *s, int64_t min)
+{
+	int64_t ms;
+
+	if (sb_duration_parse(s, &ms) == -1)
+		errx(2, "--%s: '%s' is not a duration", name, s);
+	if (ms < min)
+		errx(2, "--%s: '%s' is too short", name, s);
+	return ms;
+}
+
+static int
+yes_no(const char *name, const char *s)
+{
+	if (strcmp(s, "yes") == 0 || strcmp(s, "on") == 0 ||
+	    strcmp(s, "true") == 0)
+		return 1;
+	if (strcmp(s, "no") == 0 || strcmp(s, "off") == 0 ||
+	    strcmp(s, "false") == 0)
+		return 0;
+	errx(2, "--%s: '%s' is not yes or no", name, s);
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
 }
 
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_COLOR = 256, O_FORMAT, O_MAXLINE, O_STRICT };
+	enum { O_COLOR = 256, O_FORMAT, O_MAXLINE, O_STRICT, O_SLACK,
+	    O_WEBHOOK, O_HEADER, O_PD, O_PDURL, O_EXEC, O_EXECTO, O_SPOOL,
+	    O_STATE, O_RETRIES, O_RBASE, O_RMAX, O_CTO, O_TO, O_SEED,
+	    O_GROUPBY, O_REPEAT, O_RESOLVED, O_INHIBIT, O_SILENCES };
 	static const struct option longopts[] = {
-		{ "color",	required_argument,	NULL, O_COLOR },
-		{ "format",	required_argument,	NULL, O_FORMAT },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "max-line",	required_argument,	NULL, O_MAXLINE },
-		{ "strict",	no_argument,		NULL, O_STRICT },
+		{ "color",		required_argument, NULL, O_COLOR },
+		{ "connect-timeout",	required_argument, NULL, O_CTO },
+		{ "exec",		required_argument, NULL, O_EXEC },
+		{ "exec-timeout",	required_argument, NULL, O_EXECTO },
+		{ "format",		required_argument, NULL, O_FORMAT },
+		{ "group-by",		required_argument, NULL, O_GROUPBY },
+		{ "header",		required_argument, NULL, O_HEADER },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "inhibit",		required_argument, NULL, O_INHIBIT },
+		{ "jitter-seed",	required_argument, NULL, O_SEED },
+		{ "max-line",		required_argument, NULL, O_MAXLINE },
+		{ "pagerduty",		required_argument, NULL, O_PD },
+		{ "pagerduty-url",	required_argument, NULL, O_PDURL },
+		{ "repeat-interval",	required_argument, NULL, O_REPEAT },
+		{ "retries",		required_argument, NULL, O_RETRIES },
+		{ "retry-base",		required_argument, NULL, O_RBASE },
+		{ "retry-max",		required_argument, NULL, O_RMAX },
+		{ "send-resolved",	required_argument, NULL, O_RESOLVED },
+		{ "silences",		required_argument, NULL, O_SILENCES },
+		{ "slack",		required_argument, NULL, O_SLACK },
+		{ "spool",		required_argument, NULL, O_SPOOL },
+		{ "state",		required_argument, NULL, O_STATE },
+		{ "strict",		no_argument,	   NULL, O_STRICT },
+		{ "timeout",		required_argument, NULL, O_TO },
+		{ "webhook",		required_argument, NULL, O_WEBHOOK },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *errstr;
@@ -54,9 +143,16 @@ parse_options(int argc, char **argv, struct options *o)
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	o->sink = &console_sink;
 	o->color = -1;
 	o->max_line = SB_MAX_LINE_DEFAULT;
+	o->pol.retries = 5;
+	o->pol.retry_base_ms = 1000;
+	o->pol.retry_max_ms = 60000;
+	o->pol.connect_ms = 5000;
+	o->pol.total_ms = 10000;
+	o->pol.exec_timeout_ms = 10000;
+	o->pol.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	noise_config_init(&o->noise);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_COLOR:
@@ -72,9 +168,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "console") == 0)
-				o->sink = &console_sink;
+				o->format = &console_sink;
 			else if (strcmp(optarg, "json") == 0)
-				o->sink = &json_sink;
+				o->format = &json_sink;
 			else
 				errx(2, "--format: '%s' is not console or json",
 				    optarg);
@@ -87,6 +183,86 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_STRICT:
 			o->strict = 1;
 			break;
+		case O_SLACK:
+			o->slack = optarg;
+			break;
+		case O_WEBHOOK:
+			o->webhook = optarg;
+			break;
+		case O_HEADER:
+			/* Never echo the value: it is often a credential. */
+			if (strpbrk(optarg, "\r\n") != NULL)
+				errx(2, "--header: a header with CR or LF is "
+				    "refused");
+			if (strchr(optarg, ':') == NULL || *optarg == ':')
+				errx(2, "--header: not 'Name: value'");
+			if (o->nheaders == MAX_HEADERS)
+				errx(2, "--header: more than %d", MAX_HEADERS);
+			o->headers[o->nheaders++] = optarg;
+			break;
+		case O_PD:
+			o->pagerduty = optarg;
+			break;
+		case O_PDURL:
+			o->pd_url = optarg;
+			break;
+		case O_EXEC:
+			o->exec = optarg;
+			break;
+		case O_EXECTO:
+			o->pol.exec_timeout_ms = duration_opt("exec-timeout",
+			    optarg, 1);
+			break;
+		case O_SPOOL:
+			o->spool = optarg;
+			break;
+		case O_STATE:
+			o->state = optarg;
+			break;
+		case O_RETRIES:
+			if (sb_parse_ll(optarg, 0, 100, &n, &errstr) == -1)
+				errx(2, "--retries: '%s' is %s", optarg, errstr);
+			o->pol.retries = (int)n;
+			break;
+		case O_RBASE:
+			o->pol.retry_base_ms = duration_opt("retry-base", optarg, 1);
+			break;
+		case O_RMAX:
+			o->pol.retry_max_ms = duration_opt("retry-max", optarg, 1);
+			break;
+		case O_CTO:
+			o->pol.connect_ms = (long)duration_opt("connect-timeout",
+			    optarg, 1);
+			break;
+		case O_TO:
+			o->pol.total_ms = (long)duration_opt("timeout", optarg, 1);
+			break;
+		case O_SEED:
+			if (sb_parse_ll(optarg, 0, 1LL << 62, &n, &errstr) == -1)
+				errx(2, "--jitter-seed: '%s' is %s", optarg,
+				    errstr);
+			o->pol.seed = (uint64_t)n;
+			break;
+		case O_GROUPBY:
+			if (strcmp(optarg, "service") != 0 &&
+			    strcmp(optarg, "key") != 0)
+				errx(2, "--group-by: '%s' is not service or key",
+				    optarg);
+			o->noise.group_by = optarg;
+			break;
+		case O_REPEAT:
+			o->noise.repeat_ms = duration_opt("repeat-interval",
+			    optarg, 0);
+			break;
+		case O_RESOLVED:
+			o->noise.send_resolved = yes_no("send-resolved", optarg);
+			break;
+		case O_INHIBIT:
+			o->noise.inhibit = yes_no("inhibit", optarg);
+			break;
+		case O_SILENCES:
+			o->noise.silences = optarg;
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -94,21 +270,54 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stderr, 2);
 		}
 	}
+	if (o->slack == NULL)
+		o->slack = env("SLACK_WEBHOOK_URL");
+	if (o->webhook == NULL)
+		o->webhook = env("ALERT_WEBHOOK_URL");
+	if (o->pagerduty == NULL)
+		o->pagerduty = env("PAGERDUTY_ROUTING_KEY");
+	if (o->pd_url == NULL)
+		o->pd_url = env("PAGERDUTY_EVENTS_URL");
+	if (o->exec == NULL)
+		o->exec = env("ALERT_EXEC");
+	if (o->noise.silences == NULL && env("STORAGE_BACKEND") != NULL)
+		o->noise.silences = "store:alert.silences";
+	if (o->spool != NULL && o->state != NULL)
+		errx(2, "--spool and --state: give one");
+	if (o->pol.retry_max_ms < o->pol.retry_base_ms)
+		o->pol.retry_max_ms = o->pol.retry_base_ms;
 }
 
 struct run {
 	struct options	*opt;
-	struct sink	 sink;
+	struct sink	 sinks[MAX_SINKS];
+	int		 nsinks;
+	struct noise	*noise;
 	struct sb_json	 js;
 };
+
+static int
+deliver_all(struct run *r, const struct delivery *d)
+{
+	int rc = 0;
+
+	for (int i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].ops->deliver(&r->sinks[i], d) == -1) {
+			warnx("%s sink: delivery failed", r->sinks[i].ops->name);
+			rc = -1;
+		}
+	return rc;
+}
 
 /* 0; -1 when --strict makes a bad line fatal; -2 on a delivery failure. */
 static int
 line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 {
-	struct delivery d = { REC_ALERT, s, n, &r->js, NULL };
+	struct delivery d = { REC_ALERT, s, n, &r->js, NULL, NULL, 0 };
+	enum noise_verdict v;
+	struct alert_view av;
 	struct sb_signal sig;
-	char why[160], *state = NULL;
+	char why[300];
 	long type;
 	int rc;
 
@@ -119,76 +328,195 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 			return sb_reader_bad(in, "%s", why);
 		d.kind = REC_SIGNAL;
 		d.sig = &sig;
-		rc = r->sink.ops->deliver(&r->sink, &d);
+		rc = deliver_all(r, &d);
 		sb_signal_free(&sig);
 		return rc == -1 ? -2 : 0;
 	}
 	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert"))
 		return 0;	/* the end of the pipe: nothing to forward to */
-	if (sb_json_get_str(&r->js, 0, "key", &state) != 1) {
-		free(state);
-		return sb_reader_bad(in, "missing 'key' or not a string");
+	if (sb_json_member(&r->js, 0, "key") < 0 || av_read(&av, &r->js) == -1) {
+		char *k = NULL;
+		rc = sb_json_get_str(&r->js, 0, "key", &k);
+		free(k);
+		return sb_reader_bad(in, rc != 1 ?
+		    "missing 'key' or not a string" :
+		    "missing 'state' or not a string");
 	}
-	free(state);
-	if (sb_json_get_str(&r->js, 0, "state", &state) != 1) {
-		free(state);
-		return sb_reader_bad(in, "missing 'state' or not a string");
+	rc = 0;
+	v = noise_admit(r->noise, &av, why, sizeof why);
+	if (*why != '\0')
+		warnx("%s", why);	/* recorded, not delivered */
+	if (v != NOISE_DROP) {
+		d.av = &av;
+		d.local_only = v == NOISE_LOCAL;
+		rc = deliver_all(r, &d);
 	}
-	free(state);
-	return r->sink.ops->deliver(&r->sink, &d) == -1 ? -2 : 0;
+	av_free(&av);
+	return rc == -1 ? -2 : 0;
 }
 
 /* 0, or -1 for a fatal bad line or a failed delivery. */
 static int
 line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
-	struct run *r = ctx;
-	int lr = line_record(r, in, s, n);
+	return line_record(ctx, in, s, n) < 0 ? -1 : 0;
+}
 
-	if (lr == -2)
-		warnx("%s sink: delivery failed", r->sink.ops->name);
-	return lr < 0 ? -1 : 0;
+static void
+idle(void *ctx)
+{
+	struct run *r = ctx;
+
+	for (int i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].ops->flush != NULL &&
+		    r->sinks[i].ops != &console_sink &&
+		    r->sinks[i].ops != &json_sink)
+			remote_idle(&r->sinks[i]);
+}
+
+static void
+after(void *ctx)
+{
+	struct run *r = ctx;
+
+	for (int i = 0; i < r->nsinks; i++)
+		r->sinks[i].ops->flush(&r->sinks[i]);
+}
+
+static int
+open_sink(struct run *r, const struct sink_ops *ops, struct sink_config *cfg,
+    const char *target)
+{
+	struct sink *s = &r->sinks[r->nsinks];
+
+	cfg->target = target;
+	s->ops = ops;
+	s->priv = NULL;
+	if (ops->open(s, cfg) == -1)
+		return -1;
+	r->nsinks++;
+	return 0;
+}
+
+static int
+open_sinks(struct run *r, struct sink_config *cfg)
+{
+	struct options *o = r->opt;
+	const char *const names[] = { "webhook", "slack", "pagerduty", "exec",
+	    NULL };
+	int remote = o->slack || o->webhook || o->pagerduty || o->exec;
+	size_t orphans;
+
+	if (o->format != NULL || !remote)
+		if (open_sink(r, o->format ? o->format : &console_sink, cfg,
+		    NULL) == -1)
+			return -1;
+	if (remote && (orphans = spool_orphans(cfg->spool, names)) > 0)
+		warnx("spool: %zu messages for sinks not given here, kept",
+		    orphans);
+	if (o->webhook && open_sink(r, &webhook_sink, cfg, o->webhook) == -1)
+		return -1;
+	if (o->slack && open_sink(r, &slack_sink, cfg, o->slack) == -1)
+		return -1;
+	if (o->pagerduty && open_sink(r, &pagerduty_sink, cfg,
+	    o->pagerduty) == -1)
+		return -1;
+	if (o->exec && open_sink(r, &exec_sink, cfg, o->exec) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+close_sinks(struct run *r)
+{
+	int rc = 0;
+
+	for (int i = 0; i < r->nsinks; i++) {
+		if (r->sinks[i].ops->flush(&r->sinks[i]) == -1) {
+			warn("stdout");
+			rc = -1;
+		}
+		if (r->sinks[i].ops->close(&r->sinks[i]) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+static int
+deliver_main(struct options *opt, int argc, char **argv)
+{
+	struct sink_config cfg;
+	struct run r;
+	struct spool *sp;
+	char err[600], loc[4096];
+	const char *where = opt->state;
+	int status;
+	static char obuf[1 << 16];
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.out = stdout;
+	cfg.color = opt->color;
+	if (cfg.color == -1) {
+		const char *nc = getenv("NO_COLOR");
+		cfg.color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+	}
+	cfg.pd_url = opt->pd_url;
+	opt->headers[opt->nheaders] = NULL;
+	cfg.headers = opt->headers;
+	cfg.group_by = opt->noise.group_by;
+	cfg.pol = &opt->pol;
+	if (opt->spool != NULL) {
+		snprintf(loc, sizeof loc, "%s/alert.spool", opt->spool);
+		where = loc;
+	}
+	if ((sp = spool_open(where, err, sizeof err)) == NULL) {
+		warnx("spool: %s", err);
+		return 1;
+	}
+	cfg.spool = sp;
+	sb_signals_init();
+	if (opt->exec != NULL)
+		signal(SIGPIPE, SIG_IGN);	/* a command that exits early */
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	memset(&r, 0, sizeof r);
+	r.opt = opt;
+	if ((r.noise = noise_open(&opt->noise, err, sizeof err)) == NULL) {
+		warnx("%s", err);
+		spool_close(sp);
+		return 1;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	sb_json_init(&r.js);
+	status = 0;
+	if (open_sinks(&r, &cfg) == -1)
+		status = 1;
+	else {
+		struct sb_input in = {
+			.max_line = opt->max_line, .strict = opt->strict,
+			.idle_ms = 1000, .line = line, .idle = idle,
+			.after = after, .ctx = &r,
+		};
+		status = sb_input_run(&in, argc, argv);
+	}
+	if (close_sinks(&r) == -1 || ferror(stdout))
+		status = 1;
+	sb_reader_summary();
+	noise_close(r.noise);
+	sb_json_free(&r.js);
+	spool_close(sp);
+	curl_global_cleanup();
+	return status;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct options opt;
-	struct sink_config cfg;
-	struct run r;
-	int status = 0;
-	static char obuf[1 << 16];
 
+	if (argc > 1 && strcmp(argv[1], "silence") == 0)
+		return silence_main(argc - 1, argv + 1);
 	parse_options(argc, argv, &opt);
 	argc -= optind;
 	argv += optind;
-
-	cfg.out = stdout;
-	cfg.color = opt.color;
-	if (cfg.color == -1) {
-		const char *nc = getenv("NO_COLOR");
-		cfg.color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
-	}
-	sb_signals_init();
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
-	memset(&r, 0, sizeof r);
-	r.opt = &opt;
-	r.sink.ops = opt.sink;
-	if (r.sink.ops->open(&r.sink, &cfg) == -1)
-		return 1;
-	sb_json_init(&r.js);
-
-	struct sb_input in = {
-		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
-		.line = line, .after = NULL, .ctx = &r,
-	};
-	status = sb_input_run(&in, argc, argv);
-	if (r.sink.ops->flush(&r.sink) == -1 || ferror(stdout)) {
-		warn("stdout");
-		status = 1;
-	}
-	r.sink.ops->close(&r.sink);
-	sb_reader_summary();
-	sb_json_free(&r.js);
-	return status;
+	return deliver_main(&opt, argc, argv);
 }

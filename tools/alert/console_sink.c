@@ -258,11 +258,12 @@ console_flush(struct sink *s)
 	return fflush(c->fp) == EOF ? -1 : 0;
 }
 
-static void
+static int
 console_close(struct sink *s)
 {
 	free(s->priv);
 	s->priv = NULL;
+	return 0;
 }
 
 const struct sink_ops console_sink = {

@@ -29,10 +29,11 @@ json_flush(struct sink *s)
 	return fflush((FILE *)s->priv) == EOF ? -1 : 0;
 }
 
-static void
+static int
 json_close(struct sink *s)
 {
 	s->priv = NULL;
+	return 0;
 }
 
 const struct sink_ops json_sink = {

@@ -21,7 +21,8 @@
  *   - flush() pushes out what is buffered; called whenever alert is about
  *     to wait for input, and before close().
  *   - close() releases everything; it is called exactly once after a
- *     successful open().
+ *     successful open(), and returns -1 when something the sink took
+ *     was not delivered (pending in the spool, or refused for good).
  * Records borrow their memory from alert and are valid only during
  * deliver(): a sink that queues must copy raw.
  */
@@ -33,7 +34,9 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "payload.h"
 #include "sigrec.h"
+#include "spool.h"
 
 enum record_kind { REC_SIGNAL, REC_ALERT };
 
@@ -43,11 +46,31 @@ struct delivery {
 	size_t			 rawlen;
 	const struct sb_json	*js;		/* parsed; token 0 the record */
 	const struct sb_signal	*sig;		/* REC_SIGNAL */
+	const struct alert_view	*av;		/* REC_ALERT */
+	int			 local_only;	/* not for remote sinks (noise.h) */
+};
+
+/* How remote sinks retry; shared by all of them. */
+struct delivery_policy {
+	int		 retries;	/* attempts after the first */
+	int64_t		 retry_base_ms;	/* first back-off, doubled each time */
+	int64_t		 retry_max_ms;	/* back-off cap */
+	long		 connect_ms;	/* libcurl connect timeout */
+	long		 total_ms;	/* libcurl total timeout */
+	int64_t		 exec_timeout_ms;
+	uint64_t	 seed;		/* jitter */
 };
 
 struct sink_config {
 	FILE		*out;
 	int		 color;		/* console: 1 use ANSI colours */
+	/* Remote sinks (webhook, slack, pagerduty, exec): */
+	const char	*target;	/* URL, routing key or command; secret */
+	const char	*pd_url;	/* PagerDuty events endpoint */
+	const char *const *headers;	/* "Name: value", NULL-terminated */
+	const char	*group_by;	/* "service" or "key" */
+	struct spool	*spool;
+	const struct delivery_policy *pol;
 };
 
 struct sink;
@@ -57,7 +80,7 @@ struct sink_ops {
 	int		(*open)(struct sink *, const struct sink_config *);
 	int		(*deliver)(struct sink *, const struct delivery *);
 	int		(*flush)(struct sink *);
-	void		(*close)(struct sink *);
+	int		(*close)(struct sink *);
 };
 
 struct sink {
@@ -67,5 +90,12 @@ struct sink {
 
 extern const struct sink_ops console_sink;
 extern const struct sink_ops json_sink;
+extern const struct sink_ops webhook_sink;
+extern const struct sink_ops slack_sink;
+extern const struct sink_ops pagerduty_sink;
+extern const struct sink_ops exec_sink;
+
+/* Tries again what remote sinks hold, when their back-off has passed. */
+void	 remote_idle(struct sink *);
 
 #endif

@@ -1,0 +1,639 @@
+/*
+ * noise.c - silences, inhibition, repeats and resolves; see noise.h.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "json.h"
+#include "noise.h"
+#include "state.h"
+#include "timefmt.h"
+
+#define RELOAD_MS	2000	/* silences are read again this often */
+#define MAX_MATCHERS	8
+
+enum op { OP_EQ, OP_NE, OP_RE, OP_NRE };
+
+struct matcher {
+	char	*name;
+	enum op	 op;
+	char	*value;
+	regex_t	 re;
+	int	 has_re;
+};
+
+struct silence {
+	char		 id[9];
+	struct matcher	 m[MAX_MATCHERS];
+	int		 nm;
+	char		*text[MAX_MATCHERS];	/* as given: "key~/api/export" */
+	int64_t		 starts, ends, created;
+	char		*comment, *author;
+};
+
+struct tracked {
+	char	*id;
+	char	*service;
+	char	 severity[16];
+	int	 delivered;	/* a notification went out for it */
+	char	 sent_sev[16];	/* with this severity */
+	int64_t	 last_sent;	/* event time of that notification */
+};
+
+struct noise {
+	struct noise_config	 cfg;
+	struct sb_state		*st;
+	struct silence		*sil;
+	size_t			 nsil;
+	int64_t			 loaded_ms;
+	struct tracked		*tr;
+	size_t			 ntr, cap;
+};
+
+void
+noise_config_init(struct noise_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->group_by = "service";
+	c->repeat_ms = 4 * 3600 * 1000LL;
+	c->send_resolved = 1;
+	c->inhibit = 1;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "key~/api/export": 0, or -1 with why. */
+static int
+matcher_parse(struct matcher *m, const char *s, char *why, size_t whysz)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+	const char *p = s + n;
+
+	memset(m, 0, sizeof *m);
+	if (n == 0) {
+		snprintf(why, whysz, "'%s': no label name", s);
+		return -1;
+	}
+	if (strncmp(p, "!=", 2) == 0)
+		m->op = OP_NE, p += 2;
+	else if (strncmp(p, "!~", 2) == 0)
+		m->op = OP_NRE, p += 2;
+	else if (strncmp(p, "=~", 2) == 0)
+		m->op = OP_RE, p += 2;
+	else if (*p == '=')
+		m->op = OP_EQ, p++;
+	else if (*p == '~')
+		m->op = OP_RE, p++;
+	else {
+		snprintf(why, whysz, "'%s': not NAME=VALUE, NAME!=VALUE, "
+		    "NAME~REGEX or NAME!~REGEX", s);
+		return -1;
+	}
+	if (strncmp(s, "key", n) != 0 && strncmp(s, "service", n) != 0 &&
+	    strncmp(s, "severity", n) != 0 && strncmp(s, "id", n) != 0) {
+		snprintf(why, whysz, "'%s': the label is not key, service, "
+		    "severity or id", s);
+		return -1;
+	}
+	m->name = sb_xmalloc(n + 1);
+	memcpy(m->name, s, n);
+	m->name[n] = '\0';
+	m->value = sb_xstrdup(p);
+	if (m->op == OP_RE || m->op == OP_NRE) {
+		if (regcomp(&m->re, m->value, REG_EXTENDED | REG_NOSUB) != 0) {
+			snprintf(why, whysz, "'%s': a bad regular expression", s);
+			free(m->name);
+			free(m->value);
+			return -1;
+		}
+		m->has_re = 1;
+	}
+	return 0;
+}
+
+static void
+silence_free(struct silence *s)
+{
+	for (int i = 0; i < s->nm; i++) {
+		free(s->m[i].name);
+		free(s->m[i].value);
+		if (s->m[i].has_re)
+			regfree(&s->m[i].re);
+		free(s->text[i]);
+	}
+	free(s->comment);
+	free(s->author);
+	memset(s, 0, sizeof *s);
+}
+
+static const char *
+label(const struct alert_view *a, const char *name)
+{
+	if (strcmp(name, "key") == 0)
+		return a->key;
+	if (strcmp(name, "service") == 0)
+		return a->service;
+	if (strcmp(name, "severity") == 0)
+		return a->severity;
+	return a->id;
+}
+
+static int
+silence_matches(const struct silence *s, const struct alert_view *a)
+{
+	if (a->at < s->starts || a->at >= s->ends)
+		return 0;	/* event time: active at the alert's time */
+	for (int i = 0; i < s->nm; i++) {
+		const struct matcher *m = &s->m[i];
+		const char *v = label(a, m->name);
+		int hit;
+
+		if (m->has_re)
+			hit = regexec(&m->re, v, 0, NULL, 0) == 0;
+		else
+			hit = strcmp(v, m->value) == 0;
+		if (hit != (m->op == OP_EQ || m->op == OP_RE))
+			return 0;
+	}
+	return 1;
+}
+
+static char *
+dup_member(const struct sb_json *js, size_t obj, const char *name)
+{
+	char *s = NULL;
+
+	if (sb_json_get_str(js, obj, name, &s) != 1) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* One saved line into s: 0, or -1. */
+static int
+silence_read(struct silence *s, const char *line, size_t len)
+{
+	struct sb_json js;
+	struct sb_buf b = SB_BUF_INIT;
+	char why[200], *id = NULL;
+	long t;
+	int rc = -1;
+
+	memset(s, 0, sizeof *s);
+	sb_json_init(&js);
+	if (sb_json_parse(&js, line, len) == -1 || js.tok[0].type != SB_JOBJECT)
+		goto out;
+	if ((id = dup_member(&js, 0, "id")) == NULL || strlen(id) != 8)
+		goto out;
+	memcpy(s->id, id, 9);
+	if (sb_json_get_time(&js, 0, "starts", &s->starts) != 1 ||
+	    sb_json_get_time(&js, 0, "ends", &s->ends) != 1)
+		goto out;
+	sb_json_get_time(&js, 0, "created", &s->created);
+	s->comment = dup_member(&js, 0, "comment");
+	s->author = dup_member(&js, 0, "created_by");
+	t = sb_json_member(&js, 0, "matchers");
+	if (t < 0 || js.tok[t].type != SB_JARRAY)
+		goto out;
+	for (size_t i = (size_t)t + 1; i < js.tok[t].skip; i = js.tok[i].skip) {
+		sb_buf_reset(&b);
+		if (s->nm == MAX_MATCHERS || sb_json_str(&js, i, &b) == -1)
+			goto out;
+		sb_buf_putc(&b, '\0');
+		if (matcher_parse(&s->m[s->nm], b.s, why, sizeof why) == -1)
+			goto out;
+		s->text[s->nm++] = sb_xstrdup(b.s);
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		silence_free(s);
+	free(id);
+	sb_buf_free(&b);
+	sb_json_free(&js);
+	return rc;
+}
+
+static void
+silences_clear(struct noise *n)
+{
+	for (size_t i = 0; i < n->nsil; i++)
+		silence_free(&n->sil[i]);
+	free(n->sil);
+	n->sil = NULL;
+	n->nsil = 0;
+}
+
+/* 0, or -1 with err (a bad line is named, not fatal: it is skipped). */
+static int
+silences_load(struct noise *n, char *err, size_t errsz)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	char *p, *nl;
+	int rc, lineno = 0;
+
+	silences_clear(n);
+	n->loaded_ms = mono_ms();
+	if ((rc = sb_state_load(n->st, &b)) == -1) {
+		snprintf(err, errsz, "silences: %s", sb_state_error(n->st));
+		return -1;
+	}
+	sb_buf_putc(&b, '\0');
+	for (p = b.s; rc == 1 && *p != '\0'; p = nl != NULL ? nl + 1 : p + strlen(p)) {
+		size_t len;
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		lineno++;
+		if (len == 0)
+			continue;
+		n->sil = sb_xrealloc(n->sil, (n->nsil + 1) * sizeof *n->sil);
+		if (silence_read(&n->sil[n->nsil], p, len) == 0)
+			n->nsil++;
+		else
+			warnx("%s:%d: not a silence, skipped",
+			    sb_state_name(n->st), lineno);
+	}
+	sb_buf_free(&b);
+	return 0;
+}
+
+struct noise *
+noise_open(const struct noise_config *cfg, char *err, size_t errsz)
+{
+	struct noise *n = sb_xcalloc(1, sizeof *n);
+
+	n->cfg = *cfg;
+	if (cfg->silences == NULL)
+		return n;
+	if ((n->st = sb_state_open(cfg->silences, err, errsz)) == NULL ||
+	    silences_load(n, err, errsz) == -1) {
+		noise_close(n);
+		return NULL;
+	}
+	return n;
+}
+
+void
+noise_close(struct noise *n)
+{
+	if (n == NULL)
+		return;
+	silences_clear(n);
+	for (size_t i = 0; i < n->ntr; i++) {
+		free(n->tr[i].id);
+		free(n->tr[i].service);
+	}
+	free(n->tr);
+	sb_state_close(n->st);
+	free(n);
+}
+
+static struct tracked *
+track_find(struct noise *n, const char *id)
+{
+	for (size_t i = 0; i < n->ntr; i++)
+		if (strcmp(n->tr[i].id, id) == 0)
+			return &n->tr[i];
+	return NULL;
+}
+
+static struct tracked *
+track(struct noise *n, const struct alert_view *a)
+{
+	struct tracked *t = track_find(n, a->id);
+
+	if (t != NULL)
+		return t;
+	if (n->ntr == n->cap) {
+		n->cap = n->cap ? n->cap * 2 : 16;
+		n->tr = sb_xrealloc(n->tr, n->cap * sizeof *n->tr);
+	}
+	t = &n->tr[n->ntr++];
+	memset(t, 0, sizeof *t);
+	t->id = sb_xstrdup(a->id);
+	t->service = sb_xstrdup(a->service);
+	snprintf(t->severity, sizeof t->severity, "%s", a->severity);
+	return t;
+}
+
+static void
+untrack(struct noise *n, struct tracked *t)
+{
+	free(t->id);
+	free(t->service);
+	*t = n->tr[--n->ntr];
+}
+
+/* A firing critical alert of the same service, other than a itself. */
+static const struct tracked *
+inhibitor(struct noise *n, const struct alert_view *a)
+{
+	if (!n->cfg.inhibit || *a->service == '\0' ||
+	    strcmp(a->severity, "critical") == 0)
+		return NULL;
+	for (size_t i = 0; i < n->ntr; i++)
+		if (strcmp(n->tr[i].severity, "critical") == 0 &&
+		    strcmp(n->tr[i].service, a->service) == 0 &&
+		    strcmp(n->tr[i].id, a->id) != 0)
+			return &n->tr[i];
+	return NULL;
+}
+
+enum noise_verdict
+noise_admit(struct noise *n, const struct alert_view *a, char *why,
+    size_t whysz)
+{
+	struct tracked *t;
+	const struct tracked *by;
+	char err[300];
+
+	*why = '\0';
+	if (n->st != NULL && mono_ms() - n->loaded_ms >= RELOAD_MS &&
+	    silences_load(n, err, sizeof err) == -1)
+		warnx("%s; no silences until it can be read", err);
+	for (size_t i = 0; i < n->nsil; i++)
+		if (silence_matches(&n->sil[i], a)) {
+			snprintf(why, whysz, "silenced by %s: %s %s %s (id %s)",
+			    n->sil[i].id, a->severity, a->state, a->key, a->id);
+			if (av_resolved(a) && (t = track_find(n, a->id)) != NULL)
+				untrack(n, t);
+			return NOISE_DROP;
+		}
+	if (av_resolved(a)) {
+		int delivered = 1;
+		if ((t = track_find(n, a->id)) != NULL) {
+			delivered = t->delivered;
+			untrack(n, t);
+		}
+		if (!delivered) {
+			snprintf(why, whysz, "not sending the resolve of %s %s: "
+			    "its firing was not delivered", a->id, a->key);
+			return NOISE_DROP;
+		}
+		return n->cfg.send_resolved ? NOISE_SEND : NOISE_LOCAL;
+	}
+	t = track(n, a);
+	snprintf(t->severity, sizeof t->severity, "%s", a->severity);
+	if ((by = inhibitor(n, a)) != NULL) {
+		snprintf(why, whysz, "inhibited by critical %s: %s %s %s (id %s)",
+		    by->id, a->severity, a->state, a->key, a->id);
+		return NOISE_DROP;
+	}
+	/* Within the repeat interval only a change of severity is news. */
+	if (t->delivered && a->at - t->last_sent < n->cfg.repeat_ms &&
+	    strcmp(t->sent_sev, a->severity) == 0)
+		return NOISE_LOCAL;
+	t->delivered = 1;
+	t->last_sent = a->at;
+	snprintf(t->sent_sev, sizeof t->sent_sev, "%s", a->severity);
+	return NOISE_SEND;
+}
+
+/* alert silence ... */
+
+static void
+silence_usage(void)
+{
+	fprintf(stderr,
+	    "usage: alert silence add --match MATCHER ... --for DUR|--until TIME\n"
+	    "             [--starts TIME] [--comment TEXT] [--author NAME]\n"
+	    "             [--silences FILE|store:NAME]\n"
+	    "       alert silence list [--silences FILE|store:NAME]\n"
+	    "       alert silence expire ID [--silences FILE|store:NAME]\n");
+	exit(2);
+}
+
+static void
+silence_write(struct sb_buf *b, const struct silence *s)
+{
+	sb_buf_printf(b, "{\"id\":\"%s\",\"matchers\":[", s->id);
+	for (int i = 0; i < s->nm; i++) {
+		if (i > 0)
+			sb_buf_putc(b, ',');
+		sb_buf_json_str(b, s->text[i], strlen(s->text[i]));
+	}
+	sb_buf_puts(b, "],\"starts\":");
+	sb_buf_json_time(b, s->starts);
+	sb_buf_puts(b, ",\"ends\":");
+	sb_buf_json_time(b, s->ends);
+	sb_buf_puts(b, ",\"created\":");
+	sb_buf_json_time(b, s->created);
+	sb_buf_puts(b, ",\"created_by\":");
+	sb_buf_json_str(b, s->author ? s->author : "", s->author ?
+	    strlen(s->author) : 0);
+	sb_buf_puts(b, ",\"comment\":");
+	sb_buf_json_str(b, s->comment ? s->comment : "", s->comment ?
+	    strlen(s->comment) : 0);
+	sb_buf_puts(b, "}\n");
+}
+
+static int
+silences_save(struct noise *n)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	int rc;
+
+	for (size_t i = 0; i < n->nsil; i++)
+		silence_write(&b, &n->sil[i]);
+	rc = sb_state_save(n->st, b.s != NULL ? b.s : "", b.len);
+	if (rc == -1)
+		warnx("silences: %s", sb_state_error(n->st));
+	sb_buf_free(&b);
+	return rc;
+}
+
+/* FNV-1a of what defines the silence: the same add gives the same id. */
+static void
+silence_id(struct silence *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	struct sb_buf b = SB_BUF_INIT;
+
+	for (int i = 0; i < s->nm; i++)
+		sb_buf_printf(&b, "%s\n", s->text[i]);
+	sb_buf_printf(&b, "%lld %lld %s", (long long)s->starts,
+	    (long long)s->ends, s->comment ? s->comment : "");
+	for (size_t i = 0; i < b.len; i++) {
+		h ^= (unsigned char)b.s[i];
+		h *= 1099511628211ULL;
+	}
+	snprintf(s->id, sizeof s->id, "%08x", (unsigned)(h ^ (h >> 32)));
+	sb_buf_free(&b);
+}
+
+static int64_t
+time_arg(const char *name, const char *v)
+{
+	int64_t t;
+
+	if (sb_time_parse(v, strlen(v), &t) == -1)
+		errx(2, "--%s: '%s' is not a time", name, v);
+	return t;
+}
+
+static const char *
+silence_status(const struct silence *s, int64_t now)
+{
+	if (now < s->starts)
+		return "pending";
+	return now < s->ends ? "active" : "expired";
+}
+
+int
+silence_main(int argc, char **argv)
+{
+	enum { O_MATCH = 256, O_FOR, O_UNTIL, O_STARTS, O_COMMENT, O_AUTHOR,
+	    O_SIL };
+	static const struct option longopts[] = {
+		{ "author",	required_argument, NULL, O_AUTHOR },
+		{ "comment",	required_argument, NULL, O_COMMENT },
+		{ "for",	required_argument, NULL, O_FOR },
+		{ "match",	required_argument, NULL, O_MATCH },
+		{ "silences",	required_argument, NULL, O_SIL },
+		{ "starts",	required_argument, NULL, O_STARTS },
+		{ "until",	required_argument, NULL, O_UNTIL },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct noise_config cfg;
+	struct silence ns;
+	struct noise *n;
+	const char *cmd, *loc = NULL, *e;
+	char err[600];
+	int64_t now = wall_ms(), dur = -1, until = -1, starts = -1;
+	int ch, status = 0;
+
+	if (argc < 2)
+		silence_usage();
+	cmd = argv[1];
+	memset(&ns, 0, sizeof ns);
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_MATCH:
+			if (ns.nm == MAX_MATCHERS)
+				errx(2, "--match: more than %d", MAX_MATCHERS);
+			if (matcher_parse(&ns.m[ns.nm], optarg, err,
+			    sizeof err) == -1)
+				errx(2, "--match: %s", err);
+			ns.text[ns.nm++] = sb_xstrdup(optarg);
+			break;
+		case O_FOR:
+			if (sb_duration_parse(optarg, &dur) == -1 || dur == 0)
+				errx(2, "--for: '%s' is not a duration", optarg);
+			break;
+		case O_UNTIL:
+			until = time_arg("until", optarg);
+			break;
+		case O_STARTS:
+			starts = time_arg("starts", optarg);
+			break;
+		case O_COMMENT:
+			free(ns.comment);
+			ns.comment = sb_xstrdup(optarg);
+			break;
+		case O_AUTHOR:
+			free(ns.author);
+			ns.author = sb_xstrdup(optarg);
+			break;
+		case O_SIL:
+			loc = optarg;
+			break;
+		default:
+			silence_usage();
+		}
+	}
+	if (loc == NULL && (e = getenv("STORAGE_BACKEND")) != NULL && *e != '\0')
+		loc = "store:alert.silences";
+	if (loc == NULL)
+		errx(2, "silence: no --silences and no STORAGE_BACKEND");
+	noise_config_init(&cfg);
+	cfg.silences = loc;
+	if ((n = noise_open(&cfg, err, sizeof err)) == NULL) {
+		warnx("%s", err);
+		silence_free(&ns);
+		return 1;
+	}
+	if (strcmp(cmd, "add") == 0) {
+		if (optind != argc || ns.nm == 0 || (dur < 0) == (until < 0))
+			errx(2, "silence add: give --match and one of --for "
+			    "or --until");
+		ns.starts = starts >= 0 ? starts : now;
+		ns.ends = until >= 0 ? until : ns.starts + dur;
+		if (ns.ends <= ns.starts)
+			errx(2, "silence add: it ends before it starts");
+		ns.created = now;
+		if (ns.author == NULL && (e = getenv("USER")) != NULL)
+			ns.author = sb_xstrdup(e);
+		silence_id(&ns);
+		n->sil = sb_xrealloc(n->sil, (n->nsil + 1) * sizeof *n->sil);
+		n->sil[n->nsil++] = ns;
+		memset(&ns, 0, sizeof ns);
+		if (silences_save(n) == -1)
+			status = 1;
+		else
+			printf("%s\n", n->sil[n->nsil - 1].id);
+	} else if (strcmp(cmd, "list") == 0) {
+		if (optind != argc)
+			silence_usage();
+		for (size_t i = 0; i < n->nsil; i++) {
+			const struct silence *s = &n->sil[i];
+			char a[SB_TIME_LEN], b[SB_TIME_LEN];
+			printf("%s %s %s %s", s->id, silence_status(s, now),
+			    sb_time_format(s->starts, a),
+			    sb_time_format(s->ends, b));
+			for (int j = 0; j < s->nm; j++)
+				printf(" %s", s->text[j]);
+			if (s->comment != NULL && *s->comment != '\0')
+				printf(" # %s", s->comment);
+			putchar('\n');
+		}
+	} else if (strcmp(cmd, "expire") == 0) {
+		size_t i;
+		if (optind != argc - 1)
+			silence_usage();
+		for (i = 0; i < n->nsil; i++)
+			if (strcmp(n->sil[i].id, argv[optind]) == 0)
+				break;
+		if (i == n->nsil) {
+			warnx("silence: no silence '%s'", argv[optind]);
+			status = 1;
+		} else {
+			if (n->sil[i].ends > now)
+				n->sil[i].ends = now;
+			if (n->sil[i].starts > n->sil[i].ends)
+				n->sil[i].starts = n->sil[i].ends;
+			status = silences_save(n) == -1;
+		}
+	} else {
+		warnx("silence: '%s' is not add, list or expire", cmd);
+		status = 2;
+	}
+	silence_free(&ns);
+	noise_close(n);
+	if (fflush(stdout) == EOF)
+		status = 1;
+	return status;
+}

@@ -1,0 +1,48 @@
+/*
+ * noise.h - what alert(1) leaves out, in event time: silences, the
+ * inhibition of warnings by a critical alert of the same service,
+ * repeats within --repeat-interval, and resolves (--send-resolved).
+ *
+ * Silences and inhibition keep an alert from every sink, console
+ * included; repeats and resolves concern notifications, so they keep an
+ * alert from the remote sinks only.  Silences live in a state location
+ * (a file, or "store:NAME" in the storage backend's state area) and are
+ * read again every few seconds, so that "alert silence add" reaches a
+ * running alert.
+ */
+#ifndef NOISE_H
+#define NOISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "payload.h"
+
+struct noise_config {
+	const char	*group_by;	/* "service" (default) or "key" */
+	int64_t		 repeat_ms;	/* default 4h */
+	int		 send_resolved;	/* default 1 */
+	int		 inhibit;	/* default 1 */
+	const char	*silences;	/* location, or NULL: none */
+};
+
+enum noise_verdict {
+	NOISE_DROP,		/* silenced or inhibited: no sink */
+	NOISE_LOCAL,		/* console and json only */
+	NOISE_SEND		/* every sink */
+};
+
+struct noise;
+
+void	 noise_config_init(struct noise_config *);
+/* NULL with err set when the silences cannot be read. */
+struct noise *noise_open(const struct noise_config *, char *err, size_t errsz);
+void	 noise_close(struct noise *);
+/* The verdict for one alert; why holds a line to record, or "". */
+enum noise_verdict noise_admit(struct noise *, const struct alert_view *,
+	    char *why, size_t whysz);
+
+/* alert silence add|list|expire: argv[0] is "silence"; an exit status. */
+int	 silence_main(int argc, char **argv);
+
+#endif

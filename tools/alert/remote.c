@@ -1,0 +1,543 @@
+/*
+ * remote.c - the sinks that leave the machine or the process: webhook
+ * (Alertmanager v4), slack, pagerduty and exec.  Each formats a message,
+ * adds it to the spool (durable before any attempt), then drains its
+ * spool in order: an attempt, and on a transient failure (no answer,
+ * 429, 5xx, a command that timed out or exited 75) a retry after an
+ * exponential back-off with jitter, or after Retry-After when the server
+ * sent one.  Any other 4xx (or exit status) is permanent: reported once
+ * with the response body and dropped.  When the retries run out the
+ * message stays spooled and the sink rests for the back-off cap before
+ * trying again, on the next record or when the input is idle.
+ *
+ * Secrets (URLs, routing keys, header values) never reach a message: a
+ * sink is named by its host, and response bodies are scrubbed.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "http.h"
+#include "sig.h"
+#include "sink.h"
+
+#define PD_EVENTS_URL	"https://events.pagerduty.com/v2/enqueue"
+#define EX_TEMPFAIL	75	/* sysexits(3): try again later */
+
+enum kind { K_WEBHOOK, K_SLACK, K_PAGERDUTY, K_EXEC };
+enum outcome { SENT, TRANSIENT, PERMANENT };
+
+struct remote {
+	enum kind	 kind;
+	const char	*name;		/* "webhook": spool and messages */
+	char		*target;	/* URL, or command for exec */
+	char		*routing_key;	/* pagerduty */
+	char		 where[300];	/* "webhook sink (hooks.slack.com)" */
+	const char	*group_by;
+	char		*secrets[3];	/* scrubbed from response bodies */
+	char		 path[2048];	/* of the URL: often the secret part */
+	struct curl_slist *headers;
+	CURL		*curl;
+	struct spool	*spool;
+	const struct delivery_policy *pol;
+	uint64_t	 rng;
+	double		 tokens, rate_per_ms, burst;	/* rate 0: none */
+	int64_t		 refill_ms;
+	int64_t		 rest_until;	/* monotonic ms; 0: not resting */
+	unsigned long	 delivered, refused;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps ms, or less when a stop is requested; 0, or -1 if stopped. */
+static int
+rest(int64_t ms)
+{
+	int64_t end = now_ms() + ms;
+	struct timespec ts;
+
+	while (!sb_stop_requested()) {
+		int64_t left = end - now_ms();
+		if (left <= 0)
+			return 0;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (long)(left % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+/* xorshift64*: jitter reproducible from --jitter-seed. */
+static uint64_t
+rng_next(struct remote *r)
+{
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 2685821657736338717ULL;
+}
+
+/*
+ * "Equal jitter": half the exponential step plus a random part of the
+ * other half, so the delay lies in [d/2, d] with d = min(cap, base 2^n).
+ */
+static int64_t
+backoff_ms(struct remote *r, int attempt)
+{
+	int64_t d = r->pol->retry_base_ms;
+
+	for (int i = 0; i < attempt && d < r->pol->retry_max_ms; i++)
+		d *= 2;
+	if (d > r->pol->retry_max_ms)
+		d = r->pol->retry_max_ms;
+	if (d < 2)
+		return d;
+	return d / 2 + (int64_t)(rng_next(r) % (uint64_t)(d / 2 + 1));
+}
+
+static void
+rate_wait(struct remote *r)
+{
+	int64_t t = now_ms();
+
+	if (r->rate_per_ms <= 0)
+		return;
+	r->tokens += (double)(t - r->refill_ms) * r->rate_per_ms;
+	if (r->tokens > r->burst)
+		r->tokens = r->burst;
+	r->refill_ms = t;
+	if (r->tokens < 1) {
+		rest((int64_t)((1 - r->tokens) / r->rate_per_ms) + 1);
+		r->tokens = 1;
+		r->refill_ms = now_ms();
+	}
+	r->tokens -= 1;
+}
+
+/* The response body as one printable line, secrets replaced. */
+static void
+scrub(const struct remote *r, const char *body, struct sb_buf *out)
+{
+	size_t n = strlen(body);
+
+	for (size_t i = 0; i < n && out->len < 512; ) {
+		size_t k, sl = 0;
+		for (k = 0; k < sizeof r->secrets / sizeof r->secrets[0]; k++)
+			if (r->secrets[k] != NULL &&
+			    (sl = strlen(r->secrets[k])) > 0 &&
+			    strncmp(body + i, r->secrets[k], sl) == 0)
+				break;
+		if (k < sizeof r->secrets / sizeof r->secrets[0]) {
+			sb_buf_puts(out, "[secret]");
+			i += sl;
+			continue;
+		}
+		unsigned char c = (unsigned char)body[i++];
+		sb_buf_putc(out, c < 0x20 || c == 0x7f ? ' ' : c);
+	}
+	sb_buf_putc(out, '\0');
+}
+
+static enum outcome
+send_http(struct remote *r, const struct spool_item *it, int64_t *retry_after,
+    struct sb_buf *why)
+{
+	struct http_reply rep = { 0 };
+	enum outcome o;
+
+	if (http_post_json(r->curl, r->target, r->headers, it->body, it->len,
+	    r->pol->connect_ms, r->pol->total_ms, &rep) == -1) {
+		sb_buf_printf(why, "%s", rep.err);
+		http_reply_free(&rep);
+		return TRANSIENT;
+	}
+	*retry_after = rep.retry_after_ms;
+	if (rep.status >= 200 && rep.status < 300)
+		o = SENT;
+	else if (rep.status == 429 || rep.status == 408 || rep.status >= 500)
+		o = TRANSIENT;
+	else
+		o = PERMANENT;
+	sb_buf_printf(why, "HTTP %ld", rep.status);
+	if (o == PERMANENT) {
+		struct sb_buf s = SB_BUF_INIT;
+		scrub(r, rep.body.s != NULL ? rep.body.s : "", &s);
+		sb_buf_printf(why, ": %s", s.s);
+		sb_buf_free(&s);
+	}
+	http_reply_free(&rep);
+	return o;
+}
+
+/* Writes all of body to fd before the deadline; -1 on timeout or error. */
+static int
+write_all(int fd, const char *p, size_t n, int64_t deadline)
+{
+	struct pollfd pfd = { fd, POLLOUT, 0 };
+
+	while (n > 0) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		if (poll(&pfd, 1, (int)left) <= 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static enum outcome
+send_exec(struct remote *r, const struct spool_item *it, struct sb_buf *why)
+{
+	int64_t deadline = now_ms() + r->pol->exec_timeout_ms;
+	int fds[2], status;
+	pid_t pid, w;
+
+	fflush(stdout);
+	if (pipe(fds) == -1) {
+		sb_buf_printf(why, "pipe: %s", strerror(errno));
+		return TRANSIENT;
+	}
+	if ((pid = fork()) == -1) {
+		sb_buf_printf(why, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return TRANSIENT;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);	/* so that a timeout kills the whole command */
+		signal(SIGPIPE, SIG_DFL);
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", r->target, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[0]);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	write_all(fds[1], it->body, it->len, deadline);
+	write_all(fds[1], "\n", 1, deadline);
+	close(fds[1]);
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+		rest(10);
+	if (w == 0) {
+		kill(-pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		sb_buf_printf(why, "command timed out");
+		return TRANSIENT;
+	}
+	if (w == -1) {
+		sb_buf_printf(why, "waitpid: %s", strerror(errno));
+		return TRANSIENT;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return SENT;
+	if (WIFEXITED(status)) {
+		sb_buf_printf(why, "command exited %d", WEXITSTATUS(status));
+		return WEXITSTATUS(status) == EX_TEMPFAIL ? TRANSIENT : PERMANENT;
+	}
+	sb_buf_printf(why, "command killed by signal %d", WTERMSIG(status));
+	return TRANSIENT;
+}
+
+/* SENT or PERMANENT (the message is done), or TRANSIENT: still pending. */
+static enum outcome
+attempt_all(struct remote *r, const struct spool_item *it)
+{
+	struct sb_buf why = SB_BUF_INIT;
+	enum outcome o = TRANSIENT;
+
+	for (int attempt = 0; attempt <= r->pol->retries; attempt++) {
+		int64_t ra = -1, delay;
+
+		sb_buf_reset(&why);
+		rate_wait(r);
+		o = r->kind == K_EXEC ? send_exec(r, it, &why) :
+		    send_http(r, it, &ra, &why);
+		if (o == SENT) {
+			r->delivered++;
+			break;
+		}
+		if (o == PERMANENT) {
+			warnx("%s: alert %s refused, not retried: %s", r->where,
+			    it->id, why.s);
+			r->refused++;
+			break;
+		}
+		if (attempt == r->pol->retries) {
+			warnx("%s: alert %s: %s; giving up for now after %d "
+			    "attempts, kept in the spool", r->where, it->id,
+			    why.s, attempt + 1);
+			break;
+		}
+		delay = ra >= 0 ? ra : backoff_ms(r, attempt);
+		warnx("%s: alert %s: %s; retry %d of %d in %lldms%s", r->where,
+		    it->id, why.s, attempt + 1, r->pol->retries,
+		    (long long)delay, ra >= 0 ? " (Retry-After)" : "");
+		if (rest(delay) == -1)
+			break;	/* stopping: it stays in the spool */
+	}
+	sb_buf_free(&why);
+	return o;
+}
+
+/* 0, or -1 when the spool could not be saved. */
+static int
+drain(struct remote *r)
+{
+	struct spool_item *it;
+
+	if (r->rest_until != 0 && now_ms() < r->rest_until)
+		return 0;
+	r->rest_until = 0;
+	while ((it = spool_first(r->spool, r->name)) != NULL &&
+	    !sb_stop_requested()) {
+		if (attempt_all(r, it) == TRANSIENT) {
+			r->rest_until = now_ms() + r->pol->retry_max_ms;
+			return 0;
+		}
+		if (spool_remove(r->spool, it) == -1) {
+			warnx("spool: %s", spool_error(r->spool));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+remote_free(struct remote *r)
+{
+	curl_slist_free_all(r->headers);
+	if (r->curl != NULL)
+		curl_easy_cleanup(r->curl);
+	free(r->target);
+	free(r->routing_key);
+	free(r);
+}
+
+static int
+has_crlf(const char *s)
+{
+	return strpbrk(s, "\r\n") != NULL;
+}
+
+static int	remote_setup(struct remote *, const struct sink_config *);
+
+/* On failure nothing is left allocated: close() is not called then. */
+static int
+remote_open(struct sink *s, const struct sink_config *cfg, enum kind kind,
+    const char *name)
+{
+	struct remote *r = sb_xcalloc(1, sizeof *r);
+
+	r->kind = kind;
+	r->name = name;
+	if (remote_setup(r, cfg) == -1) {
+		remote_free(r);
+		s->priv = NULL;
+		return -1;
+	}
+	s->priv = r;
+	return 0;
+}
+
+static int
+remote_setup(struct remote *r, const struct sink_config *cfg)
+{
+	enum kind kind = r->kind;
+	const char *name = r->name;
+	char host[256];
+
+	r->spool = cfg->spool;
+	r->pol = cfg->pol;
+	r->group_by = cfg->group_by;
+	r->rng = cfg->pol->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(kind + 1));
+	if (r->rng == 0)
+		r->rng = 1;
+	if (kind == K_PAGERDUTY) {
+		r->routing_key = sb_xstrdup(cfg->target);
+		r->target = sb_xstrdup(cfg->pd_url != NULL ? cfg->pd_url :
+		    PD_EVENTS_URL);
+	} else
+		r->target = sb_xstrdup(cfg->target);
+	if (kind == K_EXEC) {
+		snprintf(r->where, sizeof r->where, "exec sink");
+		return 0;
+	}
+	http_url_host(r->target, host, sizeof host);
+	snprintf(r->where, sizeof r->where, "%s sink (%s)", name, host);
+	r->secrets[0] = r->target;
+	r->secrets[1] = r->routing_key;
+	http_url_path(r->target, r->path, sizeof r->path);
+	if (strlen(r->path) > 1)
+		r->secrets[2] = r->path;
+	if (has_crlf(r->target)) {
+		warnx("%s: the URL holds a CR or LF", r->where);
+		return -1;
+	}
+	r->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	r->headers = curl_slist_append(r->headers, "Expect:");
+	for (size_t i = 0; kind == K_WEBHOOK && cfg->headers != NULL &&
+	    cfg->headers[i] != NULL; i++) {
+		if (has_crlf(cfg->headers[i]) ||
+		    strchr(cfg->headers[i], ':') == NULL) {
+			warnx("%s: header %zu is not one 'Name: value' line",
+			    r->where, i + 1);
+			return -1;
+		}
+		r->headers = curl_slist_append(r->headers, cfg->headers[i]);
+	}
+	if ((r->curl = curl_easy_init()) == NULL) {
+		warnx("%s: cannot start libcurl", r->where);
+		return -1;
+	}
+	if (kind == K_SLACK) {
+		/* Slack allows about one message a second per webhook. */
+		r->rate_per_ms = 1.0 / 1000;
+		r->burst = r->tokens = 3;
+		r->refill_ms = now_ms();
+	}
+	if (spool_count(r->spool, name) > 0)
+		warnx("%s: %zu alerts pending from an earlier run, sending them "
+		    "first", r->where, spool_count(r->spool, name));
+	return drain(r);
+}
+
+static int
+webhook_open(struct sink *s, const struct sink_config *cfg)
+{
+	return remote_open(s, cfg, K_WEBHOOK, "webhook");
+}
+
+static int
+slack_open(struct sink *s, const struct sink_config *cfg)
+{
+	return remote_open(s, cfg, K_SLACK, "slack");
+}
+
+static int
+pagerduty_open(struct sink *s, const struct sink_config *cfg)
+{
+	return remote_open(s, cfg, K_PAGERDUTY, "pagerduty");
+}
+
+static int
+exec_open(struct sink *s, const struct sink_config *cfg)
+{
+	return remote_open(s, cfg, K_EXEC, "exec");
+}
+
+static int
+remote_deliver(struct sink *s, const struct delivery *d)
+{
+	struct remote *r = s->priv;
+	const struct alert_view *av = d->av;
+	struct sb_buf b = SB_BUF_INIT;
+	int rc;
+
+	if (d->kind != REC_ALERT || av == NULL || d->local_only)
+		return 0;	/* bare signals go to the console only */
+	switch (r->kind) {
+	case K_WEBHOOK:
+		payload_alertmanager(&b, &av, 1, r->group_by);
+		break;
+	case K_SLACK:
+		payload_slack(&b, &av, 1);
+		break;
+	case K_PAGERDUTY:
+		payload_pagerduty(&b, av, r->routing_key);
+		break;
+	case K_EXEC:
+		sb_buf_add(&b, d->raw, d->rawlen);
+		break;
+	}
+	rc = spool_add(r->spool, r->name, av->id, b.s, b.len);
+	sb_buf_free(&b);
+	if (rc == -1) {
+		warnx("%s: alert %s not queued: %s", r->where, av->id,
+		    spool_error(r->spool));
+		return -1;
+	}
+	return drain(r);
+}
+
+static int
+remote_flush(struct sink *s)
+{
+	return 0;
+}
+
+void
+remote_idle(struct sink *s)
+{
+	struct remote *r = s->priv;
+
+	if (r != NULL && spool_first(r->spool, r->name) != NULL)
+		drain(r);
+}
+
+static int
+remote_close(struct sink *s)
+{
+	struct remote *r = s->priv;
+	size_t pending;
+	int rc = 0;
+
+	if (!sb_stop_requested())
+		rc = drain(r);
+	pending = spool_count(r->spool, r->name);
+	if (pending > 0 && spool_name(r->spool) != NULL)
+		warnx("%s: %zu alerts pending in %s, sent on the next run",
+		    r->where, pending, spool_name(r->spool));
+	else if (pending > 0)
+		warnx("%s: %zu alerts not delivered (no --spool: lost)",
+		    r->where, pending);
+	if (r->refused > 0)
+		warnx("%s: %lu alerts refused", r->where, r->refused);
+	if (pending > 0 || r->refused > 0)
+		rc = -1;
+	remote_free(r);
+	s->priv = NULL;
+	return rc;
+}
+
+const struct sink_ops webhook_sink = {
+	"webhook", webhook_open, remote_deliver, remote_flush, remote_close
+};
+const struct sink_ops slack_sink = {
+	"slack", slack_open, remote_deliver, remote_flush, remote_close
+};
+const struct sink_ops pagerduty_sink = {
+	"pagerduty", pagerduty_open, remote_deliver, remote_flush, remote_close
+};
+const struct sink_ops exec_sink = {
+	"exec", exec_open, remote_deliver, remote_flush, remote_close
+};
