@@ -77,4 +77,67 @@ ok $? "no signal comes after a watermark at or past its own time"
 grep -v '"type":"watermark"' "$OUT" >"$T/nowm"
 run_in "$FIX/detect-step.jsonl" detect --no-watermark
 same "$OUT" "$T/nowm" "--no-watermark writes the same without them"
+# --slo: burn rates on a hand-made fixture.  16 one-minute windows of 100
+# requests; windows 7 to 12 have 22 errors, and p50/p95/p99 100/200/300 ms
+# from window 7 on (50/100/200 before).  With the pair 10/10m/2m and 99%
+# (budget 0.01): at 00:11 the long window (windows 2-11) has 110 errors of
+# 1000, burn 11; the short one (10-11) 44 of 200, burn 22: it fires.
+slo="--slo availability=99 --slo latency=200ms@99 --slo-pair 10/10m/2m"
+run detect --no-watermark $slo "$FIX/detect-slo.jsonl"
+is_rc 0 "--slo exits 0"
+jq -r 'select(.type == "signal") | [.at[11:16], .metric, .detector, .value,
+    .burn_rate, .burn_rate_short, .score, .since[11:16], .window_long_s,
+    .window_short_s, .objective, .factor, .state // "-"] | @tsv' "$OUT" >"$T/slo"
+cat >"$T/slo.want" <<'EOF2'
+00:11	slo_availability	slo_burn	11	11	22	11	00:09	600	120	0.99	10	-
+00:12	slo_availability	slo_burn	13.2	13.2	22	13.2	00:09	600	120	0.99	10	-
+00:13	slo_availability	slo_burn	13.2	13.2	11	11	00:09	600	120	0.99	10	-
+00:14	slo_availability	slo_burn	13.2	13.2	0	0	00:09	600	120	0.99	10	-
+00:15	slo_availability	slo_burn	13.2	13.2	0	0	00:09	600	120	0.99	10	-
+00:16	slo_availability	slo_burn	13.2	13.2	0	0	00:09	600	120	0.99	10	cleared
+EOF2
+same "$T/slo" "$T/slo.want" "--slo availability: burn rates 11/22 at 00:11, cleared 3 windows after the short burn falls below 10"
+hasnt "$OUT" '"detector":"(level|cusum|binomial|traffic)"' "the fixture is too short for the baseline detectors"
+# Latency: 200 ms is p99 of the early windows (1% slower) and p95 of the
+# later ones (5%).  At 00:12, windows 3-12: (4 x 1% + 6 x 5%) / 10 = 3.4%,
+# burn 3.4; windows 11-12: burn 5.  00:11 has 3.0 (5 and 5): not above 3.2.
+run detect --no-watermark --slo latency=200ms@99 --slo-pair 3.2/10m/2m "$FIX/detect-slo.jsonl"
+is "$(jq -r 'select(.type == "signal") | "\(.at[11:16]) \(.metric) \(.value) \(.burn_rate_short)"' "$OUT" | xargs)" \
+    "00:12 slo_latency 3.4 5 00:13 slo_latency 3.8 5 00:14 slo_latency 4.2 5 00:15 slo_latency 4.6 5 00:16 slo_latency 5 5" \
+    "--slo latency from p50/p95/p99: burn 3.4 rising to 5"
+# From a sketch: 100 values of 10 ms and 4 of 500 ms with latency=100ms@99:
+# 4/104 slow, burn 3.84615 in both windows.
+sk='"sketch":{"alpha":0.005,"count":104,"sum":3000,"min":10,"max":500,"zero":0,"lo":231,"bins":[100'
+i=232; while [ $i -lt 622 ]; do sk="$sk,0"; i=$((i + 1)); done
+sk="$sk,4]}"
+for m in 0 1 2 3 4 5; do
+	printf '{"type":"window","key":"k","start":%d,"width_s":60,"count":104,"errors":0,"latency_ms":{"p50":10,"p95":10,"p99":500},%s}\n' \
+	    $((1795651200 + m * 60)) "$sk"
+done >"$T/sketch.jsonl"
+run detect --no-watermark --slo latency=100ms@99 --slo-pair 2/4m/2m "$T/sketch.jsonl"
+is "$(jq -r 'select(.type == "signal") | "\(.at[11:16]) \(.value) \(.burn_rate_short)"' "$OUT" | xargs)" \
+    "00:04 3.84615 3.84615 00:05 3.84615 3.84615 00:06 3.84615 3.84615" \
+    "--slo latency from the window's sketch: 4 of 104 requests above 100 ms"
+
+run detect --no-watermark "$FIX/detect-slo.jsonl"
+hasnt "$OUT" '"slo_' "no SLO signal without --slo"
+# One bad request cannot fire a pair: windows need 1/(factor (1 - objective)) requests.
+jq -c '.count = 4 | .errors = (if .errors > 0 then 1 else 0 end)' "$FIX/detect-slo.jsonl" >"$T/slo-few"
+run detect --no-watermark --slo availability=99 --slo-pair 10/10m/2m "$T/slo-few"
+hasnt "$OUT" '"slo_' "too few requests in the windows: no SLO signal"
+
+for bad in "availability" "availability=100" "availability=0" "availability=abc" \
+    "availability=99.9x" "latency=300@99" "latency=300ms" "latency=0ms@99" \
+    "latency=300ms@100" "errors=99" "=99"; do
+	run detect --slo "$bad" </dev/null
+	is_rc 2 "--slo $bad: usage error"
+	has "$ERR" "^detect: --slo: " "--slo $bad: says why"
+done
+run detect --slo availability=99 --slo availability=99.9 </dev/null
+is_rc 2 "--slo: a second availability SLO is an error"
+for bad in "14.4/5m/1h" "14.4/1h" "x/1h/5m" "0/1h/5m" "14.4/1h/0s" "14.4/8d/1h"; do
+	run detect --slo-pair "$bad" </dev/null
+	is_rc 2 "--slo-pair $bad: usage error"
+	has "$ERR" "^detect: --slo-pair: " "--slo-pair $bad: says why"
+done
 done_testing

@@ -55,4 +55,15 @@ awk -F '\t' '$2 != k { delete t; k = $2 }
     "$T/none.tsv" | sort -u >"$T/pairs"
 is "$(lines "$T/pairs")" 0 "none, 2 days: never two metrics or detectors on one key within 10 minutes"
 [ -s "$T/pairs" ] && head -5 "$T/pairs" | diag_stream
+# --slo availability=99.9 on the error creep: the 14.4x pair fires once
+# the last hour's errors reach 1.44% (and the last 5 minutes' too); never
+# without --slo, and not on the other endpoints.
+hasnt "$T/error-creep" '"slo_' "error-creep: no SLO signal without --slo"
+inject --scenario error-creep --seed "$SEED" --hours 2.5 --degrade-at 1h \
+    --start 2026-11-26T11:00:00Z | aggregate | detect --slo availability=99.9 --no-forward >"$T/slo"
+is "$(jq -r 'select(.metric == "slo_availability" and .state == null) | .key' "$T/slo" | sort -u | xargs)" \
+    "payments POST /api/payments" "error-creep --slo availability=99.9: burns only on the degraded key"
+jq -r 'select(.metric == "slo_availability") | [.burn_rate, .burn_rate_short, .factor, .score] | @tsv' "$T/slo" |
+    awk '{ if ($4 != ($1 < $2 ? $1 : $2) || $3 != 14.4) bad++ } END { exit !(NR > 0 && bad == 0) }'
+ok $? "error-creep --slo: page pair (14.4), score = the smaller burn rate"
 done_testing

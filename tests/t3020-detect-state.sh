@@ -70,4 +70,19 @@ done
 run detect --state "$T/no-such-dir/state" "$T/w1"
 is_rc 1 "an unwritable state file exits 1"
 has "$ERR" "no-such-dir/state" "and is named"
+# --slo: the burn-rate windows are part of the state, so a restart
+# continues the burn rates exactly.
+inject --scenario error-creep --seed 7 --hours 2.5 --degrade-at 1h --start 2026-11-26T11:00:00Z |
+    aggregate >"$T/ec"
+n=$(lines "$T/ec")
+head -n $((n * 6 / 10)) "$T/ec" >"$T/ec1"
+tail -n +$((n * 6 / 10 + 1)) "$T/ec" >"$T/ec2"
+detect --no-forward --no-watermark --slo availability=99.9 "$T/ec" >"$T/ec.all"
+has "$T/ec.all" '"metric":"slo_availability"' "--slo: the uninterrupted run has SLO signals"
+detect --no-forward --no-watermark --slo availability=99.9 --state "$T/s-slo" "$T/ec1" >"$T/ec.p1"
+detect --no-forward --no-watermark --slo availability=99.9 --state "$T/s-slo" "$T/ec2" >"$T/ec.p2"
+cat "$T/ec.p1" "$T/ec.p2" >"$T/ec.joined"
+same "$T/ec.joined" "$T/ec.all" "--slo: two halves with --state equal one run"
+detect --no-forward --no-watermark --slo availability=99.9 "$T/ec2" >"$T/ec.fresh"
+if cmp -s "$T/ec.fresh" "$T/ec.p2"; then ok 1 "--slo: without the state the burn rates start empty"; else ok 0 "--slo: without the state the burn rates start empty"; fi
 done_testing

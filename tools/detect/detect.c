@@ -22,7 +22,8 @@
 #include "sig.h"
 #include "timefmt.h"
 
-static const char *family_name[] = { "level", "cusum", "binomial", "traffic" };
+static const char *family_name[] = { "level", "cusum", "binomial", "traffic",
+	"slo_burn" };
 
 static void
 usage(FILE *fp, int status)
@@ -35,9 +36,11 @@ usage(FILE *fp, int status)
 	    "              [--fast-z z]"
 	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
 	    "              [--max-line bytes] [--metric path] [--min-count n]\n"
-	    "              [--profile-min n] [--profile-rate a] [--state file]\n"
-	    "              [--state-every n] [--traffic-p p] [--traffic-window m/n]\n"
-	    "              [--warmup n] [file ...]\n");
+	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
+	    "              [--slo-pair factor/long/short] [--state file]\n"
+	    "              [--state-every n] [--step-ratio r] [--traffic-p p]\n"
+	    "              [--traffic-window m/n]"
+	    " [--warmup n] [file ...]\n");
 	exit(status);
 }
 
@@ -77,6 +80,93 @@ m_of_n_arg(const char *opt, const char *s, int *m, int *n)
 	free(copy);
 }
 
+/* A percentage strictly between 0 and 100, as a fraction. */
+static double
+objective_arg(const char *spec, const char *s)
+{
+	const char *errstr;
+	double v;
+
+	if (sb_parse_double(s, 0, 100, &v, &errstr) == -1 || v <= 0 ||
+	    v >= 100)
+		errx(2, "--slo: '%s': the objective '%s' is not a percentage "
+		    "between 0 and 100, both excluded", spec, s);
+	return v / 100;
+}
+
+/* availability=PCT or latency=DURATION@PCT; see detect.1. */
+static void
+slo_arg(struct model_config *c, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	struct slo_def d;
+	int64_t ms;
+
+	memset(&d, 0, sizeof d);
+	if (eq == NULL)
+		errx(2, "--slo: '%s' is not availability=PCT or "
+		    "latency=DURATION@PCT", spec);
+	if ((size_t)(eq - spec) == 12 && strncmp(spec, "availability", 12) == 0) {
+		d.kind = SLO_AVAILABILITY;
+		d.objective = objective_arg(spec, eq + 1);
+	} else if ((size_t)(eq - spec) == 7 && strncmp(spec, "latency", 7) == 0) {
+		char *copy = sb_xstrdup(eq + 1), *at = strchr(copy, '@');
+		size_t len;
+
+		if (at == NULL)
+			errx(2, "--slo: '%s': latency needs DURATION@PCT, "
+			    "as in latency=300ms@99", spec);
+		*at = '\0';
+		len = strlen(copy);
+		/* A unit is required: a bare number would be seconds. */
+		if (len == 0 || (copy[len - 1] >= '0' && copy[len - 1] <= '9') ||
+		    sb_duration_parse(copy, &ms) == -1 || ms <= 0)
+			errx(2, "--slo: '%s': '%s' is not a positive duration "
+			    "with a unit (300ms, 1.5s)", spec, copy);
+		d.kind = SLO_LATENCY;
+		d.threshold = (double)ms;
+		d.objective = objective_arg(spec, at + 1);
+		free(copy);
+	} else
+		errx(2, "--slo: '%s': the SLI is not 'availability' or "
+		    "'latency'", spec);
+	for (int i = 0; i < c->nslo; i++)
+		if (c->slo[i].kind == d.kind)
+			errx(2, "--slo: '%s': a second %s SLO", spec,
+			    d.kind == SLO_LATENCY ? "latency" : "availability");
+	c->slo[c->nslo++] = d;
+}
+
+/* FACTOR/LONG/SHORT, e.g. 14.4/1h/5m. */
+static void
+slo_pair_arg(struct model_config *c, const char *s, int *given)
+{
+	char *copy = sb_xstrdup(s), *a = strchr(copy, '/'), *b;
+	struct slo_pair p;
+	const char *errstr;
+
+	if (a == NULL || (b = strchr(a + 1, '/')) == NULL)
+		errx(2, "--slo-pair: '%s' is not FACTOR/LONG/SHORT", s);
+	*a++ = '\0';
+	*b++ = '\0';
+	if (sb_parse_double(copy, 1e-3, 1e6, &p.factor, &errstr) == -1)
+		errx(2, "--slo-pair: '%s': the factor '%s' is %s", s, copy,
+		    errstr);
+	if (sb_duration_parse(a, &p.long_ms) == -1 ||
+	    sb_duration_parse(b, &p.short_ms) == -1 || p.short_ms <= 0 ||
+	    p.long_ms <= p.short_ms || p.long_ms > 7 * 86400000LL)
+		errx(2, "--slo-pair: '%s': the windows are not durations "
+		    "with 0 < SHORT < LONG <= 7d", s);
+	if (!*given) {
+		c->npair = 0;
+		*given = 1;
+	}
+	if (c->npair == MODEL_MAX_PAIRS)
+		errx(2, "--slo-pair: more than %d pairs", MODEL_MAX_PAIRS);
+	c->pair[c->npair++] = p;
+	free(copy);
+}
+
 static void
 add_metric(struct model_config *c, const char *path, const char *name,
     enum metric_kind kind, int fast, int user)
@@ -104,7 +194,8 @@ parse_options(int argc, char **argv, struct options *o)
 	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_EFLOOR, O_EMIN, O_EP,
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
-	    O_SEVERY, O_STRICT, O_TEE, O_TP, O_TWIN, O_WARMUP };
+	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
+	    O_WARMUP };
 	static const struct option longopts[] = {
 		{ "clear",		required_argument,	NULL, O_CLEAR },
 		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
@@ -128,8 +219,11 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "no-watermark",	no_argument,		NULL, O_NOWM },
 		{ "profile-min",	required_argument,	NULL, O_PMIN },
 		{ "profile-rate",	required_argument,	NULL, O_PRATE },
+		{ "slo",		required_argument,	NULL, O_SLO },
+		{ "slo-pair",		required_argument,	NULL, O_SLOPAIR },
 		{ "state",		required_argument,	NULL, O_STATE },
 		{ "state-every",	required_argument,	NULL, O_SEVERY },
+		{ "step-ratio",		required_argument,	NULL, O_STEP },
 		{ "strict",		no_argument,		NULL, O_STRICT },
 		{ "tee",		no_argument,		NULL, O_TEE },
 		{ "traffic-p",		required_argument,	NULL, O_TP },
@@ -138,14 +232,14 @@ parse_options(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct model_config *c = &o->model;
-	int ch;
+	int ch, pairs_given = 0;
 
 	memset(o, 0, sizeof *o);
 	model_defaults(c);
 	add_metric(c, "count", "count", MK_COUNT, 0, 0);
 	add_metric(c, "errors", "error_rate", MK_ERRORS, 0, 0);
 	add_metric(c, "latency_ms.p50", "latency_p50", MK_LOG, 1, 0);
-	add_metric(c, "latency_ms.p95", "latency_p95", MK_LOG, 0, 0);
+	add_metric(c, "latency_ms.p95", "latency_p95", MK_LOG, 2, 0);
 	add_metric(c, "latency_ms.p99", "latency_p99", MK_LOG, 0, 0);
 	o->max_line = SB_MAX_LINE_DEFAULT;
 	o->forward = 1;
@@ -231,12 +325,21 @@ parse_options(int argc, char **argv, struct options *o)
 			c->profile_learn = double_arg("--profile-rate", optarg,
 			    1e-6, 1);
 			break;
+		case O_SLO:
+			slo_arg(c, optarg);
+			break;
+		case O_SLOPAIR:
+			slo_pair_arg(c, optarg, &pairs_given);
+			break;
 		case O_STATE:
 			o->state = optarg;
 			break;
 		case O_SEVERY:
 			o->state_every = (uint64_t)int_arg("--state-every",
 			    optarg, 0, 1LL << 40);
+			break;
+		case O_STEP:
+			c->step_ratio = double_arg("--step-ratio", optarg, 1, 1e6);
 			break;
 		case O_STRICT:
 			o->strict = 1;
@@ -370,6 +473,11 @@ emit_signal(struct run *r, const struct window *w, const struct signal *g)
 {
 	const struct metric_def *def = &r->opt->model.metric[g->metric];
 	struct sb_buf *b = &r->out;
+	const char *name = def->name;
+
+	if (g->slo)
+		name = r->opt->model.slo[g->slo - 1].kind == SLO_LATENCY ?
+		    "slo_latency" : "slo_availability";
 
 	sb_buf_puts(b, "{\"type\":\"signal\"");
 	copy_member(r, "key", w->key_tok);
@@ -379,7 +487,7 @@ emit_signal(struct run *r, const struct window *w, const struct signal *g)
 	sb_buf_puts(b, ",\"at\":");
 	sb_buf_json_time(b, g->at);
 	sb_buf_puts(b, ",\"metric\":");
-	sb_buf_json_str(b, def->name, strlen(def->name));
+	sb_buf_json_str(b, name, strlen(name));
 	sb_buf_printf(b, ",\"detector\":\"%s\",\"direction\":\"%s\"",
 	    family_name[g->family], g->down ? "down" : "up");
 	put_num(b, "value", g->value);
@@ -401,6 +509,14 @@ emit_signal(struct run *r, const struct window *w, const struct signal *g)
 		put_num(b, "errors", g->errors);
 	if (!isnan(g->dispersion))
 		put_num(b, "dispersion", g->dispersion);
+	if (g->slo) {
+		put_num(b, "burn_rate", g->value);
+		put_num(b, "burn_rate_short", g->burn_short);
+		put_num(b, "window_long_s", g->window_long_s);
+		put_num(b, "window_short_s", g->window_short_s);
+		put_num(b, "objective", g->objective);
+		put_num(b, "factor", g->factor);
+	}
 	if (g->cleared)
 		sb_buf_puts(b, ",\"state\":\"cleared\"");
 	sb_buf_puts(b, "}\n");
@@ -531,10 +647,8 @@ main(int argc, char **argv)
 	sb_reader_summary();
 done:
 	sb_state_close(r.state);
-	for (size_t i = 0; i < r.series.nlist; i++) {
-		free(r.series.list[i]->key);
-		free(r.series.list[i]);
-	}
+	for (size_t i = 0; i < r.series.nlist; i++)
+		series_free(r.series.list[i]);
 	free(r.series.list);
 	free(r.series.slot);
 	for (int i = 0; i < opt.model.nmetric; i++)
@@ -542,5 +656,6 @@ done:
 	sb_buf_free(&r.out);
 	sb_buf_free(&r.key);
 	sb_json_free(&r.js);
+	sb_sketch_free(&r.sketch);
 	return status;
 }

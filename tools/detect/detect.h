@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "json.h"
 #include "model.h"
+#include "sketch.h"
 
 #define PATH_MAX_SEGS	8
 
@@ -40,7 +41,7 @@ struct table {
 
 /* Top-level members of a record that detect looks at, -1 when absent. */
 enum { M_TYPE, M_KEY, M_START, M_END, M_WIDTH, M_COUNT, M_ERRORS,
-    M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_NMEMBERS };
+    M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_SKETCH, M_NMEMBERS };
 
 /* The parts of one window record that detect uses. */
 struct window {
@@ -62,6 +63,7 @@ struct run {
 	uint64_t	 stale;
 	int64_t		 max_end;	/* newest window end seen; 0: none */
 	struct sb_state	*state;		/* --state, or NULL */
+	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
 };
 
 /* Fills r->top in one pass over the record's members (last one wins). */

@@ -26,6 +26,7 @@ model_defaults(struct model_config *c)
 	c->level_m = 3;
 	c->level_n = 4;
 	c->fast_z = 8;
+	c->step_ratio = 1.6;
 	c->cusum_k = 1;
 	c->cusum_h = 8;
 	c->cusum_clip = 4;
@@ -40,6 +41,10 @@ model_defaults(struct model_config *c)
 	c->traffic_n = 5;
 	c->clear_p = 0.01;
 	c->clear = 3;
+	/* The SRE workbook's page and ticket pairs. */
+	c->pair[0] = (struct slo_pair){ 14.4, 3600000, 300000 };
+	c->pair[1] = (struct slo_pair){ 6, 6 * 3600000LL, 1800000 };
+	c->npair = 2;
 }
 
 struct series *
@@ -53,7 +58,26 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 	memcpy(s->key, key, keylen);
 	s->key[keylen] = '\0';
 	s->width = width;
+	if (c->nslo > 0) {
+		int64_t longest = 0;
+		for (int p = 0; p < c->npair; p++)
+			if (c->pair[p].long_ms > longest)
+				longest = c->pair[p].long_ms;
+		s->slo_cap = (int)((longest + width - 1) / width) + 1;
+		s->slo_ring = sb_xcalloc((size_t)s->slo_cap *
+		    SLO_STRIDE(c->nslo), sizeof(double));
+	}
 	return s;
+}
+
+void
+series_free(struct series *s)
+{
+	if (s == NULL)
+		return;
+	free(s->slo_ring);
+	free(s->key);
+	free(s);
 }
 
 /*
@@ -376,10 +400,15 @@ sig_new(struct signal *out, int *n, int metric, enum family f, int down,
 }
 
 /* Level shift and CUSUM for MK_LOG and MK_RAW metrics. */
+/*
+ * lead: the median's state when def is p95 (fast 2), for the step rule:
+ * bits 2 and 3 of fhist remember the windows whose fast z came with a
+ * move of at least step_ratio on the log scale.
+ */
 static void
 watch_level(const struct model_config *c, const struct metric_def *def,
     struct mstate *m, const struct obs *o, int i, double e, double sd,
-    double w, struct signal *out, int *n)
+    double w, const struct mstate *lead, struct signal *out, int *n)
 {
 	int64_t at = o->start + o->width;
 	int log_scale = def->kind == MK_LOG;
@@ -401,8 +430,12 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 		struct det *lv = &m->det[0][dir], *cu = &m->det[1][dir];
 		uint32_t h = ((uint32_t)lv->hist << 1 | (zz >= c->level_z)) &
 		    0xffffu;
-		uint32_t fh = ((uint32_t)lv->fhist << 1 |
-		    (zz >= c->fast_z)) & 3u;
+		double move = log_scale ? (dir ? e - x : x - e) : 0;
+		int big = zz >= (def->fast == 2 ? c->level_z : c->fast_z) &&
+		    move >= log(c->step_ratio);
+		uint32_t fh = (((uint32_t)lv->fhist << 1 |
+		    (zz >= c->fast_z)) & 3u) |
+		    (((((uint32_t)lv->fhist >> 2) << 1) | big) & 3u) << 2;
 		uint32_t mask = (1u << c->level_n) - 1;
 		int fire, st, back;
 
@@ -410,7 +443,20 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 		lv->fhist = fh;
 		fire = popcount(h & mask) >= c->level_m;
 		back = oldest_bit(h, c->level_n);
-		if (!fire && def->fast && fh == 3) {
+		if (!fire && def->fast == 1 && (fh & 3u) == 3) {
+			fire = 1;
+			back = 2;
+		}
+		/*
+		 * A step of the whole distribution: p95 and the median both
+		 * moved by step_ratio in two consecutive windows, the median
+		 * beyond fast_z and p95 beyond level_z.  A deploy (x1.5 for a minute) moves no percentile
+		 * that far; a GC pause of seconds moves the tail, not the
+		 * median.
+		 */
+		if (!fire && def->fast == 2 && lead != NULL &&
+		    (fh >> 2) == 3 &&
+		    (((uint32_t)lead->det[0][dir].fhist >> 2) & 3u) == 3) {
 			fire = 1;
 			back = 2;
 		}
@@ -593,6 +639,200 @@ watch_errors(const struct model_config *c, struct mstate *m,
 	}
 }
 
+/*
+ * The share of requests slower than t from three percentiles: the points
+ * (ln p50, 0), (ln p95, z95), (ln p99, z99) on the normal quantile scale,
+ * joined by straight lines and extended beyond both ends with the
+ * nearest segment, are the quantile function of a piecewise log-normal
+ * distribution; the share is 1 - Phi(z(ln t)).  Exact for a log-normal.
+ */
+#define Z95	1.6448536269514722
+#define Z99	2.3263478740408408
+double
+slo_slow_share(double p50, double p95, double p99, double t)
+{
+	double l50, l95, l99, lt, z, la, lb, za, zb;
+
+	l50 = log(fmax(p50, 1e-3));
+	l95 = log(fmax(p95, 1e-3));
+	l99 = log(fmax(p99, 1e-3));
+	if (l95 < l50)
+		l95 = l50;
+	if (l99 < l95)
+		l99 = l95;
+	lt = log(fmax(t, 1e-3));
+	if (lt <= l95) {
+		la = l50; lb = l95; za = 0; zb = Z95;
+	} else {
+		la = l95; lb = l99; za = Z95; zb = Z99;
+	}
+	/* A flat segment is a jump: the slope of a 1e-9 rise. */
+	z = za + (lt - la) * (zb - za) / fmax(lb - la, 1e-9);
+	return 0.5 * erfc(z / M_SQRT2);
+}
+
+/*
+ * Multi-window SLO burn rates (detect.1, --slo): the window goes into the
+ * ring, then for every SLO and window pair
+ *	burn = (bad / requests over the window) / (1 - objective)
+ * over the long and the short window.  A pair is tested once the
+ * series' history covers its long window and each of its windows holds
+ * at least 1 / (factor (1 - objective)) requests; it fires when both
+ * burns are >= its factor.  The SLO's detector reports the firing pair
+ * of the highest factor, or, when none fires, the pair it reported last.
+ */
+static void
+watch_slo(const struct model_config *c, struct series *s,
+    const struct obs *o, struct signal *out, int *n)
+{
+	int stride = SLO_STRIDE(c->nslo);
+	int64_t at = o->start + o->width;
+	double nl[MODEL_MAX_PAIRS] = { 0 }, ns[MODEL_MAX_PAIRS] = { 0 };
+	double bl[MODEL_MAX_SLO][MODEL_MAX_PAIRS] = { { 0 } };
+	double bs[MODEL_MAX_SLO][MODEL_MAX_PAIRS] = { { 0 } };
+	double *e;
+
+	if (!o->has_count)
+		return;
+	s->slo_head = (s->slo_head + 1) % s->slo_cap;
+	e = s->slo_ring + (size_t)s->slo_head * stride;
+	e[0] = (double)o->start;
+	e[1] = (double)o->count;
+	for (int k = 0; k < c->nslo; k++)
+		e[2 + k] = c->slo[k].kind == SLO_AVAILABILITY ?
+		    (double)o->errors : o->slow;
+	if (s->slo_n < s->slo_cap)
+		s->slo_n++;
+	/* Newest first: the ring is in time order. */
+	for (int j = 0; j < s->slo_n; j++) {
+		int idx = ((s->slo_head - j) % s->slo_cap + s->slo_cap) %
+		    s->slo_cap;
+		const double *r = s->slo_ring + (size_t)idx * stride;
+		int any = 0;
+
+		for (int p = 0; p < c->npair; p++) {
+			if (r[0] < (double)(at - c->pair[p].long_ms))
+				continue;
+			any = 1;
+			nl[p] += r[1];
+			for (int k = 0; k < c->nslo; k++)
+				bl[k][p] += r[2 + k];
+			if (r[0] < (double)(at - c->pair[p].short_ms))
+				continue;
+			ns[p] += r[1];
+			for (int k = 0; k < c->nslo; k++)
+				bs[k][p] += r[2 + k];
+		}
+		if (!any)
+			break;
+	}
+	for (int k = 0; k < c->nslo; k++) {
+		struct det *d = &s->slo_det[k];
+		double budget = 1 - c->slo[k].objective, err_l[MODEL_MAX_PAIRS];
+		int best = -1, st, p;
+
+		for (p = 0; p < c->npair; p++) {
+			const struct slo_pair *pr = &c->pair[p];
+			double need = 1 / (pr->factor * budget);
+
+			err_l[p] = nl[p] > 0 ? bl[k][p] / nl[p] : 0;
+			bl[k][p] = err_l[p] / budget;
+			bs[k][p] = ns[p] > 0 ? bs[k][p] / ns[p] / budget : 0;
+			if ((double)(at - (int64_t)s->first) < (double)pr->long_ms ||
+			    nl[p] < need || ns[p] < need)
+				continue;
+			if (bl[k][p] >= pr->factor && bs[k][p] >= pr->factor &&
+			    (best < 0 || pr->factor > c->pair[best].factor))
+				best = p;
+		}
+		st = det_step(c, d, best >= 0, best >= 0, best >= 0 ?
+		    at - c->pair[best].short_ms : 0);
+		if (best >= 0)
+			s->slo_pair[k] = best;
+		if (st) {
+			struct signal *g;
+			double r;
+
+			p = (int)s->slo_pair[k];
+			r = err_l[p];
+			g = sig_new(out, n, 0, F_SLO, 0, st, at, d);
+			g->slo = k + 1;
+			g->value = bl[k][p];
+			g->baseline = 1;
+			g->spread = nl[p] > 0 ?
+			    sqrt(r * (1 - r) / nl[p]) / budget : 0;
+			g->score = fmin(bl[k][p], bs[k][p]);
+			g->count = nl[p];
+			g->burn_short = bs[k][p];
+			g->window_long_s = (double)c->pair[p].long_ms / 1000;
+			g->window_short_s = (double)c->pair[p].short_ms / 1000;
+			g->objective = c->slo[k].objective;
+			g->factor = c->pair[p].factor;
+		}
+	}
+}
+
+/* --state: per SLO its detector and pair, then the ring. */
+size_t
+slo_state_count(const struct model_config *c, const struct series *s)
+{
+	if (c->nslo == 0)
+		return 0;
+	return (size_t)c->nslo * 9 + 3 +
+	    (size_t)s->slo_cap * SLO_STRIDE(c->nslo);
+}
+
+static void
+slo_visit(const struct model_config *c, struct series *s, double *v,
+    int load)
+{
+	size_t k = 0, nr = (size_t)s->slo_cap * SLO_STRIDE(c->nslo);
+#define F(x) do { if (load) (x) = v[k]; else v[k] = (x); k++; } while (0)
+	for (int i = 0; i < c->nslo; i++) {
+		struct det *d = &s->slo_det[i];
+		F(d->active); F(d->quiet); F(d->hist); F(d->fhist);
+		F(d->windows); F(d->since); F(d->cus); F(d->cus_start);
+		F(s->slo_pair[i]);
+	}
+	if (load) {
+		s->slo_cap = (int)v[k++];
+		s->slo_head = (int)v[k++];
+		s->slo_n = (int)v[k++];
+	} else {
+		v[k++] = s->slo_cap;
+		v[k++] = s->slo_head;
+		v[k++] = s->slo_n;
+	}
+	for (size_t i = 0; i < nr; i++)
+		F(s->slo_ring[i]);
+#undef F
+}
+
+void
+slo_state_save(const struct model_config *c, const struct series *s,
+    double *out)
+{
+	slo_visit(c, (struct series *)s, out, 0);
+}
+
+int
+slo_state_load(const struct model_config *c, struct series *s,
+    const double *in, size_t n)
+{
+	size_t base = (size_t)c->nslo * 9;
+
+	if (c->nslo == 0 || n != slo_state_count(c, s) ||
+	    in[base] != s->slo_cap || in[base + 1] < 0 ||
+	    in[base + 1] >= s->slo_cap || in[base + 2] < 0 ||
+	    in[base + 2] > s->slo_cap)
+		return -1;
+	for (int i = 0; i < c->nslo; i++)
+		if (in[i * 9 + 8] < 0 || in[i * 9 + 8] >= c->npair)
+			return -1;
+	slo_visit(c, s, (double *)in, 1);
+	return 0;
+}
+
 static int
 series_degraded(const struct model_config *c, const struct series *s)
 {
@@ -670,6 +910,7 @@ series_update(const struct model_config *c, struct series *s,
 {
 	int64_t mid = o->start + o->width / 2;
 	double e[MODEL_MAX_METRICS], sd[MODEL_MAX_METRICS], w = 1;
+	const struct mstate *lead = NULL;
 	int n = 0;
 
 	if (s->seen == 0)
@@ -704,10 +945,16 @@ series_update(const struct model_config *c, struct series *s,
 			break;
 		case MK_LOG:
 		case MK_RAW:
-			watch_level(c, def, m, o, i, e[i], sd[i], w, out, &n);
+			watch_level(c, def, m, o, i, e[i], sd[i], w,
+			    def->fast == 2 ? lead : NULL, out, &n);
+			if (def->fast == 1 && o->has[i])
+				lead = m;
 			break;
 		}
 	}
+	/* Against the objective, not a baseline: no warm-up, no freezing. */
+	if (c->nslo > 0)
+		watch_slo(c, s, o, out, &n);
 	if (!series_degraded(c, s))
 		learn(c, s, o, e, sd, w);
 	return n;

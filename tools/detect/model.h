@@ -16,6 +16,8 @@
 #define MODEL_MAX_METRICS	16
 #define MODEL_RING		16	/* longest m-of-n history, windows */
 #define MODEL_HOURS		24
+#define MODEL_MAX_SLO		2	/* one availability, one latency */
+#define MODEL_MAX_PAIRS		4	/* burn-rate window pairs */
 
 enum metric_kind {
 	MK_COUNT,	/* request count: traffic detector */
@@ -24,14 +26,28 @@ enum metric_kind {
 	MK_RAW		/* any other number: level + cusum on its own scale */
 };
 
-enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC };
+enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC, F_SLO };
 
 struct metric_def {
 	const char	*path;		/* dotted path in the window */
 	const char	*name;		/* "metric" in the signal */
 	enum metric_kind kind;
-	int		 fast;		/* level fast path (the median) */
+	int		 fast;		/* level fast path: 1 the median, 2 p95 */
 	int		 user;		/* given by --metric: must be present */
+};
+
+enum slo_kind { SLO_AVAILABILITY, SLO_LATENCY };
+
+struct slo_def {
+	enum slo_kind	 kind;
+	double		 objective;	/* 0.999 for 99.9% */
+	double		 threshold;	/* SLO_LATENCY: ms */
+};
+
+/* Fires when both windows burn at >= factor. */
+struct slo_pair {
+	double		 factor;
+	int64_t		 long_ms, short_ms;
 };
 
 struct model_config {
@@ -45,6 +61,7 @@ struct model_config {
 	double		 level_z;
 	int		 level_m, level_n;
 	double		 fast_z;
+	double		 step_ratio;	/* fast path of p95: both moved this much */
 	double		 cusum_k, cusum_h, cusum_clip;
 	double		 err_p, err_window_p, err_floor;
 	int		 err_trim, err_n;
@@ -53,6 +70,10 @@ struct model_config {
 	int		 traffic_m, traffic_n;
 	double		 clear_p;
 	int		 clear;		/* quiet windows that clear a signal */
+	struct slo_def	 slo[MODEL_MAX_SLO];
+	int		 nslo;
+	struct slo_pair	 pair[MODEL_MAX_PAIRS];
+	int		 npair;
 };
 
 struct base {
@@ -89,6 +110,15 @@ struct series {
 	double		 first;		/* start of the first window, ms */
 	double		 last_end;	/* end of the newest window, ms */
 	double		 rate, prate;	/* learning rates per window, cached */
+	/*
+	 * --slo: per SLO a detector and the pair it reports, and a ring of
+	 * slo_cap windows, newest at slo_head, each SLO_STRIDE(nslo)
+	 * doubles: start (ms), count, then the bad requests of each SLO.
+	 */
+	struct det	 slo_det[MODEL_MAX_SLO];
+	double		 slo_pair[MODEL_MAX_SLO];
+	double		*slo_ring;
+	int		 slo_cap, slo_head, slo_n;
 	struct mstate	 m[];		/* config nmetric of them */
 };
 
@@ -99,6 +129,7 @@ struct obs {
 	int64_t		 count, errors;
 	double		 x[MODEL_MAX_METRICS];
 	unsigned char	 has[MODEL_MAX_METRICS];
+	double		 slow;		/* --slo latency: requests above it */
 };
 
 struct signal {
@@ -111,14 +142,20 @@ struct signal {
 	int64_t		 windows;
 	/* Detector-specific, NaN when not used. */
 	double		 p_value, expected, count, errors, dispersion;
+	/* slo_burn: slo is the SLO's index + 1, 0 for other signals. */
+	int		 slo;
+	double		 burn_short, window_long_s, window_short_s;
+	double		 objective, factor;
 };
 
-#define MODEL_MAX_SIGNALS	(MODEL_MAX_METRICS * 4)
+#define SLO_STRIDE(nslo)	(2 + (nslo))
+#define MODEL_MAX_SIGNALS	(MODEL_MAX_METRICS * 4 + MODEL_MAX_SLO)
 
 void	 model_defaults(struct model_config *);
 /* A zeroed series of the right size; key is copied.  Free with free(). */
 struct series *series_new(const struct model_config *, const char *key,
 	    size_t keylen, int64_t width);
+void	 series_free(struct series *);
 /* Returns the number of signals written to sig (<= MODEL_MAX_SIGNALS). */
 int	 series_update(const struct model_config *, struct series *,
 	    const struct obs *, struct signal *sig);
@@ -126,6 +163,20 @@ int	 series_update(const struct model_config *, struct series *,
 size_t	 mstate_count(void);
 void	 mstate_save(const struct mstate *, double *out);
 void	 mstate_load(struct mstate *, const double *in);
+
+/* The --slo state of a series as numbers, for --state. */
+size_t	 slo_state_count(const struct model_config *, const struct series *);
+void	 slo_state_save(const struct model_config *, const struct series *,
+	    double *out);
+/* -1 if n does not fit the series' configuration. */
+int	 slo_state_load(const struct model_config *, struct series *,
+	    const double *in, size_t n);
+
+/*
+ * The share of a window's requests slower than t ms, from its p50, p95
+ * and p99 (log-normal interpolation; detect.1, --slo).
+ */
+double	 slo_slow_share(double p50, double p95, double p99, double t);
 
 /* Statistics, exposed for tests. */
 double	 binom_upper(int64_t k, int64_t n, double p);	/* P(X >= k) */

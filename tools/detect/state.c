@@ -67,7 +67,21 @@ state_save(struct sb_state *st, const struct model_config *c,
 			}
 			sb_buf_putc(&b, ']');
 		}
-		sb_buf_puts(&b, "]}\n");
+		sb_buf_putc(&b, ']');
+		if (c->nslo > 0) {
+			size_t ns = slo_state_count(c, s);
+			double *sv = sb_xcalloc(ns, sizeof *sv);
+			slo_state_save(c, s, sv);
+			sb_buf_puts(&b, ",\"slo\":[");
+			for (size_t f = 0; f < ns; f++) {
+				if (f > 0)
+					sb_buf_putc(&b, ',');
+				sb_buf_json_num_exact(&b, sv[f]);
+			}
+			sb_buf_putc(&b, ']');
+			free(sv);
+		}
+		sb_buf_puts(&b, "}\n");
 	}
 	if (sb_state_save(st, b.s, b.len) == -1) {
 		warnx("%s", sb_state_error(st));
@@ -159,6 +173,22 @@ load_series(const struct sb_json *js, const struct model_config *c,
 				goto bad;
 		if (map[i] >= 0)
 			mstate_load(&s->m[map[i]], v);
+	}
+	/*
+	 * --slo: restored when the file's SLO state fits this run's SLOs and
+	 * pairs; otherwise the burn rates start from an empty history.
+	 */
+	if (c->nslo > 0 && (m = sb_json_member(js, 0, "slo")) >= 0 &&
+	    js->tok[m].type == SB_JARRAY &&
+	    js->tok[m].size == slo_state_count(c, s)) {
+		size_t ns = js->tok[m].size, e = (size_t)m + 1;
+		double *sv = sb_xcalloc(ns, sizeof *sv);
+		for (i = 0; i < ns; i++, e = js->tok[e].skip)
+			if (sb_json_number(js, e, &sv[i]) == -1)
+				break;
+		if (i == ns)
+			(void)slo_state_load(c, s, sv, ns);
+		free(sv);
 	}
 	sb_buf_free(&key);
 	return 0;

@@ -34,11 +34,11 @@ path_free(struct path *p)
 
 static const char *const member_name[M_NMEMBERS] = {
 	"type", "key", "start", "end", "width_s", "count", "errors",
-	"service", "method", "endpoint", "latency_ms"
+	"service", "method", "endpoint", "latency_ms", "sketch"
 };
 
 static const size_t member_len[M_NMEMBERS] = { 4, 3, 5, 3, 7, 5, 6, 7, 6, 8,
-	10 };
+	10, 6 };
 
 void
 scan_members(struct run *r)
@@ -160,6 +160,56 @@ read_metric(struct run *r, struct window *w, int i, char *why, size_t whysz)
 	return 0;
 }
 
+/*
+ * --slo latency: the requests of the window slower than t ms.  From the
+ * sketch when the window has one (the buckets whose representative value
+ * is above t), else from p50, p95 and p99 (slo_slow_share()).
+ */
+static int
+read_slow(struct run *r, struct window *w, double t, char *why, size_t whysz)
+{
+	const struct sb_json *js = &r->js;
+	struct obs *o = &w->obs;
+	double p[3];
+	long k = r->top[M_SKETCH], lat = r->top[M_LATENCY];
+	static const char *const pname[3] = { "p50", "p95", "p99" };
+
+	o->slow = 0;
+	if (o->count == 0)
+		return 0;
+	if (k >= 0 && js->tok[k].type == SB_JOBJECT) {
+		const double gamma = (1 + SB_SKETCH_ALPHA) / (1 - SB_SKETCH_ALPHA);
+		struct sb_sketch *sk = &r->sketch;
+		char e[160];
+		double slow = 0;
+
+		if (sb_sketch_read(sk, js, (size_t)k, e, sizeof e) == -1) {
+			snprintf(why, whysz, "%s", e);
+			return -1;
+		}
+		for (uint32_t b = 0; b < sk->nbins; b++)
+			if (2 * pow(gamma, (double)(sk->lo + (int32_t)b)) /
+			    (gamma + 1) > t)
+				slow += (double)sk->bins[b];
+		if (sk->count > 0)
+			o->slow = slow / (double)sk->count * (double)o->count;
+		return 0;
+	}
+	if (lat < 0 || js->tok[lat].type != SB_JOBJECT)
+		return 0;	/* null: no latency to judge */
+	for (int i = 0; i < 3; i++) {
+		long m = sb_json_member(js, (size_t)lat, pname[i]);
+		if (m < 0 || sb_json_number(js, (size_t)m, &p[i]) == -1 ||
+		    p[i] < 0) {
+			snprintf(why, whysz, "--slo latency: 'latency_ms.%s' "
+			    "is not a number >= 0", pname[i]);
+			return -1;
+		}
+	}
+	o->slow = slo_slow_share(p[0], p[1], p[2], t) * (double)o->count;
+	return 0;
+}
+
 int
 window_read(struct run *r, struct window *w, char *why, size_t whysz)
 {
@@ -239,6 +289,11 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 			return -1;
 		}
 	}
+	for (int i = 0; i < r->opt->model.nslo && o->has_count; i++)
+		if (r->opt->model.slo[i].kind == SLO_LATENCY &&
+		    read_slow(r, w, r->opt->model.slo[i].threshold, why,
+		    whysz) == -1)
+			return -1;
 	w->service_tok = string_member(js, r->top[M_SERVICE]);
 	w->method_tok = string_member(js, r->top[M_METHOD]);
 	w->endpoint_tok = string_member(js, r->top[M_ENDPOINT]);
