@@ -15,12 +15,14 @@ spool_wait() {	# spool_wait FILE N: until FILE holds N messages (10 s at most)
 }
 
 # The receiver is down (500): everything waits in the spool.  kill -9.
+# (--group-wait 0: each alert is its own message at once; t6060 kills
+# alert while alerts wait in their groups.)
 receiver_start k
 echo 500 >"$T/k/mode"
 mkdir "$T/spool"
 mkfifo "$T/fifo"
 alert --webhook "$RECV_URL/x" --spool "$T/spool" --retries 1 --retry-base 10ms \
-    --retry-max 10s <"$T/fifo" 2>"$T/err1" &
+    --retry-max 10s --group-wait 0 <"$T/fifo" 2>"$T/err1" &
 pid=$!
 exec 3>"$T/fifo"
 cat "$FIVE" >&3
@@ -43,18 +45,20 @@ is "$(grep -c . "$T/spool/alert.spool" || true)" 0 "the spool is empty after"
 # Killed while delivering (each answer takes 0.2 s).  Input alert had
 # not read yet is upstream's to send again, as a restarted pipe does: the
 # spooled message goes first, then the input again; nothing is lost and
-# first deliveries keep the order.
+# first deliveries keep the order.  Each alert is its own group (its own
+# key, --group-by key) and goes at once (--group-wait 0).
 receiver_start d
 echo 'delay 0.2 200' >"$T/d/mode"
 mkdir "$T/spool2"
-for i in 1 2; do jq -c ".id += \"-$i\"" "$FIVE"; done >"$T/ten"
-alert --webhook "$RECV_URL/x" --spool "$T/spool2" "$T/ten" 2>"$T/err2" &
+for i in 1 2; do jq -c ".id += \"-$i\" | .key += \"-$i\"" "$FIVE"; done >"$T/ten"
+alert --webhook "$RECV_URL/x" --spool "$T/spool2" --group-by key --group-wait 0 \
+    "$T/ten" 2>"$T/err2" &
 pid=$!
 receiver_wait d 3
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 echo 200 >"$T/d/mode"
-run alert --webhook "$RECV_URL/x" --spool "$T/spool2" "$T/ten"
+run alert --webhook "$RECV_URL/x" --spool "$T/spool2" --group-by key --group-wait 0 "$T/ten"
 is_rc 0 "restart after a kill in flight exits 0"
 got=$(ids d)
 is "$(printf '%s\n' $got | awk '!seen[$0]++' | tr '\n' ' ')" "$(jq -r .id "$T/ten" | tr '\n' ' ')" \

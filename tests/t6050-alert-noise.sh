@@ -40,7 +40,8 @@ is_rc 0 "inhibit: exit 0"
 is "$(got)" "c1 firing,w2 firing,c1 resolved,w3 firing," "inhibit: warnings of pay muted while c1 fires"
 has "$ERR" '^alert: inhibited by critical c1: warning firing pay GET /cart \(id w1\)$' "an inhibited alert is recorded"
 has "$ERR" 'not sending the resolve of w1' "so is its resolve"
-run alert --exec "cat >>$T/got" --inhibit no "$T/inh"
+# One group per key: the notifications are then one per alert, in time.
+run alert --exec "cat >>$T/got" --inhibit no --group-by key "$T/inh"
 is "$(got)" "c1 firing,w1 firing,w2 firing,w1 resolved,c1 resolved,w3 firing," "--inhibit no"
 
 # Silences, in event time, in a file.
@@ -56,7 +57,7 @@ has "$OUT" "^$id (active|expired|pending) 2026-11-26T14:00:00.000Z 2026-11-26T16
 	a x2 firing warning api 'GET /api/orders' 14:31
 	a x3 firing warning api 'GET /api/export/all' 16:30
 } >"$T/sil"
-run alert --silences "$S" --exec "cat >>$T/got" "$T/sil"
+run alert --silences "$S" --exec "cat >>$T/got" --group-by key "$T/sil"
 is_rc 0 "silenced: exit 0"
 is "$(got)" "x2 firing,x3 firing," "the silence mutes matching alerts inside its time only"
 has "$ERR" "^alert: silenced by $id: warning firing api GET /api/export \\(id x1\\)$" "a silenced alert is recorded"

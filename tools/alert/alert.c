@@ -6,7 +6,9 @@
  *
  * alert is the end of the pipe: records other than signals and alerts
  * are ignored.  Delivery goes through the sinks of sink.h; what reaches
- * them is decided first by noise.h (silences, inhibition, repeats).
+ * them is decided first by noise.h (silences, inhibition), and when the
+ * remote sinks are notified by group.h (grouping, group wait and
+ * interval, repeats, resolves), in event time.
  */
 #include <err.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "group.h"
 #include "json.h"
 #include "noise.h"
 #include "num.h"
@@ -47,6 +50,7 @@ struct options {
 	const char		*state;		/* file or store:NAME */
 	struct delivery_policy	 pol;
 	struct noise_config	 noise;
+	struct group_config	 group;
 };
 
 static void
@@ -61,7 +65,8 @@ usage(FILE *fp, int status)
 	    "             [--spool DIR | --state FILE|store:NAME]\n"
 	    "             [--retries N] [--retry-base DUR] [--retry-max DUR]\n"
 	    "             [--connect-timeout DUR] [--timeout DUR] [--jitter-seed N]\n"
-	    "             [--group-by service|key] [--repeat-interval DUR]\n"
+	    "             [--group-by service|key] [--group-wait DUR]\n"
+	    "             [--group-interval DUR] [--repeat-interval DUR]\n"
 	    "             [--send-resolved yes|no] [--inhibit yes|no]\n"
 	    "             [--silences FILE|store:NAME] [file ...]\n"
 	    "       alert silence add --match MATCHER ... --for DUR|--until TIME\n"
@@ -109,7 +114,8 @@ parse_options(int argc, char **argv, struct options *o)
 	enum { O_COLOR = 256, O_FORMAT, O_MAXLINE, O_STRICT, O_SLACK,
 	    O_WEBHOOK, O_HEADER, O_PD, O_PDURL, O_EXEC, O_EXECTO, O_SPOOL,
 	    O_STATE, O_RETRIES, O_RBASE, O_RMAX, O_CTO, O_TO, O_SEED,
-	    O_GROUPBY, O_REPEAT, O_RESOLVED, O_INHIBIT, O_SILENCES };
+	    O_GROUPBY, O_GWAIT, O_GINTERVAL, O_REPEAT, O_RESOLVED, O_INHIBIT,
+	    O_SILENCES };
 	static const struct option longopts[] = {
 		{ "color",		required_argument, NULL, O_COLOR },
 		{ "connect-timeout",	required_argument, NULL, O_CTO },
@@ -117,6 +123,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "exec-timeout",	required_argument, NULL, O_EXECTO },
 		{ "format",		required_argument, NULL, O_FORMAT },
 		{ "group-by",		required_argument, NULL, O_GROUPBY },
+		{ "group-interval",	required_argument, NULL, O_GINTERVAL },
+		{ "group-wait",		required_argument, NULL, O_GWAIT },
 		{ "header",		required_argument, NULL, O_HEADER },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "inhibit",		required_argument, NULL, O_INHIBIT },
@@ -153,6 +161,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->pol.exec_timeout_ms = 10000;
 	o->pol.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	noise_config_init(&o->noise);
+	group_config_init(&o->group);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_COLOR:
@@ -248,14 +257,21 @@ parse_options(int argc, char **argv, struct options *o)
 			    strcmp(optarg, "key") != 0)
 				errx(2, "--group-by: '%s' is not service or key",
 				    optarg);
-			o->noise.group_by = optarg;
+			o->group.group_by = optarg;
+			break;
+		case O_GWAIT:
+			o->group.wait_ms = duration_opt("group-wait", optarg, 0);
+			break;
+		case O_GINTERVAL:
+			o->group.interval_ms = duration_opt("group-interval",
+			    optarg, 0);
 			break;
 		case O_REPEAT:
-			o->noise.repeat_ms = duration_opt("repeat-interval",
+			o->group.repeat_ms = duration_opt("repeat-interval",
 			    optarg, 0);
 			break;
 		case O_RESOLVED:
-			o->noise.send_resolved = yes_no("send-resolved", optarg);
+			o->group.send_resolved = yes_no("send-resolved", optarg);
 			break;
 		case O_INHIBIT:
 			o->noise.inhibit = yes_no("inhibit", optarg);
@@ -293,6 +309,7 @@ struct run {
 	struct sink	 sinks[MAX_SINKS];
 	int		 nsinks;
 	struct noise	*noise;
+	struct grouper	*groups;	/* NULL: no remote sink */
 	struct sb_json	 js;
 };
 
@@ -309,11 +326,45 @@ deliver_all(struct run *r, const struct delivery *d)
 	return rc;
 }
 
+/* A group's notification: every remote sink spools its message. */
+static int
+emit(void *ctx, const struct notification *nt)
+{
+	struct run *r = ctx;
+	int rc = 0;
+
+	for (int i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].ops->notify != NULL &&
+		    r->sinks[i].ops->notify(&r->sinks[i], nt) == -1)
+			rc = -1;
+	return rc;
+}
+
+/* Remote sinks send what their spool holds (unless resting). */
+static int
+send_pending(struct run *r)
+{
+	int rc = 0;
+
+	for (int i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].ops->notify != NULL &&
+		    remote_idle(&r->sinks[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+/* Event time: the newest "at"; groups due by then are notified. */
+static int
+clock_to(struct run *r, int64_t at)
+{
+	return r->groups != NULL ? group_clock(r->groups, at) : 0;
+}
+
 /* 0; -1 when --strict makes a bad line fatal; -2 on a delivery failure. */
 static int
 line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 {
-	struct delivery d = { REC_ALERT, s, n, &r->js, NULL, NULL, 0 };
+	struct delivery d = { REC_ALERT, s, n, &r->js, NULL, NULL };
 	enum noise_verdict v;
 	struct alert_view av;
 	struct sb_signal sig;
@@ -328,7 +379,9 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 			return sb_reader_bad(in, "%s", why);
 		d.kind = REC_SIGNAL;
 		d.sig = &sig;
-		rc = deliver_all(r, &d);
+		rc = clock_to(r, sig.at);
+		if (deliver_all(r, &d) == -1 || send_pending(r) == -1)
+			rc = -1;
 		sb_signal_free(&sig);
 		return rc == -1 ? -2 : 0;
 	}
@@ -342,15 +395,19 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 		    "missing 'key' or not a string" :
 		    "missing 'state' or not a string");
 	}
-	rc = 0;
+	rc = clock_to(r, av.at);
 	v = noise_admit(r->noise, &av, why, sizeof why);
 	if (*why != '\0')
 		warnx("%s", why);	/* recorded, not delivered */
 	if (v != NOISE_DROP) {
+		if (r->groups != NULL && group_add(r->groups, &av, s, n) == -1)
+			rc = -1;
 		d.av = &av;
-		d.local_only = v == NOISE_LOCAL;
-		rc = deliver_all(r, &d);
+		if (deliver_all(r, &d) == -1)
+			rc = -1;
 	}
+	if (send_pending(r) == -1)
+		rc = -1;
 	av_free(&av);
 	return rc == -1 ? -2 : 0;
 }
@@ -367,11 +424,7 @@ idle(void *ctx)
 {
 	struct run *r = ctx;
 
-	for (int i = 0; i < r->nsinks; i++)
-		if (r->sinks[i].ops->flush != NULL &&
-		    r->sinks[i].ops != &console_sink &&
-		    r->sinks[i].ops != &json_sink)
-			remote_idle(&r->sinks[i]);
+	send_pending(r);
 }
 
 static void
@@ -403,7 +456,7 @@ open_sinks(struct run *r, struct sink_config *cfg)
 {
 	struct options *o = r->opt;
 	const char *const names[] = { "webhook", "slack", "pagerduty", "exec",
-	    NULL };
+	    GROUP_SPOOL_SINK, NULL };
 	int remote = o->slack || o->webhook || o->pagerduty || o->exec;
 	size_t orphans;
 
@@ -423,6 +476,8 @@ open_sinks(struct run *r, struct sink_config *cfg)
 		return -1;
 	if (o->exec && open_sink(r, &exec_sink, cfg, o->exec) == -1)
 		return -1;
+	if (remote)
+		r->groups = grouper_open(&o->group, cfg->spool, emit, r);
 	return 0;
 }
 
@@ -463,7 +518,6 @@ deliver_main(struct options *opt, int argc, char **argv)
 	cfg.pd_url = opt->pd_url;
 	opt->headers[opt->nheaders] = NULL;
 	cfg.headers = opt->headers;
-	cfg.group_by = opt->noise.group_by;
 	cfg.pol = &opt->pol;
 	if (opt->spool != NULL) {
 		snprintf(loc, sizeof loc, "%s/alert.spool", opt->spool);
@@ -498,8 +552,12 @@ deliver_main(struct options *opt, int argc, char **argv)
 		};
 		status = sb_input_run(&in, argc, argv);
 	}
+	/* At the end of input what waits in a group goes at once. */
+	if (r.groups != NULL && group_flush_all(r.groups) == -1)
+		status = 1;
 	if (close_sinks(&r) == -1 || ferror(stdout))
 		status = 1;
+	grouper_close(r.groups);
 	sb_reader_summary();
 	noise_close(r.noise);
 	sb_json_free(&r.js);

@@ -267,5 +267,5 @@ console_close(struct sink *s)
 }
 
 const struct sink_ops console_sink = {
-	"console", console_open, console_deliver, console_flush, console_close
+	"console", console_open, console_deliver, NULL, console_flush, console_close
 };

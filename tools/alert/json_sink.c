@@ -37,5 +37,5 @@ json_close(struct sink *s)
 }
 
 const struct sink_ops json_sink = {
-	"json", json_open, json_deliver, json_flush, json_close
+	"json", json_open, json_deliver, NULL, json_flush, json_close
 };

@@ -1,5 +1,5 @@
 /*
- * noise.c - silences, inhibition, repeats and resolves; see noise.h.
+ * noise.c - silences and inhibition; see noise.h.
  */
 #include <err.h>
 #include <getopt.h>
@@ -41,9 +41,7 @@ struct tracked {
 	char	*id;
 	char	*service;
 	char	 severity[16];
-	int	 delivered;	/* a notification went out for it */
-	char	 sent_sev[16];	/* with this severity */
-	int64_t	 last_sent;	/* event time of that notification */
+	int	 delivered;	/* admitted: it went on to its group */
 };
 
 struct noise {
@@ -60,9 +58,6 @@ void
 noise_config_init(struct noise_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->group_by = "service";
-	c->repeat_ms = 4 * 3600 * 1000LL;
-	c->send_resolved = 1;
 	c->inhibit = 1;
 }
 
@@ -393,7 +388,7 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 			    "its firing was not delivered", a->id, a->key);
 			return NOISE_DROP;
 		}
-		return n->cfg.send_resolved ? NOISE_SEND : NOISE_LOCAL;
+		return NOISE_SEND;
 	}
 	t = track(n, a);
 	snprintf(t->severity, sizeof t->severity, "%s", a->severity);
@@ -402,13 +397,7 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 		    by->id, a->severity, a->state, a->key, a->id);
 		return NOISE_DROP;
 	}
-	/* Within the repeat interval only a change of severity is news. */
-	if (t->delivered && a->at - t->last_sent < n->cfg.repeat_ms &&
-	    strcmp(t->sent_sev, a->severity) == 0)
-		return NOISE_LOCAL;
 	t->delivered = 1;
-	t->last_sent = a->at;
-	snprintf(t->sent_sev, sizeof t->sent_sev, "%s", a->severity);
 	return NOISE_SEND;
 }
 

@@ -1,11 +1,11 @@
 /*
- * noise.h - what alert(1) leaves out, in event time: silences, the
- * inhibition of warnings by a critical alert of the same service,
- * repeats within --repeat-interval, and resolves (--send-resolved).
+ * noise.h - what alert(1) leaves out, in event time: silences, and the
+ * inhibition of warnings by a critical alert of the same service.  When
+ * and how often the rest is notified (group wait and interval, repeats,
+ * resolves) is group.h's.
  *
  * Silences and inhibition keep an alert from every sink, console
- * included; repeats and resolves concern notifications, so they keep an
- * alert from the remote sinks only.  Silences live in a state location
+ * included, and with it its resolve.  Silences live in a state location
  * (a file, or "store:NAME" in the storage backend's state area) and are
  * read again every few seconds, so that "alert silence add" reaches a
  * running alert.
@@ -19,17 +19,13 @@
 #include "payload.h"
 
 struct noise_config {
-	const char	*group_by;	/* "service" (default) or "key" */
-	int64_t		 repeat_ms;	/* default 4h */
-	int		 send_resolved;	/* default 1 */
 	int		 inhibit;	/* default 1 */
 	const char	*silences;	/* location, or NULL: none */
 };
 
 enum noise_verdict {
 	NOISE_DROP,		/* silenced or inhibited: no sink */
-	NOISE_LOCAL,		/* console and json only */
-	NOISE_SEND		/* every sink */
+	NOISE_SEND		/* every sink (remote ones through its group) */
 };
 
 struct noise;

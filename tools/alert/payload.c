@@ -142,6 +142,42 @@ av_free(struct alert_view *a)
 	memset(a, 0, sizeof *a);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? sb_xstrdup(s) : NULL;
+}
+
+static char **
+dup_list(char *const *v, size_t n)
+{
+	char **c;
+
+	if (n == 0)
+		return NULL;
+	c = sb_xcalloc(n, sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = sb_xstrdup(v[i]);
+	return c;
+}
+
+void
+av_copy(struct alert_view *dst, const struct alert_view *src)
+{
+	*dst = *src;
+	dst->id = sb_xstrdup(src->id);
+	dst->state = sb_xstrdup(src->state);
+	dst->severity = sb_xstrdup(src->severity);
+	dst->key = sb_xstrdup(src->key);
+	dst->service = sb_xstrdup(src->service);
+	dst->summary = dup_or_null(src->summary);
+	dst->explanation = dup_or_null(src->explanation);
+	dst->insights = dup_list(src->insights, src->ninsights);
+	dst->recs = dup_list(src->recs, src->nrecs);
+	for (size_t i = 0; i < src->nnumbers; i++)
+		dst->numbers[i] = sb_xstrdup(src->numbers[i]);
+}
+
 int
 av_resolved(const struct alert_view *a)
 {

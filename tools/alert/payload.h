@@ -39,6 +39,8 @@ struct alert_view {
 /* 0; -1 when token 0 of js is not an alert with string key and state. */
 int	 av_read(struct alert_view *, const struct sb_json *);
 void	 av_free(struct alert_view *);
+/* A deep copy, to av_free() in its turn. */
+void	 av_copy(struct alert_view *dst, const struct alert_view *src);
 int	 av_resolved(const struct alert_view *);
 
 /* The one-line fallback: "[WARNING] firing KEY: SUMMARY". */

@@ -1,8 +1,9 @@
 /*
  * remote.c - the sinks that leave the machine or the process: webhook
- * (Alertmanager v4), slack, pagerduty and exec.  Each formats a message,
- * adds it to the spool (durable before any attempt), then drains its
- * spool in order: an attempt, and on a transient failure (no answer,
+ * (Alertmanager v4), slack, pagerduty and exec.  For each notification
+ * of a group (group.h) each formats its message (PagerDuty: one event
+ * per alert that changed, as dedup_key is the alert id), adds it to the
+ * spool (durable before any attempt), then drains its spool in order: an attempt, and on a transient failure (no answer,
  * 429, 5xx, a command that timed out or exited 75) a retry after an
  * exponential back-off with jitter, or after Retry-After when the server
  * sent one.  Any other 4xx (or exit status) is permanent: reported once
@@ -44,7 +45,6 @@ struct remote {
 	char		*target;	/* URL, or command for exec */
 	char		*routing_key;	/* pagerduty */
 	char		 where[300];	/* "webhook sink (hooks.slack.com)" */
-	const char	*group_by;
 	char		*secrets[3];	/* scrubbed from response bodies */
 	char		 path[2048];	/* of the URL: often the secret part */
 	struct curl_slist *headers;
@@ -268,6 +268,13 @@ send_exec(struct remote *r, const struct spool_item *it, struct sb_buf *why)
 	return TRANSIENT;
 }
 
+/* "alert 9f3c2a71", or "alerts 9f3c2a71,1b2c3d4e" for a group message. */
+static const char *
+alerts_word(const struct spool_item *it)
+{
+	return strchr(it->id, ',') != NULL ? "alerts" : "alert";
+}
+
 /* SENT or PERMANENT (the message is done), or TRANSIENT: still pending. */
 static enum outcome
 attempt_all(struct remote *r, const struct spool_item *it)
@@ -287,20 +294,20 @@ attempt_all(struct remote *r, const struct spool_item *it)
 			break;
 		}
 		if (o == PERMANENT) {
-			warnx("%s: alert %s refused, not retried: %s", r->where,
-			    it->id, why.s);
+			warnx("%s: %s %s refused, not retried: %s", r->where,
+			    alerts_word(it), it->id, why.s);
 			r->refused++;
 			break;
 		}
 		if (attempt == r->pol->retries) {
-			warnx("%s: alert %s: %s; giving up for now after %d "
-			    "attempts, kept in the spool", r->where, it->id,
-			    why.s, attempt + 1);
+			warnx("%s: %s %s: %s; giving up for now after %d "
+			    "attempts, kept in the spool", r->where,
+			    alerts_word(it), it->id, why.s, attempt + 1);
 			break;
 		}
 		delay = ra >= 0 ? ra : backoff_ms(r, attempt);
-		warnx("%s: alert %s: %s; retry %d of %d in %lldms%s", r->where,
-		    it->id, why.s, attempt + 1, r->pol->retries,
+		warnx("%s: %s %s: %s; retry %d of %d in %lldms%s", r->where,
+		    alerts_word(it), it->id, why.s, attempt + 1, r->pol->retries,
 		    (long long)delay, ra >= 0 ? " (Retry-After)" : "");
 		if (rest(delay) == -1)
 			break;	/* stopping: it stays in the spool */
@@ -378,7 +385,6 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 
 	r->spool = cfg->spool;
 	r->pol = cfg->pol;
-	r->group_by = cfg->group_by;
 	r->rng = cfg->pol->seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(kind + 1));
 	if (r->rng == 0)
 		r->rng = 1;
@@ -427,7 +433,7 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 	}
 	if (spool_count(r->spool, name) > 0)
 		warnx("%s: %zu alerts pending from an earlier run, sending them "
-		    "first", r->where, spool_count(r->spool, name));
+		    "first", r->where, spool_alerts(r->spool, name));
 	return drain(r);
 }
 
@@ -455,38 +461,63 @@ exec_open(struct sink *s, const struct sink_config *cfg)
 	return remote_open(s, cfg, K_EXEC, "exec");
 }
 
+/* Formats and spools; the spool batch of the caller saves it. */
 static int
-remote_deliver(struct sink *s, const struct delivery *d)
+spool_message(struct remote *r, const char *ids, const struct sb_buf *b)
 {
-	struct remote *r = s->priv;
-	const struct alert_view *av = d->av;
-	struct sb_buf b = SB_BUF_INIT;
-	int rc;
-
-	if (d->kind != REC_ALERT || av == NULL || d->local_only)
-		return 0;	/* bare signals go to the console only */
-	switch (r->kind) {
-	case K_WEBHOOK:
-		payload_alertmanager(&b, &av, 1, r->group_by);
-		break;
-	case K_SLACK:
-		payload_slack(&b, &av, 1);
-		break;
-	case K_PAGERDUTY:
-		payload_pagerduty(&b, av, r->routing_key);
-		break;
-	case K_EXEC:
-		sb_buf_add(&b, d->raw, d->rawlen);
-		break;
-	}
-	rc = spool_add(r->spool, r->name, av->id, b.s, b.len);
-	sb_buf_free(&b);
-	if (rc == -1) {
-		warnx("%s: alert %s not queued: %s", r->where, av->id,
+	if (spool_add(r->spool, r->name, ids, b->s, b->len) == -1) {
+		warnx("%s: alerts %s not queued: %s", r->where, ids,
 		    spool_error(r->spool));
 		return -1;
 	}
-	return drain(r);
+	return 0;
+}
+
+static int
+remote_notify(struct sink *s, const struct notification *nt)
+{
+	struct remote *r = s->priv;
+	struct sb_buf b = SB_BUF_INIT;
+	int rc = 0;
+
+	switch (r->kind) {
+	case K_WEBHOOK:
+		payload_alertmanager(&b, nt->alerts, nt->n, nt->group_by);
+		rc = spool_message(r, nt->ids, &b);
+		break;
+	case K_SLACK:
+		payload_slack(&b, nt->alerts, nt->n);
+		rc = spool_message(r, nt->ids, &b);
+		break;
+	case K_PAGERDUTY:
+		/* Not merged: one event per alert, dedup_key its id. */
+		for (size_t i = 0; i < nt->n && rc == 0; i++) {
+			if (!nt->news[i])
+				continue;
+			sb_buf_reset(&b);
+			payload_pagerduty(&b, nt->alerts[i], r->routing_key);
+			rc = spool_message(r, nt->alerts[i]->id, &b);
+		}
+		break;
+	case K_EXEC:
+		/* The records of the group, one a line. */
+		for (size_t i = 0; i < nt->n; i++) {
+			if (i > 0)
+				sb_buf_putc(&b, '\n');
+			sb_buf_add(&b, nt->raws[i], nt->rawlens[i]);
+		}
+		rc = spool_message(r, nt->ids, &b);
+		break;
+	}
+	sb_buf_free(&b);
+	return rc;
+}
+
+/* Alerts arrive through remote_notify(); alert sends with remote_idle(). */
+static int
+remote_deliver(struct sink *s, const struct delivery *d)
+{
+	return 0;
 }
 
 static int
@@ -495,13 +526,14 @@ remote_flush(struct sink *s)
 	return 0;
 }
 
-void
+int
 remote_idle(struct sink *s)
 {
 	struct remote *r = s->priv;
 
 	if (r != NULL && spool_first(r->spool, r->name) != NULL)
-		drain(r);
+		return drain(r);
+	return 0;
 }
 
 static int
@@ -513,7 +545,7 @@ remote_close(struct sink *s)
 
 	if (!sb_stop_requested())
 		rc = drain(r);
-	pending = spool_count(r->spool, r->name);
+	pending = spool_alerts(r->spool, r->name);
 	if (pending > 0 && spool_name(r->spool) != NULL)
 		warnx("%s: %zu alerts pending in %s, sent on the next run",
 		    r->where, pending, spool_name(r->spool));
@@ -530,14 +562,18 @@ remote_close(struct sink *s)
 }
 
 const struct sink_ops webhook_sink = {
-	"webhook", webhook_open, remote_deliver, remote_flush, remote_close
+	"webhook", webhook_open, remote_deliver, remote_notify, remote_flush,
+	    remote_close
 };
 const struct sink_ops slack_sink = {
-	"slack", slack_open, remote_deliver, remote_flush, remote_close
+	"slack", slack_open, remote_deliver, remote_notify, remote_flush,
+	    remote_close
 };
 const struct sink_ops pagerduty_sink = {
-	"pagerduty", pagerduty_open, remote_deliver, remote_flush, remote_close
+	"pagerduty", pagerduty_open, remote_deliver, remote_notify, remote_flush,
+	    remote_close
 };
 const struct sink_ops exec_sink = {
-	"exec", exec_open, remote_deliver, remote_flush, remote_close
+	"exec", exec_open, remote_deliver, remote_notify, remote_flush,
+	    remote_close
 };

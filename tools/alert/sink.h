@@ -10,6 +10,7 @@
  *	struct sink s = { ops, NULL };
  *	if (ops->open(&s, &cfg) == -1) ...
  *	ops->deliver(&s, &d);		for each record
+ *	ops->notify(&s, &nt);		remote sinks: a group's notification
  *	ops->flush(&s);			when alert waits for input
  *	ops->close(&s);
  *
@@ -18,6 +19,10 @@
  *   - deliver() returns 0 when the record is delivered or durably queued,
  *     -1 on a failure the sink could not absorb (alert then exits 1
  *     after closing every sink); retries and back-off are the sink's own.
+ *   - notify() (remote sinks only; NULL for the others) adds the
+ *     messages of one group notification (group.h) to the spool, inside
+ *     a spool batch: it only formats.  Remote sinks take alerts only this
+ *     way; their deliver() sends what the spool holds for them.
  *   - flush() pushes out what is buffered; called whenever alert is about
  *     to wait for input, and before close().
  *   - close() releases everything; it is called exactly once after a
@@ -33,6 +38,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "group.h"
 #include "json.h"
 #include "payload.h"
 #include "sigrec.h"
@@ -47,7 +53,6 @@ struct delivery {
 	const struct sb_json	*js;		/* parsed; token 0 the record */
 	const struct sb_signal	*sig;		/* REC_SIGNAL */
 	const struct alert_view	*av;		/* REC_ALERT */
-	int			 local_only;	/* not for remote sinks (noise.h) */
 };
 
 /* How remote sinks retry; shared by all of them. */
@@ -68,7 +73,6 @@ struct sink_config {
 	const char	*target;	/* URL, routing key or command; secret */
 	const char	*pd_url;	/* PagerDuty events endpoint */
 	const char *const *headers;	/* "Name: value", NULL-terminated */
-	const char	*group_by;	/* "service" or "key" */
 	struct spool	*spool;
 	const struct delivery_policy *pol;
 };
@@ -79,6 +83,7 @@ struct sink_ops {
 	const char	*name;
 	int		(*open)(struct sink *, const struct sink_config *);
 	int		(*deliver)(struct sink *, const struct delivery *);
+	int		(*notify)(struct sink *, const struct notification *);
 	int		(*flush)(struct sink *);
 	int		(*close)(struct sink *);
 };
@@ -95,7 +100,10 @@ extern const struct sink_ops slack_sink;
 extern const struct sink_ops pagerduty_sink;
 extern const struct sink_ops exec_sink;
 
-/* Tries again what remote sinks hold, when their back-off has passed. */
-void	 remote_idle(struct sink *);
+/*
+ * Sends what a remote sink's spool holds, unless it rests after failed
+ * retries; 0, or -1 when the spool could not be saved.
+ */
+int	 remote_idle(struct sink *);
 
 #endif

@@ -14,6 +14,8 @@ struct spool {
 	struct sb_state		*st;		/* NULL: memory only */
 	struct spool_item	*head, *tail;
 	uint64_t		 next_seq;
+	int			 batch;		/* spool_begin() depth */
+	int			 dirty;		/* changed inside a batch */
 	char			 err[600];
 };
 
@@ -145,6 +147,10 @@ save(struct spool *sp)
 	struct sb_buf b = SB_BUF_INIT;
 	int rc;
 
+	if (sp->batch > 0) {
+		sp->dirty = 1;
+		return 0;
+	}
 	if (sp->st == NULL)
 		return 0;
 	for (struct spool_item *it = sp->head; it != NULL; it = it->next) {
@@ -168,9 +174,16 @@ int
 spool_add(struct spool *sp, const char *sink, const char *id,
     const char *body, size_t len)
 {
+	return spool_put(sp, sink, id, body, len) != NULL ? 0 : -1;
+}
+
+struct spool_item *
+spool_put(struct spool *sp, const char *sink, const char *id,
+    const char *body, size_t len)
+{
 	append(sp, sink, id, sp->next_seq, body, len);
 	if (save(sp) == 0)
-		return 0;
+		return sp->tail;
 	/* Not durable: take it back so that memory and disk agree. */
 	struct spool_item *it = sp->tail, **pp = &sp->head, *prev = NULL;
 	while (*pp != it) {
@@ -180,7 +193,7 @@ spool_add(struct spool *sp, const char *sink, const char *id,
 	*pp = NULL;
 	sp->tail = prev;
 	item_free(it);
-	return -1;
+	return NULL;
 }
 
 int
@@ -210,6 +223,15 @@ spool_first(struct spool *sp, const char *sink)
 	return NULL;
 }
 
+struct spool_item *
+spool_next(struct spool_item *it, const char *sink)
+{
+	for (it = it->next; it != NULL; it = it->next)
+		if (strcmp(it->sink, sink) == 0)
+			return it;
+	return NULL;
+}
+
 size_t
 spool_count(const struct spool *sp, const char *sink)
 {
@@ -232,6 +254,33 @@ spool_orphans(const struct spool *sp, const char *const *sinks)
 				break;
 		n += sinks[i] == NULL;
 	}
+	return n;
+}
+
+void
+spool_begin(struct spool *sp)
+{
+	sp->batch++;
+}
+
+int
+spool_commit(struct spool *sp)
+{
+	if (sp->batch == 0 || --sp->batch > 0 || !sp->dirty)
+		return 0;
+	sp->dirty = 0;
+	return save(sp);
+}
+
+size_t
+spool_alerts(const struct spool *sp, const char *sink)
+{
+	size_t n = 0;
+
+	for (struct spool_item *it = sp->head; it != NULL; it = it->next)
+		if (strcmp(it->sink, sink) == 0)
+			for (const char *p = it->id; p != NULL; p = strchr(p + 1, ','))
+				n++;
 	return n;
 }
 
