@@ -69,15 +69,25 @@ fail_unexpected(struct parser *ps, const unsigned char *at)
 	return fail(ps, at, "unexpected byte 0x%02x", *at);
 }
 
-static size_t
+/*
+ * The token array only grows until it fits the largest record, so the
+ * growth is kept out of line and new_token(), called for every value,
+ * inlines to a few stores.
+ */
+static void __attribute__((noinline, cold))
+grow_tokens(struct sb_json *js)
+{
+	js->cap = js->cap ? js->cap * 2 : 32;
+	js->tok = sb_xrealloc(js->tok, js->cap * sizeof *js->tok);
+}
+
+static inline size_t
 new_token(struct sb_json *js, int type, size_t start)
 {
 	struct sb_jtok *t;
 
-	if (js->ntok == js->cap) {
-		js->cap = js->cap ? js->cap * 2 : 32;
-		js->tok = sb_xrealloc(js->tok, js->cap * sizeof *js->tok);
-	}
+	if (js->ntok == js->cap)
+		grow_tokens(js);
 	t = &js->tok[js->ntok];
 	t->type = (unsigned char)type;
 	t->escaped = 0;
@@ -212,21 +222,28 @@ scan_escape(struct parser *ps, const unsigned char **pp,
 /*
  * Skips the bytes of a string that need no attention.  Eight at a time
  * first: the usual bit trick finds whether a word holds a byte below 0x20,
- * a quote, a backslash or a byte with the top bit set; a borrow can only
- * flag a byte above a real hit, so the exact place is left to the byte
- * loop that follows.
+ * a quote, a backslash or a byte with the top bit set.  A borrow can only
+ * flag a byte above a real hit, so the lowest flag is exact: on a
+ * little-endian machine, where the first byte is the lowest, it is the
+ * byte to stop at.  Elsewhere the byte loop that follows finds it.
  */
 static const unsigned char *
 skip_plain(const unsigned char *p, const unsigned char *end)
 {
 	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
-	uint64_t x;
+	uint64_t x, hit;
 
 	while (end - p >= 8) {
 		memcpy(&x, p, 8);
-		if (((x - ones * 0x20) | ((x ^ ones * '"') - ones) |
-		    ((x ^ ones * '\\') - ones) | x) & high)
+		hit = ((x - ones * 0x20) | ((x ^ ones * '"') - ones) |
+		    ((x ^ ones * '\\') - ones) | x) & high;
+		if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(hit) >> 3);
+#else
 			break;
+#endif
+		}
 		p += 8;
 	}
 	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
@@ -508,8 +525,18 @@ streq_n(const struct sb_json *js, size_t t, const char *s, size_t n)
 	char u[4];
 	size_t un;
 
-	if (!js->tok[t].escaped)
-		return (size_t)(end - p) == n && memcmp(p, s, n) == 0;
+	/*
+	 * Keys are a few bytes: a plain loop is cheaper here than a call to
+	 * memcmp(), and lookups compare every key of an object.
+	 */
+	if (!js->tok[t].escaped) {
+		if ((size_t)(end - p) != n)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (p[i] != s[i])
+				return 0;
+		return 1;
+	}
 	while (p < end) {
 		if (*p != '\\') {
 			if (s == se || *s++ != *p++)

@@ -18,6 +18,7 @@ struct path {
 	char		*copy;
 	const char	*seg[PATH_MAX_SEGS];
 	int		 nseg;
+	int		 latency;	/* seg[0] is "latency_ms": in run top[] */
 };
 
 struct options {

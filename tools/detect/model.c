@@ -57,6 +57,7 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 	s->key = sb_xmalloc(keylen + 1);
 	memcpy(s->key, key, keylen);
 	s->key[keylen] = '\0';
+	s->keylen = keylen;
 	s->width = width;
 	if (c->nslo > 0) {
 		int64_t longest = 0;
@@ -407,12 +408,13 @@ sig_new(struct signal *out, int *n, int metric, enum family f, int down,
  */
 static void
 watch_level(const struct model_config *c, const struct metric_def *def,
-    struct mstate *m, const struct obs *o, int i, double e, double sd,
-    double w, const struct mstate *lead, struct signal *out, int *n)
+    struct mstate *m, const struct obs *o, int i, double x, double e,
+    double sd, double w, const struct mstate *lead, struct signal *out,
+    int *n)
 {
 	int64_t at = o->start + o->width;
 	int log_scale = def->kind == MK_LOG;
-	double x, z;
+	double z;
 
 	if (!o->has[i]) {
 		for (int dir = 0; dir < 2; dir++)
@@ -423,7 +425,6 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 					    &m->det[slot][dir]);
 		return;
 	}
-	x = log_scale ? log(fmax(o->x[i], 1e-3)) : o->x[i];
 	z = w * (x - e) / sd;
 	for (int dir = 0; dir < 2; dir++) {
 		double zz = dir ? -z : z;
@@ -855,7 +856,7 @@ rate_for(double rate, int64_t width)
 
 static void
 learn(const struct model_config *c, struct series *s, const struct obs *o,
-    const double *e, const double *sd, double w)
+    const double *xs, const double *e, const double *sd, double w)
 {
 	int64_t mid = o->start + o->width / 2;
 	int hour = (int)(((mid % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
@@ -894,7 +895,7 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 			    rate / 4, 0, 0);
 			continue;
 		}
-		x = def->kind == MK_LOG ? log(fmax(o->x[i], 1e-3)) : o->x[i];
+		x = xs[i];
 		if (def->kind == MK_LOG)
 			w2 = w * w;
 		base_learn(&m->glob, x, (x - e[i]) * (def->kind == MK_LOG ?
@@ -910,6 +911,7 @@ series_update(const struct model_config *c, struct series *s,
 {
 	int64_t mid = o->start + o->width / 2;
 	double e[MODEL_MAX_METRICS], sd[MODEL_MAX_METRICS], w = 1;
+	double x[MODEL_MAX_METRICS];	/* on the model's scale: log for MK_LOG */
 	const struct mstate *lead = NULL;
 	int n = 0;
 
@@ -919,6 +921,11 @@ series_update(const struct model_config *c, struct series *s,
 	s->last_end = (double)(o->start + o->width);
 
 	for (int i = 0; i < c->nmetric; i++) {
+		/* Once here: both watch_level() and learn() need it. */
+		x[i] = 0;	/* unused without an observation */
+		if (o->has[i] && c->metric[i].kind != MK_ERRORS)
+			x[i] = c->metric[i].kind == MK_LOG ?
+			    log(fmax(o->x[i], 1e-3)) : o->x[i];
 		e[i] = expected(c, s, &s->m[i], mid);
 		sd[i] = spread_of(&s->m[i].glob, c->metric[i].kind, e[i]);
 		/* Evidence weight of latency: sqrt(count / expected count). */
@@ -945,7 +952,7 @@ series_update(const struct model_config *c, struct series *s,
 			break;
 		case MK_LOG:
 		case MK_RAW:
-			watch_level(c, def, m, o, i, e[i], sd[i], w,
+			watch_level(c, def, m, o, i, x[i], e[i], sd[i], w,
 			    def->fast == 2 ? lead : NULL, out, &n);
 			if (def->fast == 1 && o->has[i])
 				lead = m;
@@ -956,7 +963,7 @@ series_update(const struct model_config *c, struct series *s,
 	if (c->nslo > 0)
 		watch_slo(c, s, o, out, &n);
 	if (!series_degraded(c, s))
-		learn(c, s, o, e, sd, w);
+		learn(c, s, o, x, e, sd, w);
 	return n;
 }
 

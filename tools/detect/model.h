@@ -105,6 +105,7 @@ struct mstate {
 
 struct series {
 	char		*key;
+	size_t		 keylen;	/* strlen(key) */
 	int64_t		 width;		/* ms */
 	double		 seen;		/* windows seen */
 	double		 first;		/* start of the first window, ms */

@@ -24,6 +24,7 @@ path_split(struct path *p, const char *s)
 			break;
 		*q++ = '\0';
 	}
+	p->latency = strcmp(p->seg[0], "latency_ms") == 0;
 }
 
 void
@@ -37,8 +38,46 @@ static const char *const member_name[M_NMEMBERS] = {
 	"service", "method", "endpoint", "latency_ms", "sketch"
 };
 
-static const size_t member_len[M_NMEMBERS] = { 4, 3, 5, 3, 7, 5, 6, 7, 6, 8,
-	10, 6 };
+/*
+ * The member a plain (unescaped) key names, or -1.  Every record has a
+ * dozen keys, so the candidate is picked by length and first byte and
+ * only that one name is compared.
+ */
+static int
+member_of(const char *s, size_t len)
+{
+	int j;
+
+	switch (len) {
+	case 3:
+		j = s[0] == 'k' ? M_KEY : M_END;
+		break;
+	case 4:
+		j = M_TYPE;
+		break;
+	case 5:
+		j = s[0] == 's' ? M_START : M_COUNT;
+		break;
+	case 6:
+		j = s[0] == 'e' ? M_ERRORS : s[0] == 'm' ? M_METHOD : M_SKETCH;
+		break;
+	case 7:
+		j = s[0] == 'w' ? M_WIDTH : M_SERVICE;
+		break;
+	case 8:
+		j = M_ENDPOINT;
+		break;
+	case 10:
+		j = M_LATENCY;
+		break;
+	default:
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)	/* short: no memcmp() call */
+		if (s[i] != member_name[j][i])
+			return -1;
+	return j;
+}
 
 void
 scan_members(struct run *r)
@@ -50,20 +89,16 @@ scan_members(struct run *r)
 		r->top[i] = -1;
 	for (size_t i = 0; i < js->tok[0].size; i++) {
 		const struct sb_jtok *t = &js->tok[k];
-		size_t len = t->end - t->start, v = k + 1;
+		size_t v = k + 1;
+		int j;
 
-		for (int j = 0; j < M_NMEMBERS; j++) {
-			if (t->escaped) {
+		if (t->escaped) {
+			for (j = 0; j < M_NMEMBERS; j++)
 				if (sb_json_streq(js, k, member_name[j]))
 					r->top[j] = (long)v;
-			} else if (member_len[j] == len &&
-			    js->src[t->start] == member_name[j][0] &&
-			    memcmp(js->src + t->start, member_name[j],
-			    len) == 0) {
-				r->top[j] = (long)v;
-				break;
-			}
-		}
+		} else if ((j = member_of(js->src + t->start,
+		    t->end - t->start)) >= 0)
+			r->top[j] = (long)v;
 		k = js->tok[v].skip;
 	}
 }
@@ -80,7 +115,7 @@ path_find(const struct run *r, const struct path *p, long *tok)
 	for (int i = 0; i < p->nseg; i++) {
 		long t;
 
-		if (i == 0 && strcmp(p->seg[0], "latency_ms") == 0)
+		if (i == 0 && p->latency)
 			t = r->top[M_LATENCY];
 		else
 			t = sb_json_member(js, obj, p->seg[i]);
