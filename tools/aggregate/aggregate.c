@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "event.h"
 #include "json.h"
@@ -43,17 +44,6 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static int64_t
-duration_arg(const char *opt, const char *s)
-{
-	int64_t ms;
-
-	if (sb_duration_parse(s, &ms) == -1)
-		errx(2, "%s: '%s' is not a duration (e.g. 500ms, 30s, 5m, 2h)",
-		    opt, s);
-	return ms;
-}
-
 static int
 cmp_i64(const void *x, const void *y)
 {
@@ -71,7 +61,7 @@ parse_widths(struct agg_config *c, const char *list)
 	while ((tok = strsep(&p, ",")) != NULL) {
 		if (c->nwidths == AGG_MAX_WIDTHS)
 			errx(2, "--windows: more than %d widths", AGG_MAX_WIDTHS);
-		int64_t w = duration_arg("--windows", tok);
+		int64_t w = sb_arg_duration("--windows", tok, 0, INT64_MAX);
 		if (w < 1000 || 86400000 % w != 0)
 			errx(2, "--windows: '%s' does not divide a day into whole "
 			    "windows of at least 1s", tok);
@@ -105,8 +95,6 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "windows",		required_argument,	NULL, O_WINDOWS },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *errstr;
-	long long n;
 	int ch;
 
 	memset(o, 0, sizeof *o);
@@ -128,29 +116,27 @@ parse_options(int argc, char **argv, struct options *o)
 				errx(2, "-w: one width; use --windows for several");
 			break;
 		case O_EXPIRE:
-			o->agg.expire = duration_arg("--expire", optarg);
+			o->agg.expire = sb_arg_duration("--expire", optarg, 0, INT64_MAX);
 			if (o->agg.expire == 0)	/* never */
 				o->agg.expire = INT64_MAX / 4;
 			break;
 		case O_IDLE:
-			o->idle_flush = duration_arg("--idle-flush", optarg);
+			o->idle_flush = sb_arg_duration("--idle-flush", optarg, 0, INT64_MAX);
 			if (o->idle_flush == 0 || o->idle_flush > 86400000)
 				errx(2, "--idle-flush: '%s' is not in 1ms..1d", optarg);
 			break;
 		case O_LATE:
-			o->agg.lateness = duration_arg("--lateness", optarg);
+			o->agg.lateness = sb_arg_duration("--lateness", optarg, 0, INT64_MAX);
 			if (o->agg.lateness > 86400000)
 				errx(2, "--lateness: '%s' is more than a day", optarg);
 			break;
 		case O_MAXKEYS:
-			if (sb_parse_ll(optarg, 1, 1000000, &n, &errstr) == -1)
-				errx(2, "--max-keys: '%s' is %s", optarg, errstr);
-			o->agg.max_keys = (size_t)n;
+			o->agg.max_keys = (size_t)sb_arg_ll("--max-keys", optarg, 1,
+			    1000000);
 			break;
 		case O_MAXLINE:
-			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
-				errx(2, "--max-line: '%s' is %s", optarg, errstr);
-			o->max_line = (size_t)n;
+			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
+			    1LL << 30);
 			break;
 		case O_MERGE:
 			o->merge = 1;

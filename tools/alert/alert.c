@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "group.h"
 #include "json.h"
@@ -74,18 +75,6 @@ usage(FILE *fp, int status)
 	    "       alert silence list [--silences LOC]\n"
 	    "       alert silence expire ID [--silences LOC]\n");
 	exit(status);
-}
-
-static int64_t
-duration_opt(const char *name, const char *s, int64_t min)
-{
-	int64_t ms;
-
-	if (sb_duration_parse(s, &ms) == -1)
-		errx(2, "--%s: '%s' is not a duration", name, s);
-	if (ms < min)
-		errx(2, "--%s: '%s' is too short", name, s);
-	return ms;
 }
 
 static int
@@ -219,8 +208,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->exec = optarg;
 			break;
 		case O_EXECTO:
-			o->pol.exec_timeout_ms = duration_opt("exec-timeout",
-			    optarg, 1);
+			o->pol.exec_timeout_ms = sb_arg_duration("--exec-timeout", optarg, 1, INT64_MAX);
 			break;
 		case O_SPOOL:
 			o->spool = optarg;
@@ -234,17 +222,16 @@ parse_options(int argc, char **argv, struct options *o)
 			o->pol.retries = (int)n;
 			break;
 		case O_RBASE:
-			o->pol.retry_base_ms = duration_opt("retry-base", optarg, 1);
+			o->pol.retry_base_ms = sb_arg_duration("--retry-base", optarg, 1, INT64_MAX);
 			break;
 		case O_RMAX:
-			o->pol.retry_max_ms = duration_opt("retry-max", optarg, 1);
+			o->pol.retry_max_ms = sb_arg_duration("--retry-max", optarg, 1, INT64_MAX);
 			break;
 		case O_CTO:
-			o->pol.connect_ms = (long)duration_opt("connect-timeout",
-			    optarg, 1);
+			o->pol.connect_ms = (long)sb_arg_duration("--connect-timeout", optarg, 1, INT64_MAX);
 			break;
 		case O_TO:
-			o->pol.total_ms = (long)duration_opt("timeout", optarg, 1);
+			o->pol.total_ms = (long)sb_arg_duration("--timeout", optarg, 1, INT64_MAX);
 			break;
 		case O_SEED:
 			if (sb_parse_ll(optarg, 0, 1LL << 62, &n, &errstr) == -1)
@@ -260,15 +247,13 @@ parse_options(int argc, char **argv, struct options *o)
 			o->group.group_by = optarg;
 			break;
 		case O_GWAIT:
-			o->group.wait_ms = duration_opt("group-wait", optarg, 0);
+			o->group.wait_ms = sb_arg_duration("--group-wait", optarg, 0, INT64_MAX);
 			break;
 		case O_GINTERVAL:
-			o->group.interval_ms = duration_opt("group-interval",
-			    optarg, 0);
+			o->group.interval_ms = sb_arg_duration("--group-interval", optarg, 0, INT64_MAX);
 			break;
 		case O_REPEAT:
-			o->group.repeat_ms = duration_opt("repeat-interval",
-			    optarg, 0);
+			o->group.repeat_ms = sb_arg_duration("--repeat-interval", optarg, 0, INT64_MAX);
 			break;
 		case O_RESOLVED:
 			o->group.send_resolved = yes_no("send-resolved", optarg);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "state.h"
 #include "incident.h"
@@ -45,20 +46,6 @@ usage(FILE *fp, int status)
 	    "                 [--solo-min-count n] [--solo-score x]\n"
 	    "                 [--state file] [--within duration] [file ...]\n");
 	exit(status);
-}
-
-static int64_t
-duration_arg(const char *opt, const char *s, int64_t min)
-{
-	int64_t ms;
-
-	if (sb_duration_parse(s, &ms) == -1)
-		errx(2, "%s: '%s' is not a duration (e.g. 500ms, 30s, 5m, 2h)",
-		    opt, s);
-	if (ms < min || ms > 30 * 86400000LL)
-		errx(2, "%s: '%s' is not in %s..30d", opt, s,
-		    min > 0 ? "1s" : "0s");
-	return ms;
 }
 
 static void
@@ -104,9 +91,8 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_MAXLINE:
-			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
-				errx(2, "--max-line: '%s' is %s", optarg, errstr);
-			o->max_line = (size_t)n;
+			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
+			    1LL << 30);
 			break;
 		case O_MIN:
 			if (sb_parse_ll(optarg, 1, 10, &n, &errstr) == -1)
@@ -120,11 +106,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->cfg.group = 0;
 			break;
 		case O_REOPEN:
-			o->cfg.reopen = duration_arg("--reopen", optarg, 0);
+			o->cfg.reopen = sb_arg_duration("--reopen", optarg, 0, 30 * 86400000LL);
 			break;
 		case O_RESOLVE:
-			o->cfg.resolve_after = duration_arg("--resolve-after",
-			    optarg, 1000);
+			o->cfg.resolve_after = sb_arg_duration("--resolve-after", optarg, 1000, 30 * 86400000LL);
 			break;
 		case O_SOLO:
 			o->cfg.solo = 2;
@@ -152,7 +137,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->strict = 1;
 			break;
 		case O_WITHIN:
-			o->cfg.within = duration_arg("--within", optarg, 1000);
+			o->cfg.within = sb_arg_duration("--within", optarg, 1000, 30 * 86400000LL);
 			break;
 		case 'h':
 			usage(stdout, 0);

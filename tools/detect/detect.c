@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "detect.h"
 #include "json.h"
@@ -44,28 +45,6 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static double
-double_arg(const char *opt, const char *s, double lo, double hi)
-{
-	const char *errstr;
-	double v;
-
-	if (sb_parse_double(s, lo, hi, &v, &errstr) == -1)
-		errx(2, "%s: '%s' is %s", opt, s, errstr);
-	return v;
-}
-
-static long long
-int_arg(const char *opt, const char *s, long long lo, long long hi)
-{
-	const char *errstr;
-	long long v;
-
-	if (sb_parse_ll(s, lo, hi, &v, &errstr) == -1)
-		errx(2, "%s: '%s' is %s", opt, s, errstr);
-	return v;
-}
-
 /* "m/n" with 1 <= m <= n <= MODEL_RING. */
 static void
 m_of_n_arg(const char *opt, const char *s, int *m, int *n)
@@ -75,8 +54,8 @@ m_of_n_arg(const char *opt, const char *s, int *m, int *n)
 	if (slash == NULL)
 		errx(2, "%s: '%s' is not of the form m/n", opt, s);
 	*slash = '\0';
-	*n = (int)int_arg(opt, slash + 1, 1, MODEL_RING);
-	*m = (int)int_arg(opt, copy, 1, *n);
+	*n = (int)sb_arg_ll(opt, slash + 1, 1, MODEL_RING);
+	*m = (int)sb_arg_ll(opt, copy, 1, *n);
 	free(copy);
 }
 
@@ -248,54 +227,54 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_CLEAR:
-			c->clear = (int)int_arg("--clear", optarg, 1, 1000);
+			c->clear = (int)sb_arg_ll("--clear", optarg, 1, 1000);
 			break;
 		case O_CCLIP:
-			c->cusum_clip = double_arg("--cusum-clip", optarg, 0.1, 1e6);
+			c->cusum_clip = sb_arg_double("--cusum-clip", optarg, 0.1, 1e6);
 			break;
 		case O_CH:
-			c->cusum_h = double_arg("--cusum-h", optarg, 0.1, 1e6);
+			c->cusum_h = sb_arg_double("--cusum-h", optarg, 0.1, 1e6);
 			break;
 		case O_CK:
-			c->cusum_k = double_arg("--cusum-k", optarg, 0, 100);
+			c->cusum_k = sb_arg_double("--cusum-k", optarg, 0, 100);
 			break;
 		case O_EFLOOR:
-			c->err_floor = double_arg("--err-floor", optarg, 1e-9, 0.5);
+			c->err_floor = sb_arg_double("--err-floor", optarg, 1e-9, 0.5);
 			break;
 		case O_EMIN:
-			c->err_min_count = int_arg("--err-min-count", optarg, 0,
+			c->err_min_count = sb_arg_ll("--err-min-count", optarg, 0,
 			    1LL << 40);
 			break;
 		case O_EP:
-			c->err_p = double_arg("--err-p", optarg, 1e-300, 1);
+			c->err_p = sb_arg_double("--err-p", optarg, 1e-300, 1);
 			break;
 		case O_EWIN:
-			c->err_n = (int)int_arg("--err-windows", optarg, 1,
+			c->err_n = (int)sb_arg_ll("--err-windows", optarg, 1,
 			    MODEL_RING);
 			break;
 		case O_ETRIM:
-			c->err_trim = (int)int_arg("--err-trim", optarg, 0,
+			c->err_trim = (int)sb_arg_ll("--err-trim", optarg, 0,
 			    MODEL_RING - 1);
 			break;
 		case O_EWP:
-			c->err_window_p = double_arg("--err-window-p", optarg,
+			c->err_window_p = sb_arg_double("--err-window-p", optarg,
 			    1e-300, 1);
 			break;
 		case O_FASTZ:
-			c->fast_z = double_arg("--fast-z", optarg, 0.1, 1e6);
+			c->fast_z = sb_arg_double("--fast-z", optarg, 0.1, 1e6);
 			break;
 		case O_LEARN:
-			c->learn = double_arg("--learn-rate", optarg, 1e-6, 1);
+			c->learn = sb_arg_double("--learn-rate", optarg, 1e-6, 1);
 			break;
 		case O_LWIN:
 			m_of_n_arg("--level-window", optarg, &c->level_m,
 			    &c->level_n);
 			break;
 		case O_LZ:
-			c->level_z = double_arg("--level-z", optarg, 0.1, 1e6);
+			c->level_z = sb_arg_double("--level-z", optarg, 0.1, 1e6);
 			break;
 		case O_MAXLINE:
-			o->max_line = (size_t)int_arg("--max-line", optarg, 1024,
+			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
 			    1LL << 30);
 			break;
 		case O_METRIC:
@@ -309,7 +288,7 @@ parse_options(int argc, char **argv, struct options *o)
 			    MK_RAW, 0, 1);
 			break;
 		case O_MINCOUNT:
-			c->min_count = int_arg("--min-count", optarg, 0, 1LL << 40);
+			c->min_count = sb_arg_ll("--min-count", optarg, 0, 1LL << 40);
 			break;
 		case O_NOWM:
 			o->no_watermark = 1;
@@ -318,11 +297,11 @@ parse_options(int argc, char **argv, struct options *o)
 			o->forward = 0;
 			break;
 		case O_PMIN:
-			c->profile_min = (int)int_arg("--profile-min", optarg, 1,
+			c->profile_min = (int)sb_arg_ll("--profile-min", optarg, 1,
 			    1000000);
 			break;
 		case O_PRATE:
-			c->profile_learn = double_arg("--profile-rate", optarg,
+			c->profile_learn = sb_arg_double("--profile-rate", optarg,
 			    1e-6, 1);
 			break;
 		case O_SLO:
@@ -335,11 +314,11 @@ parse_options(int argc, char **argv, struct options *o)
 			o->state = optarg;
 			break;
 		case O_SEVERY:
-			o->state_every = (uint64_t)int_arg("--state-every",
+			o->state_every = (uint64_t)sb_arg_ll("--state-every",
 			    optarg, 0, 1LL << 40);
 			break;
 		case O_STEP:
-			c->step_ratio = double_arg("--step-ratio", optarg, 1, 1e6);
+			c->step_ratio = sb_arg_double("--step-ratio", optarg, 1, 1e6);
 			break;
 		case O_STRICT:
 			o->strict = 1;
@@ -348,14 +327,14 @@ parse_options(int argc, char **argv, struct options *o)
 			o->tee = 1;
 			break;
 		case O_TP:
-			c->traffic_p = double_arg("--traffic-p", optarg, 1e-300, 1);
+			c->traffic_p = sb_arg_double("--traffic-p", optarg, 1e-300, 1);
 			break;
 		case O_TWIN:
 			m_of_n_arg("--traffic-window", optarg, &c->traffic_m,
 			    &c->traffic_n);
 			break;
 		case O_WARMUP:
-			c->warmup = (int)int_arg("--warmup", optarg, 1, 1000000);
+			c->warmup = (int)sb_arg_ll("--warmup", optarg, 1, 1000000);
 			break;
 		case 'h':
 			usage(stdout, 0);

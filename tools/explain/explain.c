@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "file.h"
 #include "compose.h"
@@ -53,8 +54,6 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "templates",		required_argument,	NULL, O_TEMPLATES },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *errstr;
-	long long n;
 	int ch;
 
 	memset(o, 0, sizeof *o);
@@ -63,9 +62,8 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_MAXLINE:
-			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
-				errx(2, "--max-line: '%s' is %s", optarg, errstr);
-			o->max_line = (size_t)n;
+			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
+			    1LL << 30);
 			break;
 		case O_NOFWD:
 			o->forward = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "json.h"
 #include "num.h"
@@ -46,38 +47,6 @@ usage(FILE *fp, int status)
 	    "                 [--redis-prefix prefix] [--timescale conninfo]\n"
 	    "                 [--max-records n] [--retry-for duration]\n");
 	exit(status);
-}
-
-static int64_t
-time_arg(const char *opt, const char *s)
-{
-	int64_t ms;
-
-	if (sb_time_parse(s, strlen(s), &ms) == -1)
-		errx(2, "%s: '%s' is not an RFC 3339 time", opt, s);
-	return ms;
-}
-
-static int64_t
-duration_arg(const char *opt, const char *s)
-{
-	int64_t ms;
-
-	if (sb_duration_parse(s, &ms) == -1)
-		errx(2, "%s: '%s' is not a duration (e.g. 30s, 5m, 2h, 30d)",
-		    opt, s);
-	return ms;
-}
-
-static long long
-number_arg(const char *opt, const char *s, long long min, long long max)
-{
-	const char *errstr;
-	long long n;
-
-	if (sb_parse_ll(s, min, max, &n, &errstr) == -1)
-		errx(2, "%s: '%s' is %s", opt, s, errstr);
-	return n;
 }
 
 static void
@@ -137,7 +106,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->cfg.backend = optarg;
 			break;
 		case O_BATCH:
-			o->batch = (size_t)number_arg("--batch", optarg, 1,
+			o->batch = (size_t)sb_arg_ll("--batch", optarg, 1,
 			    1000000);
 			break;
 		case O_KEY:
@@ -145,23 +114,23 @@ parse_options(int argc, char **argv, struct options *o)
 			o->q.key_len = strlen(optarg);
 			break;
 		case O_LIMIT:
-			o->q.limit = (uint64_t)number_arg("--limit", optarg, 1,
+			o->q.limit = (uint64_t)sb_arg_ll("--limit", optarg, 1,
 			    INT64_MAX);
 			break;
 		case O_MAXLINE:
-			o->max_line = (size_t)number_arg("--max-line", optarg,
+			o->max_line = (size_t)sb_arg_ll("--max-line", optarg,
 			    1024, 1LL << 30);
 			break;
 		case O_MAXREC:
-			o->cfg.max_records = (size_t)number_arg("--max-records",
+			o->cfg.max_records = (size_t)sb_arg_ll("--max-records",
 			    optarg, 1, 1LL << 40);
 			break;
 		case O_NOW:
-			o->now = time_arg("--now", optarg);
+			o->now = sb_arg_time("--now", optarg);
 			o->has_now = 1;
 			break;
 		case O_OLDER:
-			o->older_than = duration_arg("--older-than", optarg);
+			o->older_than = sb_arg_duration("--older-than", optarg, 0, INT64_MAX);
 			break;
 		case O_PREFIX:
 			o->cfg.redis_prefix = optarg;
@@ -170,10 +139,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->cfg.redis_url = optarg;
 			break;
 		case O_RETRY:
-			o->cfg.retry_for = duration_arg("--retry-for", optarg);
+			o->cfg.retry_for = sb_arg_duration("--retry-for", optarg, 0, INT64_MAX);
 			break;
 		case O_SINCE:
-			o->q.since = time_arg("--since", optarg);
+			o->q.since = sb_arg_time("--since", optarg);
 			break;
 		case O_SPOOL:
 			o->spool = optarg;
@@ -194,7 +163,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->q.type = optarg;
 			break;
 		case O_UNTIL:
-			o->q.until = time_arg("--until", optarg);
+			o->q.until = sb_arg_time("--until", optarg);
 			break;
 		case 'h':
 			usage(stdout, 0);
