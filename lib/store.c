@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "num.h"
 #include "sig.h"
 #include "store.h"
@@ -140,15 +141,6 @@ sb_store_sleep(int64_t ms)
 		;
 }
 
-int64_t
-sb_store_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- retrying -------------------------------------------------------- */
 
 typedef int	(*op_fn)(struct sb_store *, void *);
@@ -175,8 +167,8 @@ with_retry(struct sb_store *st, op_fn op, void *arg)
 		st->ops->disconnect(st);
 		st->connected = 0;
 		if (start == 0)
-			start = sb_store_monotonic();
-		waited = sb_store_monotonic() - start;
+			start = sb_monotonic_ms();
+		waited = sb_monotonic_ms() - start;
 		if (waited >= st->retry_for || sb_stop_requested())
 			break;
 		if (!told) {
@@ -193,7 +185,7 @@ with_retry(struct sb_store *st, op_fn op, void *arg)
 	st->transient = rc == SB_STORE_TRANSIENT;
 	if (told && rc == 0)
 		sb_store_notice(st, "%s: back after %.1fs", st->desc,
-		    (double)(sb_store_monotonic() - start) / 1000);
+		    (double)(sb_monotonic_ms() - start) / 1000);
 	return rc == 0 ? 0 : -1;
 }
 

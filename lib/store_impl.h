@@ -93,6 +93,5 @@ struct sb_store_typestat *sb_store_stats_type(struct sb_store_stats *,
 	    const char *type, size_t len);
 /* Milliseconds to sleep and a monotonic clock, for backoff only. */
 void	 sb_store_sleep(int64_t ms);
-int64_t	 sb_store_monotonic(void);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "arg.h"
 #include "buf.h"
+#include "clock.h"
 #include "event.h"
 #include "json.h"
 #include "merge.h"
@@ -166,15 +167,6 @@ parse_options(int argc, char **argv, struct options *o)
 		    (long long)(o->agg.widths[0] / 1000));
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 put(struct sb_buf *out)
 {
@@ -247,7 +239,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		break;
 	}
 	if (r->opt->idle_flush > 0)
-		r->last_input = monotonic_ms();
+		r->last_input = sb_monotonic_ms();
 	return 0;
 }
 
@@ -259,7 +251,7 @@ idle(void *ctx)
 	int64_t newest = agg_newest(r->agg);
 
 	if (newest != INT64_MIN)
-		agg_advance(r->agg, newest + monotonic_ms() - r->last_input -
+		agg_advance(r->agg, newest + sb_monotonic_ms() - r->last_input -
 		    r->opt->agg.lateness, &r->out);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "json.h"
 #include "noise.h"
 #include "state.h"
@@ -59,15 +60,6 @@ noise_config_init(struct noise_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->inhibit = 1;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t
@@ -251,7 +243,7 @@ silences_load(struct noise *n, char *err, size_t errsz)
 	int rc, lineno = 0;
 
 	silences_clear(n);
-	n->loaded_ms = mono_ms();
+	n->loaded_ms = sb_monotonic_ms();
 	if ((rc = sb_state_load(n->st, &b)) == -1) {
 		snprintf(err, errsz, "silences: %s", sb_state_error(n->st));
 		return -1;
@@ -366,7 +358,7 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 	char err[300];
 
 	*why = '\0';
-	if (n->st != NULL && mono_ms() - n->loaded_ms >= RELOAD_MS &&
+	if (n->st != NULL && sb_monotonic_ms() - n->loaded_ms >= RELOAD_MS &&
 	    silences_load(n, err, sizeof err) == -1)
 		warnx("%s; no silences until it can be read", err);
 	for (size_t i = 0; i < n->nsil; i++)

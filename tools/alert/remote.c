@@ -29,6 +29,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "http.h"
 #include "sig.h"
 #include "sink.h"
@@ -58,24 +59,15 @@ struct remote {
 	unsigned long	 delivered, refused;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps ms, or less when a stop is requested; 0, or -1 if stopped. */
 static int
 rest(int64_t ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = sb_monotonic_ms() + ms;
 	struct timespec ts;
 
 	while (!sb_stop_requested()) {
-		int64_t left = end - now_ms();
+		int64_t left = end - sb_monotonic_ms();
 		if (left <= 0)
 			return 0;
 		ts.tv_sec = left / 1000;
@@ -116,7 +108,7 @@ backoff_ms(struct remote *r, int attempt)
 static void
 rate_wait(struct remote *r)
 {
-	int64_t t = now_ms();
+	int64_t t = sb_monotonic_ms();
 
 	if (r->rate_per_ms <= 0)
 		return;
@@ -127,7 +119,7 @@ rate_wait(struct remote *r)
 	if (r->tokens < 1) {
 		rest((int64_t)((1 - r->tokens) / r->rate_per_ms) + 1);
 		r->tokens = 1;
-		r->refill_ms = now_ms();
+		r->refill_ms = sb_monotonic_ms();
 	}
 	r->tokens -= 1;
 }
@@ -194,7 +186,7 @@ write_all(int fd, const char *p, size_t n, int64_t deadline)
 	struct pollfd pfd = { fd, POLLOUT, 0 };
 
 	while (n > 0) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - sb_monotonic_ms();
 		if (left <= 0)
 			return -1;
 		if (poll(&pfd, 1, (int)left) <= 0) {
@@ -216,7 +208,7 @@ write_all(int fd, const char *p, size_t n, int64_t deadline)
 static enum outcome
 send_exec(struct remote *r, const struct spool_item *it, struct sb_buf *why)
 {
-	int64_t deadline = now_ms() + r->pol->exec_timeout_ms;
+	int64_t deadline = sb_monotonic_ms() + r->pol->exec_timeout_ms;
 	int fds[2], status;
 	pid_t pid, w;
 
@@ -246,7 +238,8 @@ send_exec(struct remote *r, const struct spool_item *it, struct sb_buf *why)
 	write_all(fds[1], it->body, it->len, deadline);
 	write_all(fds[1], "\n", 1, deadline);
 	close(fds[1]);
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
+	    sb_monotonic_ms() < deadline)
 		rest(10);
 	if (w == 0) {
 		kill(-pid, SIGKILL);
@@ -322,13 +315,13 @@ drain(struct remote *r)
 {
 	struct spool_item *it;
 
-	if (r->rest_until != 0 && now_ms() < r->rest_until)
+	if (r->rest_until != 0 && sb_monotonic_ms() < r->rest_until)
 		return 0;
 	r->rest_until = 0;
 	while ((it = spool_first(r->spool, r->name)) != NULL &&
 	    !sb_stop_requested()) {
 		if (attempt_all(r, it) == TRANSIENT) {
-			r->rest_until = now_ms() + r->pol->retry_max_ms;
+			r->rest_until = sb_monotonic_ms() + r->pol->retry_max_ms;
 			return 0;
 		}
 		if (spool_remove(r->spool, it) == -1) {
@@ -429,7 +422,7 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 		/* Slack allows about one message a second per webhook. */
 		r->rate_per_ms = 1.0 / 1000;
 		r->burst = r->tokens = 3;
-		r->refill_ms = now_ms();
+		r->refill_ms = sb_monotonic_ms();
 	}
 	if (spool_count(r->spool, name) > 0)
 		warnx("%s: %zu alerts pending from an earlier run, sending them "

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "data.h"
 #include "json.h"
 #include "num.h"
@@ -57,15 +58,6 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * "Now" is the end of the newest window in the store, so that a store of
  * last month's backtest shows its last hours as they were; the wall clock
@@ -74,7 +66,7 @@ monotonic_ms(void)
 static int
 reference_time(int64_t *now)
 {
-	int64_t m = monotonic_ms();
+	int64_t m = sb_monotonic_ms();
 	int rc;
 
 	if (srv.latest_checked != 0 && m - srv.latest_checked < LATEST_TTL_MS) {

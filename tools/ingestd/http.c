@@ -32,6 +32,7 @@
 
 #include "body.h"
 #include "buf.h"
+#include "clock.h"
 #include "ingestd.h"
 #include "metrics.h"
 #include "num.h"
@@ -71,21 +72,6 @@ static pthread_mutex_t conns_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_ctx *conns;
 static atomic_int inflight;		/* requests begun, not completed */
 static atomic_int waiting;		/* requests suspended for the writer */
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t
-mono_ms(void)
-{
-	return mono_ns() / 1000000;
-}
 
 static int64_t
 wall_ms(void)
@@ -187,7 +173,7 @@ reply(struct MHD_Connection *c, struct req *r, int status,
 	MHD_destroy_response(resp);
 	metrics_count_status(status);
 	if (r->route == R_INGEST || r->route == R_BAD_METHOD)
-		metrics_observe(&metrics.request_seconds, mono_ns() - r->t0);
+		metrics_observe(&metrics.request_seconds, sb_monotonic_ns() - r->t0);
 	if (conf.verbose >= 2 || (conf.verbose == 1 && status >= 400))
 		logmsg(status >= 400 ? LOG_INFO : LOG_DEBUG,
 		    "%s: %d%s%s", client_addr(c, addr, sizeof addr), status,
@@ -452,7 +438,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		r = sb_xcalloc(1, sizeof *r);
 		*con_cls = r;
 		atomic_fetch_add(&inflight, 1);
-		r->t0 = mono_ns();
+		r->t0 = sb_monotonic_ns();
 		r->route = route_of(url, method);
 		clear_deadline(c);
 		/*
@@ -519,7 +505,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	/* The next request on this connection has a header deadline too. */
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci != NULL && (cc = ci->socket_context) != NULL)
-		atomic_store(&cc->deadline, mono_ms() + conf.header_timeout);
+		atomic_store(&cc->deadline, sb_monotonic_ms() + conf.header_timeout);
 }
 
 static void
@@ -540,7 +526,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		 */
 		cc->fd = ci != NULL ?
 		    fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
-		atomic_store(&cc->deadline, mono_ms() + conf.header_timeout);
+		atomic_store(&cc->deadline, sb_monotonic_ms() + conf.header_timeout);
 		pthread_mutex_lock(&conns_mu);
 		cc->next = conns;
 		if (conns != NULL)
@@ -569,7 +555,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 void
 http_watchdog(void)
 {
-	int64_t now = mono_ms();
+	int64_t now = sb_monotonic_ms();
 	int n = 0;
 
 	pthread_mutex_lock(&conns_mu);
@@ -647,10 +633,10 @@ http_quiesce(void)
 int
 http_drain_and_stop(int64_t timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = sb_monotonic_ms() + timeout_ms;
 	struct timespec tick = { 0, 10 * 1000000 };
 
-	while (atomic_load(&inflight) > 0 && mono_ms() < deadline)
+	while (atomic_load(&inflight) > 0 && sb_monotonic_ms() < deadline)
 		nanosleep(&tick, NULL);
 	if (atomic_load(&waiting) > 0)
 		return -1;

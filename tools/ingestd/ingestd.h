@@ -48,6 +48,4 @@ void	 http_quiesce(void);
  */
 int	 http_drain_and_stop(int64_t timeout_ms);
 
-int64_t	 mono_ms(void);
-
 #endif

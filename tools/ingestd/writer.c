@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "metrics.h"
 #include "writer.h"
 
@@ -55,21 +56,6 @@ static struct {
 	.sync_cv = PTHREAD_COND_INITIALIZER,
 	.fd = -1,
 };
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t
-mono_ms(void)
-{
-	return mono_ns() / 1000000;
-}
 
 int
 writer_mkdirs(const char *path)
@@ -136,7 +122,7 @@ set_unhealthy(const char *why)
 		w.cfg.log(LOG_ERR, "%s; answering 503 until it can be written "
 		    "again", why);
 	w.healthy = 0;
-	w.retry_at = mono_ms() + RETRY_MS;
+	w.retry_at = sb_monotonic_ms() + RETRY_MS;
 	snprintf(w.why, sizeof w.why, "%s", why);
 	pthread_mutex_unlock(&w.mu);
 	atomic_store(&metrics.healthy, 0);
@@ -158,14 +144,14 @@ set_healthy(void)
 static void
 sync_output(int fd)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = sb_monotonic_ns();
 
 	if (fdatasync(fd) == -1 && errno != EINVAL && errno != EROFS) {
 		atomic_fetch_add(&metrics.fsync_errors, 1);
 		w.cfg.log(LOG_ERR, "%s: fdatasync: %s", w.cfg.path,
 		    strerror(errno));
 	}
-	metrics_observe(&metrics.fsync_seconds, mono_ns() - t0);
+	metrics_observe(&metrics.fsync_seconds, sb_monotonic_ns() - t0);
 }
 
 /* Writes every batch of the list, in order; 0, or -1 with errno set. */
@@ -228,7 +214,7 @@ write_group(struct wbatch *list)
 	}
 	if (!w.is_stdout)
 		before = lseek(w.fd, 0, SEEK_END);
-	t0 = mono_ns();
+	t0 = sb_monotonic_ns();
 	if (write_list(w.fd, list) == -1) {
 		int e = errno;
 
@@ -247,7 +233,7 @@ write_group(struct wbatch *list)
 		set_unhealthy(why);
 		return 0;
 	}
-	metrics_observe(&metrics.write_seconds, mono_ns() - t0);
+	metrics_observe(&metrics.write_seconds, sb_monotonic_ns() - t0);
 	if (w.cfg.fsync == FSYNC_ALWAYS)
 		sync_output(w.fd);
 	else if (w.cfg.fsync == FSYNC_INTERVAL)
@@ -420,7 +406,7 @@ writer_submit(struct wbatch *b)
 	if (w.stop)
 		rc = WRITER_STOPPING;
 	else if (atomic_load(&w.broken) ||
-	    (!w.healthy && mono_ms() < w.retry_at))
+	    (!w.healthy && sb_monotonic_ms() < w.retry_at))
 		rc = WRITER_UNHEALTHY;
 	else {
 		*w.tail = b;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "gen.h"
 #include "json.h"
 #include "send.h"
@@ -34,22 +35,13 @@ struct sender {
 	int		 gave_up;	/* the server was never reached */
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps until the monotonic time t, or until a stop is requested. */
 static void
 sleep_until(int64_t t)
 {
 	int64_t now;
 
-	while (!sb_stop_requested() && (now = mono_ms()) < t) {
+	while (!sb_stop_requested() && (now = sb_monotonic_ms()) < t) {
 		int64_t d = t - now > 200 ? 200 : t - now;
 		struct timespec ts = { d / 1000, (long)(d % 1000) * 1000000 };
 		nanosleep(&ts, NULL);
@@ -189,7 +181,7 @@ post_batch(struct sender *s)
 		long wait = s->retry_after >= 0 ? s->retry_after : 1;
 		if (wait > 60)
 			wait = 60;
-		sleep_until(mono_ms() + wait * 1000);
+		sleep_until(sb_monotonic_ms() + wait * 1000);
 	}
 	sb_buf_reset(&s->body);
 	s->nbatch = 0;
@@ -198,7 +190,7 @@ post_batch(struct sender *s)
 static void
 progress(struct sender *s, int last)
 {
-	int64_t now = mono_ms();
+	int64_t now = sb_monotonic_ms();
 	double secs;
 
 	if (!s->cfg->progress || (!last && now - s->last_progress < 1000))
@@ -268,7 +260,7 @@ send_events(struct gen *g, const struct send_config *cfg,
 	s.st = st;
 	if (setup(&s) == -1)
 		return -1;
-	s.t0 = s.last_progress = mono_ms();
+	s.t0 = s.last_progress = sb_monotonic_ms();
 	while ((cfg->max_events < 0 || (long long)st->events < cfg->max_events)
 	    && !sb_stop_requested() && !s.gave_up && gen_next(g, &ev)) {
 		int64_t due = s.t0 + (int64_t)((double)(ev.time -

@@ -11,6 +11,7 @@
 
 #include "arg.h"
 #include "buf.h"
+#include "clock.h"
 #include "json.h"
 #include "num.h"
 #include "reader.h"
@@ -209,15 +210,6 @@ struct putter {
 	uint64_t	 replayed;
 };
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Tries the spool once; 0 when it is empty again. */
 static int
 replay(struct putter *p, int64_t retry_for)
@@ -247,10 +239,10 @@ flush(struct putter *p)
 
 	if (b->n == 0)
 		return 0;
-	if (p->spooling && monotonic_ms() >= p->next_try) {
+	if (p->spooling && sb_monotonic_ms() >= p->next_try) {
 		/* One quick attempt: a live stream must not stall on it. */
 		if (replay(p, 0) == -1) {
-			p->next_try = monotonic_ms() + p->backoff;
+			p->next_try = sb_monotonic_ms() + p->backoff;
 			p->backoff = p->backoff * 2 > 30000 ? 30000 :
 			    p->backoff * 2;
 		}
@@ -270,7 +262,7 @@ flush(struct putter *p)
 		    p->spool.dir);
 		p->spooling = 1;
 		p->backoff = 1000;
-		p->next_try = monotonic_ms() + p->backoff;
+		p->next_try = sb_monotonic_ms() + p->backoff;
 	}
 	if (spool_write(&p->spool, b) == -1) {
 		warn("%s: %zu records not written", p->spool.dir, b->n);
@@ -369,7 +361,7 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 			    sb_store_error(st), (unsigned long long)p.spool.files,
 			    p.spool.files == 1 ? "" : "s", p.spool.dir);
 			p.spooling = 1;
-			p.next_try = monotonic_ms() + p.backoff;
+			p.next_try = sb_monotonic_ms() + p.backoff;
 		}
 	}
 	for (int i = 0; i < (argc ? argc : 1) && !sb_stop_requested(); i++) {

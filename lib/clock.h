@@ -1,0 +1,14 @@
+/*
+ * clock.h - the monotonic clock, for timeouts, rate limits and latency
+ * measurements.  Never for record times: those are event time
+ * (DESIGN.md section 3).
+ */
+#ifndef SB_CLOCK_H
+#define SB_CLOCK_H
+
+#include <stdint.h>
+
+int64_t	 sb_monotonic_ms(void);
+int64_t	 sb_monotonic_ns(void);
+
+#endif
