@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -96,4 +97,24 @@ sb_file_read(const char *path, struct sb_buf *out)
 	sb_buf_grow(out, 0);
 	out->s[out->len] = '\0';
 	return 0;
+}
+
+int
+sb_file_mkparents(const char *path)
+{
+	char *dir = sb_xstrdup(path);
+	int rc = 0;
+
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
 }

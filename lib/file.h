@@ -15,6 +15,11 @@
 
 /* 0, or -1 with errno set and nothing at PATH changed. */
 int	 sb_file_replace(const char *path, const void *data, size_t len);
+/*
+ * Creates the missing parent directories of path (mkdir -p of its
+ * dirname; modes 0777 less the umask).  0, or -1 with errno set.
+ */
+int	 sb_file_mkparents(const char *path);
 /* Appends the whole file to out (NUL-terminated); 0, or -1 with errno. */
 int	 sb_file_read(const char *path, struct sb_buf *out);
 

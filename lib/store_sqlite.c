@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "store.h"
 #include "store_impl.h"
 
@@ -83,19 +84,6 @@ exec(struct sb_store *st, const char *s)
 }
 
 /* sqlite cannot create the directory of a new file; make the last one. */
-static void
-make_parent(const char *path)
-{
-	char *dir = sb_xstrdup(path), *slash = strrchr(dir, '/');
-
-	/* A failure here is reported by sqlite3_open_v2, in its words. */
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		(void)mkdir(dir, 0777);
-	}
-	free(dir);
-}
-
 static int
 schema_version(struct sb_store *st, int *v)
 {
@@ -167,7 +155,8 @@ lite_connect(struct sb_store *st)
 	if (l == NULL)
 		st->be = l = sb_xcalloc(1, sizeof *l);
 	snprintf(st->desc, sizeof st->desc, "sqlite %s", st->cfg.sqlite_path);
-	make_parent(st->cfg.sqlite_path);
+	/* A failure here is reported by sqlite3_open_v2, in its words. */
+	(void)sb_file_mkparents(st->cfg.sqlite_path);
 	if (sqlite3_open_v2(st->cfg.sqlite_path, &l->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = sb_store_seterr(st, -1, "%s: %s", st->desc,

@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -21,6 +20,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "file.h"
 #include "metrics.h"
 #include "writer.h"
 
@@ -57,28 +57,6 @@ static struct {
 	.fd = -1,
 };
 
-int
-writer_mkdirs(const char *path)
-{
-	char dir[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof dir) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, path, n + 1);
-	for (char *p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Ends a last line that a kill in the middle of a write left unfinished
  * (hence O_RDWR: to read the last byte). */
 static void
@@ -104,7 +82,7 @@ open_output(char *err, size_t errsz)
 
 	if (w.is_stdout)
 		return STDOUT_FILENO;
-	if (writer_mkdirs(w.cfg.path) == -1 ||
+	if (sb_file_mkparents(w.cfg.path) == -1 ||
 	    (fd = open(w.cfg.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0644)) == -1) {
 		snprintf(err, errsz, "%s: %s", w.cfg.path, strerror(errno));

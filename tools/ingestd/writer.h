@@ -63,7 +63,4 @@ int	 writer_broken(void);
 /* Writes what is queued, fsyncs (unless never), closes, joins. */
 void	 writer_stop(void);
 
-/* Creates the directories leading to path, like mkdir -p of its dirname. */
-int	 writer_mkdirs(const char *path);
-
 #endif
