@@ -1015,3 +1015,25 @@ mstate_load(struct mstate *m, const double *in)
 {
 	mstate_visit(m, (double *)in, 1);
 }
+
+/*
+ * The baseline of metric i for a window that starts at start: on the
+ * metric's own scale (ms for latency, a share of requests for errors,
+ * requests for the count), the time-of-day profile included; NaN while
+ * the metric warms up.  It gives a signal its context (detect.1,
+ * CONTEXT); the detectors never call it.
+ */
+double
+series_baseline(const struct model_config *c, const struct series *s, int i,
+    int64_t start, int64_t width)
+{
+	const struct mstate *m = &s->m[i];
+	double e;
+
+	if (m->glob.n < c->warmup)
+		return NAN;
+	if (c->metric[i].kind == MK_ERRORS)
+		return m->aux.mu > 0 ? m->glob.mu / m->aux.mu : NAN;
+	e = expected(c, s, m, start + width / 2);
+	return c->metric[i].kind == MK_LOG ? exp(e) : e;
+}

@@ -160,6 +160,12 @@ void	 series_free(struct series *);
 /* Returns the number of signals written to sig (<= MODEL_MAX_SIGNALS). */
 int	 series_update(const struct model_config *, struct series *,
 	    const struct obs *, struct signal *sig);
+/*
+ * The baseline of metric i for a window starting at start, on the
+ * metric's scale (ms, share, requests); NaN while it warms up.
+ */
+double	 series_baseline(const struct model_config *, const struct series *,
+	    int i, int64_t start, int64_t width);
 /* The numbers of one metric's state, in a fixed order, for --state. */
 size_t	 mstate_count(void);
 void	 mstate_save(const struct mstate *, double *out);
