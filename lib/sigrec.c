@@ -41,6 +41,92 @@ static const struct {
 	{ "p_value",	SB_SIG_PVALUE,	offsetof(struct sb_signal, p_value) },
 };
 
+static const char *const cx_name[SB_CX_N] = { "count", "error_rate",
+	"latency_p50", "latency_p95", "latency_p99" };
+
+const char *
+sb_cx_name(int i)
+{
+	return i >= 0 && i < SB_CX_N ? cx_name[i] : NULL;
+}
+
+/* "codes":{"503":12,...}; names are status codes, values counts. */
+static int
+read_codes(struct sb_sigctx *c, const struct sb_json *js, size_t t,
+    char *why, size_t whysz)
+{
+	if (js->tok[t].type != SB_JOBJECT) {
+		snprintf(why, whysz, "'context.codes' is not an object");
+		return -1;
+	}
+	for (size_t k = t + 1; k < js->tok[t].skip; k = js->tok[k + 1].skip) {
+		const struct sb_jtok *n = &js->tok[k];
+		const char *p = js->src + n->start;
+		double v;
+		int code, i;
+
+		if (n->end - n->start != 3 || n->escaped || p[0] < '1' ||
+		    p[0] > '5' || p[1] < '0' || p[1] > '9' || p[2] < '0' ||
+		    p[2] > '9') {
+			snprintf(why, whysz, "'context.codes' holds a name "
+			    "that is not a status code");
+			return -1;
+		}
+		code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+		if (js->tok[k + 1].type != SB_JNUMBER ||
+		    sb_json_number(js, k + 1, &v) == -1 || !(v >= 0)) {
+			snprintf(why, whysz, "'context.codes.%d' is not a "
+			    "count", code);
+			return -1;
+		}
+		if (c->ncodes == SB_CX_CODES)
+			continue;
+		for (i = c->ncodes; i > 0 && c->code[i - 1] > code; i--) {
+			c->code[i] = c->code[i - 1];
+			c->ncode[i] = c->ncode[i - 1];
+		}
+		c->code[i] = code;
+		c->ncode[i] = v;
+		c->ncodes++;
+	}
+	return 0;
+}
+
+static int
+read_context(struct sb_sigctx *c, const struct sb_json *js, size_t obj,
+    char *why, size_t whysz)
+{
+	long t = sb_json_member(js, obj, "context"), m, codes;
+	int rc;
+
+	if (t < 0 || js->tok[t].type == SB_JNULL)
+		return 0;
+	if (js->tok[t].type != SB_JOBJECT) {
+		snprintf(why, whysz, "'context' is not an object");
+		return -1;
+	}
+	for (int i = 0; i < SB_CX_N; i++) {
+		if ((m = sb_json_member(js, (size_t)t, cx_name[i])) < 0)
+			continue;
+		if (js->tok[m].type != SB_JOBJECT ||
+		    sb_json_get_num(js, (size_t)m, "value", &c->value[i]) != 1 ||
+		    (rc = sb_json_get_num(js, (size_t)m, "baseline",
+		    &c->baseline[i])) == -1) {
+			snprintf(why, whysz, "'context.%s' is not "
+			    "{\"value\":NUMBER[,\"baseline\":NUMBER]}",
+			    cx_name[i]);
+			return -1;
+		}
+		c->has |= 1u << i;
+		if (rc == 1)
+			c->has_base |= 1u << i;
+	}
+	if ((codes = sb_json_member(js, (size_t)t, "codes")) >= 0 &&
+	    read_codes(c, js, (size_t)codes, why, whysz) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 read_members(struct sb_signal *s, const struct sb_json *js, size_t obj,
     char *why, size_t whysz)
@@ -96,6 +182,15 @@ read_members(struct sb_signal *s, const struct sb_json *js, size_t obj,
 		}
 		s->has |= SB_SIG_WINDOWS;
 	}
+	if ((rc = sb_json_get_num(js, obj, "width_s", &s->width_s)) == -1 ||
+	    (rc == 1 && !(s->width_s > 0))) {
+		snprintf(why, whysz, "'width_s' is not a number > 0");
+		return -1;
+	}
+	if (rc == 0)
+		s->width_s = 60;
+	if (read_context(&s->ctx, js, obj, why, whysz) == -1)
+		return -1;
 	if ((rc = sb_json_get_str(js, obj, "direction", &str)) == -1 ||
 	    (rc == 1 && strcmp(str, "up") != 0 && strcmp(str, "down") != 0)) {
 		free(str);

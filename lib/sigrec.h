@@ -31,6 +31,22 @@ enum sb_level { SB_LV_INFO, SB_LV_WARNING, SB_LV_CRITICAL };
 #define SB_SIG_BURN		0x100
 #define SB_SIG_PVALUE	0x200
 
+/*
+ * A signal's "context": its window's value and baseline of the metrics
+ * explain quotes, and the window's status codes (detect(1), CONTEXT).
+ */
+enum { SB_CX_COUNT, SB_CX_ERROR_RATE, SB_CX_P50, SB_CX_P95, SB_CX_P99,
+	SB_CX_N };
+#define SB_CX_CODES	8
+
+struct sb_sigctx {
+	unsigned	 has, has_base;		/* bits 1 << SB_CX_* */
+	double		 value[SB_CX_N], baseline[SB_CX_N];
+	int		 ncodes;		/* ascending, at most SB_CX_CODES */
+	int		 code[SB_CX_CODES];
+	double		 ncode[SB_CX_CODES];
+};
+
 struct sb_signal {
 	char		*key;
 	char		*service;	/* member, or from the key; may be NULL */
@@ -46,6 +62,8 @@ struct sb_signal {
 	double		 value, baseline, spread, score;
 	double		 expected, count, errors, burn_rate, p_value;
 	int64_t		 windows;
+	double		 width_s;	/* the window width, 60 when absent */
+	struct sb_sigctx ctx;
 	char		*raw;		/* the record's JSON text */
 	size_t		 rawlen;
 };
@@ -58,6 +76,9 @@ int	 sb_signal_read(struct sb_signal *, const struct sb_json *, size_t obj,
 	    char *why, size_t whysz);
 void	 sb_signal_free(struct sb_signal *);
 void	 sb_signal_copy(struct sb_signal *dst, const struct sb_signal *src);
+
+/* Name of an SB_CX_* metric as a signal names it: "latency_p95". */
+const char	*sb_cx_name(int);
 
 /* "level", "drift", "rate", "traffic", "slo", or the detector itself. */
 const char	*sb_detector_family(const char *detector);

@@ -37,6 +37,20 @@ has "$ERR" "nosketch:1: window has no 'sketch' \(run aggregate with --emit-sketc
 head -n 1 "$T/wa" | sed 's/"count":\([0-9]*\)/"count":999\1/' >"$T/badcount"
 run aggregate --merge "$T/badcount"
 has "$ERR" "badcount:1: .*(exceed|sketch)" "a count that disagrees with its sketch is refused"
+# Status codes add up, and must be codes that the counts allow.
+grep -m 1 '"codes":{[^}]*"50' "$T/wa" >"$T/one"
+ok "$(test -s "$T/one"; echo $?)" "the fixture has a window with 5xx codes"
+run sh -c "cat '$T/one' '$T/one' | aggregate --merge"
+is "$(jq -c .codes "$OUT")" "$(jq -c '.codes | map_values(. * 2)' "$T/one")" "a window merged with itself has twice its codes"
+for bad in 's/"codes":{/"codes":{"abc":1,/|.codes. holds .abc., not a status code' \
+    's/"codes":{/"codes":{"600":1,/|.codes. holds .600., not a status code' \
+    's/"codes":{/"codes":{"503":-1,/|.codes.503. is not a count' \
+    's/"codes":{/"codes":{"599":100000,/|.codes. count more than .errors.' \
+    's/"codes":{[^}]*}/"codes":[1]/|.codes. is not an object'; do
+	sed "${bad%%|*}" "$T/one" >"$T/badcodes"
+	run aggregate --merge "$T/badcodes"
+	has "$ERR" "badcodes:1: ${bad#*|}" "bad codes: ${bad#*|}"
+done
 printf '{"type":"note"}\n{"timestamp":"2026-11-26T00:00:00Z","endpoint":"/a","status_code":200,"latency_ms":1}\n' >"$T/other"
 run aggregate --merge "$T/other"
 is "$(cat "$OUT")" '{"type":"note"}

@@ -140,4 +140,38 @@ for bad in "14.4/5m/1h" "14.4/1h" "x/1h/5m" "0/1h/5m" "14.4/1h/0s" "14.4/8d/1h";
 	is_rc 2 "--slo-pair $bad: usage error"
 	has "$ERR" "^detect: --slo-pair: " "--slo-pair $bad: says why"
 done
+# Every signal carries its window's context: the values are the window's,
+# the codes copied, the baselines those the signal itself quotes.
+inject --scenario recovery --seed 3 --hours 3 --start 2026-11-26T10:00:00Z --degrade-at 2h |
+    aggregate >"$T/ctxw"
+run detect --no-watermark "$T/ctxw"
+jq -c 'select(.type == "signal")' "$OUT" >"$T/ctxs"
+ok "$(test "$(lines "$T/ctxs")" -gt 10; echo $?)" "the recovery scenario gives signals ($(lines "$T/ctxs"))"
+is "$(jq -c 'select(.context == null)' "$T/ctxs" | lines /dev/stdin)" 0 "every signal has a context"
+bad=$(jq -n -r --slurpfile w "$T/ctxw" --slurpfile s "$T/ctxs" '
+    ($w | map({key: "\(.key) \(.end)", value: .}) | from_entries) as $win |
+    [$s[] | . as $g | $win["\($g.key) \($g.at)"] as $x |
+     select($x == null
+       or $g.context.count.value != $x.count
+       or ($g.context.error_rate.value - ($x.errors / $x.count) | fabs) > 1e-6
+       or (($x.count >= 10) and $g.context.latency_p95.value != $x.latency_ms.p95)
+       or $g.context.codes != $x.codes)] | length')
+is "$bad" 0 "context values and codes are those of the signal's window"
+is "$(jq -r 'select(.metric == "latency_p50" and .detector == "level") |
+    . as $g | (($g.context.latency_p50.baseline - $g.baseline) | fabs) < 1e-3 * $g.baseline' "$T/ctxs" | sort -u)" true \
+    "the context's baseline is the one the level detector compares against"
+is "$(jq -r 'select(.detector == "binomial") | . as $g | (($g.context.error_rate.baseline - $g.baseline) | fabs) < 1e-9' "$T/ctxs" | sort -u)" true \
+    "the error-rate baseline is the binomial test's"
+is "$(jq -c 'select(.metric == "error_rate" and .at <= "2026-11-26T12:30" and .context.codes["503"] > 10)' "$T/ctxs" | lines /dev/stdin)" "$(jq -c 'select(.metric == "error_rate" and .at <= "2026-11-26T12:30")' "$T/ctxs" | lines /dev/stdin)" \
+    "the recovery's 503s are in the context of every error signal's window"
+# A --metric series has its own member; no baseline while it warms up.
+{
+	printf '{"type":"window","key":"k","start":"2026-11-26T00:%02d:00Z","width_s":60,"v":%s,"w":null}\n' \
+	    0 10 1 10 2 10 3 10
+	printf '{"type":"window","key":"k","start":"2026-11-26T00:%02d:00Z","width_s":60,"v":500,"w":%s}\n' \
+	    4 1 5 2
+} >"$T/ctxm"
+run detect --no-watermark --metric v --metric w --warmup 3 --level-window 1/1 "$T/ctxm"
+is "$(jq -c .context "$OUT")" '{"v":{"value":500,"baseline":10},"w":{"value":1}}
+{"v":{"value":500,"baseline":10},"w":{"value":2}}' "--metric paths in the context, a warming one without baseline"
 done_testing

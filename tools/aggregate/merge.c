@@ -25,6 +25,7 @@ struct part {
 	uint64_t	 bytes_n;
 	double		 bytes_sum;
 	int		 partial;
+	struct agg_codes codes;
 	struct sb_sketch sk;
 };
 
@@ -74,6 +75,49 @@ get_count(const struct sb_json *js, const char *name, int required,
 		return -1;
 	}
 	*out = (uint64_t)v;
+	return 0;
+}
+
+/* "codes":{"503":12,...}: optional; must agree with errors and client_errors. */
+static int
+get_codes(const struct sb_json *js, struct part *p, char *err, size_t errsz)
+{
+	long t = sb_json_member(js, 0, "codes");
+	uint64_t sum[2] = { 0, 0 };
+	int64_t v;
+	int code;
+
+	if (t < 0 || js->tok[t].type == SB_JNULL)
+		return 0;
+	if (js->tok[t].type != SB_JOBJECT) {
+		snprintf(err, errsz, "'codes' is not an object");
+		return -1;
+	}
+	for (size_t k = (size_t)t + 1; k < js->tok[t].skip;
+	    k = js->tok[k + 1].skip) {
+		const struct sb_jtok *name = &js->tok[k];
+		const char *s = js->src + name->start;
+		if (name->end - name->start != 3 || name->escaped ||
+		    s[0] < '4' || s[0] > '5' || s[1] < '0' || s[1] > '9' ||
+		    s[2] < '0' || s[2] > '9') {
+			snprintf(err, errsz, "'codes' holds '%.*s', not a "
+			    "status code in 400..599", (int)(name->end -
+			    name->start > 20 ? 20 : name->end - name->start), s);
+			return -1;
+		}
+		code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+		if (sb_json_int(js, k + 1, &v) == -1 || v < 0) {
+			snprintf(err, errsz, "'codes.%d' is not a count", code);
+			return -1;
+		}
+		sum[code >= 500] += (uint64_t)v;
+		agg_codes_add(&p->codes, code, (uint64_t)v);
+	}
+	if (sum[1] > p->errors || sum[0] > p->client_errors) {
+		snprintf(err, errsz, "'codes' count more than 'errors' or "
+		    "'client_errors'");
+		return -1;
+	}
 	return 0;
 }
 
@@ -132,7 +176,8 @@ merge_add(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
 		snprintf(err, errsz, "'errors' and 'client_errors' exceed 'count'");
 		return -1;
 	}
-	if (get_count(js, "bytes_n", 0, &p.bytes_n, err, errsz) == -1)
+	if (get_count(js, "bytes_n", 0, &p.bytes_n, err, errsz) == -1 ||
+	    get_codes(js, &p, err, errsz) == -1)
 		return -1;
 	t = sb_json_member(js, 0, "bytes_sum");
 	if (t >= 0 && (sb_json_number(js, (size_t)t, &p.bytes_sum) == -1 ||
@@ -211,6 +256,9 @@ merge_finish(struct merge *m, int with_sketch, struct sb_buf *out)
 			a->bytes_n += b->bytes_n;
 			a->bytes_sum += b->bytes_sum;
 			a->partial |= b->partial;
+			for (int k = 0; k < b->codes.len; k++)
+				agg_codes_add(&a->codes, b->codes.code[k],
+				    b->codes.n[k]);
 			sb_sketch_merge(&a->sk, &b->sk);
 		}
 		struct window_rec r = {
@@ -219,7 +267,7 @@ merge_finish(struct merge *m, int with_sketch, struct sb_buf *out)
 			.width = a->width, .count = a->count, .errors = a->errors,
 			.client_errors = a->client_errors, .late = a->late,
 			.bytes_n = a->bytes_n, .bytes_sum = a->bytes_sum,
-			.sk = &a->sk, .partial = a->partial,
+			.codes = &a->codes, .sk = &a->sk, .partial = a->partial,
 		};
 		window_write(&r, with_sketch, out);
 		i = j;

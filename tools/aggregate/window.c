@@ -28,6 +28,7 @@ struct acc {
 	uint64_t	 late;
 	uint64_t	 bytes_n;
 	double		 bytes_sum;
+	struct agg_codes codes;
 	struct sb_sketch sk;
 };
 
@@ -213,7 +214,30 @@ acc_reset(struct acc *c)
 	c->start = EMPTY;
 	c->count = c->errors = c->client_errors = c->late = c->bytes_n = 0;
 	c->bytes_sum = 0;
+	c->codes.len = 0;
 	sb_sketch_reset(&c->sk);
+}
+
+void
+agg_codes_add(struct agg_codes *c, int code, uint64_t n)
+{
+	int i;
+
+	for (i = 0; i < c->len; i++)
+		if (c->code[i] == code) {
+			c->n[i] += n;
+			return;
+		}
+	if (c->len == AGG_MAX_CODES)
+		return;
+	/* Kept in ascending order: the record lists them so. */
+	for (i = c->len; i > 0 && c->code[i - 1] > code; i--) {
+		c->code[i] = c->code[i - 1];
+		c->n[i] = c->n[i - 1];
+	}
+	c->code[i] = (uint16_t)code;
+	c->n[i] = n;
+	c->len++;
 }
 
 void
@@ -253,6 +277,14 @@ window_write(const struct window_rec *w, int with_sketch, struct sb_buf *out)
 		sb_buf_json_num(out, (double)w->errors / (double)n);
 	else
 		sb_buf_puts(out, "0");
+	if (w->codes != NULL && w->codes->len > 0) {
+		for (int i = 0; i < w->codes->len; i++) {
+			sb_buf_printf(out, "%s\"%d\":", i ? "," : ",\"codes\":{",
+			    w->codes->code[i]);
+			sb_buf_json_int(out, (int64_t)w->codes->n[i]);
+		}
+		sb_buf_putc(out, '}');
+	}
 	if (n > 0) {
 		const struct sb_sketch *k = w->sk;
 		sb_buf_puts(out, ",\"latency_ms\":{\"mean\":");
@@ -310,6 +342,7 @@ emit(struct agg *a, const struct series *s, int w, int64_t start,
 		r.late = c->late;
 		r.bytes_n = c->bytes_n;
 		r.bytes_sum = c->bytes_sum;
+		r.codes = &c->codes;
 		r.sk = &c->sk;
 	}
 	window_write(&r, a->cfg.emit_sketch, out);
@@ -493,10 +526,13 @@ agg_add(struct agg *a, const struct sb_event *ev, struct sb_buf *out)
 		c = slot(a, s, w, start);
 		c->start = start;
 		c->count++;
-		if (ev->status >= 500)
-			c->errors++;
-		else if (ev->status >= 400)
-			c->client_errors++;
+		if (ev->status >= 400) {
+			if (ev->status >= 500)
+				c->errors++;
+			else
+				c->client_errors++;
+			agg_codes_add(&c->codes, ev->status, 1);
+		}
 		if (ev->has_bytes) {
 			c->bytes_n++;
 			c->bytes_sum += ev->bytes;

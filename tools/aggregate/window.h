@@ -52,6 +52,22 @@ enum agg_result {
 	AGG_FIRST_OTHER		/* the first event sent to (other) */
 };
 
+/*
+ * The status codes of a window's failed requests (400..599), as
+ * "codes":{"503":12,...}: at most AGG_MAX_CODES distinct codes, the
+ * first ones seen; later codes count only in errors and client_errors.
+ */
+#define AGG_MAX_CODES	8
+
+struct agg_codes {
+	uint64_t	 n[AGG_MAX_CODES];
+	uint16_t	 code[AGG_MAX_CODES];
+	int		 len;
+};
+
+/* Counts n requests of status code (400..599) in c. */
+void		 agg_codes_add(struct agg_codes *c, int code, uint64_t n);
+
 /* One window of one series, as written. */
 struct window_rec {
 	const char	*key;
@@ -66,6 +82,7 @@ struct window_rec {
 	uint64_t	 late;
 	uint64_t	 bytes_n;	/* events with a response_size */
 	double		 bytes_sum;
+	const struct agg_codes *codes;	/* NULL: none */
 	const struct sb_sketch *sk;	/* latency; read only when count > 0 */
 	int		 partial;
 };

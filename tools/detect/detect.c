@@ -458,8 +458,51 @@ put_num(struct sb_buf *b, const char *name, double v)
 	sb_buf_json_num(b, v);
 }
 
+/*
+ * "context": the window's value and the baseline of every metric, and
+ * its status codes, so that a signal's reader can also say what did not
+ * move ("error rate is unchanged at 0.2%").  Only signals pay for it.
+ */
 static void
-emit_signal(struct run *r, const struct window *w, const struct signal *g)
+put_context(struct run *r, const struct window *w, const struct series *se)
+{
+	const struct model_config *c = &r->opt->model;
+	const struct obs *o = &w->obs;
+	struct sb_buf *b = &r->out;
+	int n = 0;
+
+	sb_buf_puts(b, ",\"context\":{");
+	for (int i = 0; i < c->nmetric; i++) {
+		const struct metric_def *def = &c->metric[i];
+		double v = o->x[i], base;
+
+		if (!o->has[i])
+			continue;
+		if (def->kind == MK_ERRORS) {
+			if (o->count == 0)
+				continue;
+			v = (double)o->errors / (double)o->count;
+		}
+		sb_buf_printf(b, "%s", n++ ? "," : "");
+		sb_buf_json_str(b, def->name, strlen(def->name));
+		sb_buf_puts(b, ":{\"value\":");
+		sb_buf_json_num(b, v);
+		base = series_baseline(c, se, i, o->start, o->width);
+		if (!isnan(base))
+			put_num(b, "baseline", base);
+		sb_buf_putc(b, '}');
+	}
+	if (w->codes_tok >= 0) {
+		const struct sb_jtok *t = &r->js.tok[w->codes_tok];
+		sb_buf_printf(b, "%s\"codes\":", n ? "," : "");
+		sb_buf_add(b, r->js.src + t->start, t->end - t->start);
+	}
+	sb_buf_putc(b, '}');
+}
+
+static void
+emit_signal(struct run *r, const struct window *w, const struct series *se,
+    const struct signal *g)
 {
 	const struct metric_def *def = &r->opt->model.metric[g->metric];
 	struct sb_buf *b = &r->out;
@@ -509,6 +552,7 @@ emit_signal(struct run *r, const struct window *w, const struct signal *g)
 	}
 	if (g->cleared)
 		sb_buf_puts(b, ",\"state\":\"cleared\"");
+	put_context(r, w, se);
 	sb_buf_puts(b, "}\n");
 }
 
@@ -573,7 +617,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	}
 	nsig = series_update(c, se, &w.obs, sig);
 	for (int i = 0; i < nsig; i++)
-		emit_signal(r, &w, &sig[i]);
+		emit_signal(r, &w, se, &sig[i]);
 	r->nwindows++;
 	if (r->state != NULL && r->opt->state_every > 0 &&
 	    r->nwindows % r->opt->state_every == 0)

@@ -42,13 +42,15 @@ struct table {
 
 /* Top-level members of a record that detect looks at, -1 when absent. */
 enum { M_TYPE, M_KEY, M_START, M_END, M_WIDTH, M_COUNT, M_ERRORS,
-    M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_SKETCH, M_NMEMBERS };
+    M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_SKETCH, M_CODES,
+    M_NMEMBERS };
 
 /* The parts of one window record that detect uses. */
 struct window {
 	struct obs	 obs;
 	int64_t		 width;		/* ms */
 	long		 key_tok, service_tok, method_tok, endpoint_tok;
+	long		 codes_tok;	/* an object, or -1 */
 };
 
 struct sb_state;

@@ -35,7 +35,7 @@ path_free(struct path *p)
 
 static const char *const member_name[M_NMEMBERS] = {
 	"type", "key", "start", "end", "width_s", "count", "errors",
-	"service", "method", "endpoint", "latency_ms", "sketch"
+	"service", "method", "endpoint", "latency_ms", "sketch", "codes"
 };
 
 /*
@@ -56,7 +56,8 @@ member_of(const char *s, size_t len)
 		j = M_TYPE;
 		break;
 	case 5:
-		j = s[0] == 's' ? M_START : M_COUNT;
+		j = s[0] == 's' ? M_START : s[1] == 'o' && s[2] == 'd' ?
+		    M_CODES : M_COUNT;
 		break;
 	case 6:
 		j = s[0] == 'e' ? M_ERRORS : s[0] == 'm' ? M_METHOD : M_SKETCH;
@@ -332,6 +333,8 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 	w->service_tok = string_member(js, r->top[M_SERVICE]);
 	w->method_tok = string_member(js, r->top[M_METHOD]);
 	w->endpoint_tok = string_member(js, r->top[M_ENDPOINT]);
+	t = r->top[M_CODES];
+	w->codes_tok = t >= 0 && js->tok[t].type == SB_JOBJECT ? t : -1;
 
 	for (int i = 0; i < r->opt->model.nmetric; i++) {
 		switch (r->opt->model.metric[i].kind) {

@@ -133,10 +133,16 @@ alert_free(struct alert_in *a)
 
 struct ctx {
 	const struct alert_in	*a;
+	const struct tmpl_set	*t;
 	const struct sb_signal	*s;	/* the signal at hand, or the primary */
+	const struct sb_signal	*cs;	/* the one whose context is quoted */
 	const char		*headline;
 	int64_t			 last;	/* newest signal time */
 	int64_t			 since[TC_OTHER + 1];	/* earliest per class */
+	double			 n5xx[100];	/* the error signals' windows */
+	double			 total5xx;
+	int			 top;		/* the most frequent 5xx, or 0 */
+	int			 nested;	/* in {top_code_meaning} */
 };
 
 static void
@@ -173,13 +179,27 @@ put_pct(struct sb_buf *out, double frac)
 	sb_buf_printf(out, fabs(p) >= 0.1 || p == 0 ? "%.1f%%" : "%.2f%%", p);
 }
 
+static void
+put_ms(struct sb_buf *out, double v)
+{
+	sb_buf_printf(out, fabs(v) >= 10 ? "%.0f ms" : "%.1f ms", v);
+}
+
+/* Requests a minute, with a digit more when there are few. */
+static void
+put_rate(struct sb_buf *out, double per_min)
+{
+	sb_buf_printf(out, per_min >= 10 ? "%.0f requests/min" :
+	    per_min >= 1 ? "%.1f requests/min" : "%.2f requests/min", per_min);
+}
+
 /* A value in the unit of the signal's metric. */
 static void
 put_value(struct sb_buf *out, const struct sb_signal *s, double v)
 {
 	switch (tclass(s)) {
 	case TC_LATENCY:
-		sb_buf_printf(out, fabs(v) >= 10 ? "%.0f ms" : "%.1f ms", v);
+		put_ms(out, v);
 		break;
 	case TC_ERRORS:
 	case TC_SLO:
@@ -314,6 +334,79 @@ lookup_signal(const struct sb_signal *s, const char *n, struct sb_buf *out)
 	return 1;
 }
 
+/*
+ * {error_rate_now}, {p95_usual} and the like: the window of the signal
+ * whose context is quoted.  -1 when it lacks the number.
+ */
+static int
+lookup_context(const struct sb_signal *cs, const char *n, struct sb_buf *out)
+{
+	static const struct { const char *name; int cx, base; } tab[] = {
+		{ "traffic_now", SB_CX_COUNT, 0 },
+		{ "traffic_usual", SB_CX_COUNT, 1 },
+		{ "error_rate_now", SB_CX_ERROR_RATE, 0 },
+		{ "error_rate_usual", SB_CX_ERROR_RATE, 1 },
+		{ "p50_now", SB_CX_P50, 0 }, { "p50_usual", SB_CX_P50, 1 },
+		{ "p95_now", SB_CX_P95, 0 }, { "p95_usual", SB_CX_P95, 1 },
+		{ "p99_now", SB_CX_P99, 0 }, { "p99_usual", SB_CX_P99, 1 },
+	};
+	size_t i;
+	double v;
+	int k;
+
+	for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (strcmp(n, tab[i].name) == 0)
+			break;
+	if (i == sizeof tab / sizeof tab[0])
+		return 1;
+	k = tab[i].cx;
+	if (cs == NULL || !((tab[i].base ? cs->ctx.has_base : cs->ctx.has) &
+	    (1u << k)))
+		return -1;
+	v = tab[i].base ? cs->ctx.baseline[k] : cs->ctx.value[k];
+	if (k == SB_CX_COUNT)
+		put_rate(out, v * 60 / cs->width_s);
+	else if (k == SB_CX_ERROR_RATE)
+		put_pct(out, v);
+	else
+		put_ms(out, v);
+	return 0;
+}
+
+/*
+ * "503 (85%), 500 (9%) and 504 (6%)": the 5xx mix, largest first; from
+ * the fifth code on, the fourth and later are summed as "other codes".
+ */
+static void
+put_codes(struct sb_buf *out, const struct ctx *c)
+{
+	int order[100], n = 0, shown;
+	double rest = 0;
+
+	for (int i = 0; i < 100; i++)
+		if (c->n5xx[i] > 0) {
+			int j = n++;
+			for (; j > 0 && c->n5xx[order[j - 1]] < c->n5xx[i]; j--)
+				order[j] = order[j - 1];
+			order[j] = i;
+		}
+	shown = n > 4 ? 3 : n;
+	for (int i = shown; i < n; i++)
+		rest += c->n5xx[order[i]];
+	for (int i = 0; i < shown; i++) {
+		if (i > 0)
+			sb_buf_puts(out, i + 1 == shown && rest == 0 ? " and " : ", ");
+		sb_buf_printf(out, "%d (%.0f%%)", 500 + order[i],
+		    100 * c->n5xx[order[i]] / c->total5xx);
+	}
+	if (rest > 0)
+		sb_buf_printf(out, " and other codes (%.0f%%)",
+		    100 * rest / c->total5xx);
+}
+
+static void expand_named(const struct tmpl_set *, const char *, struct ctx *,
+    struct sb_buf *);
+
 static int
 lookup(void *vctx, const char *n, struct sb_buf *out)
 {
@@ -326,6 +419,36 @@ lookup(void *vctx, const char *n, struct sb_buf *out)
 		    c->s != NULL ? c->s->service : NULL);
 	if (c->s != NULL && (rc = lookup_signal(c->s, n, out)) != 1)
 		return rc;
+	if ((rc = lookup_context(c->cs, n, out)) != 1)
+		return rc;
+	if (strcmp(n, "error_codes") == 0) {
+		if (c->total5xx <= 0)
+			return -1;
+		put_codes(out, c);
+		return 0;
+	}
+	if (strcmp(n, "top_code") == 0 || strcmp(n, "top_code_pct") == 0 ||
+	    strcmp(n, "top_code_meaning") == 0) {
+		char name[16];
+		if (c->top == 0)
+			return -1;
+		if (n[8] == '\0')
+			sb_buf_printf(out, "%d", c->top);
+		else if (n[9] == 'p')
+			sb_buf_printf(out, "%.0f%%", 100 * c->n5xx[c->top - 500] /
+			    c->total5xx);
+		else {
+			if (c->nested)
+				return -1;	/* a code.NNN that quotes itself */
+			snprintf(name, sizeof name, "code.%d", c->top);
+			if (tmpl_find(c->t, name, -1) < 0)
+				snprintf(name, sizeof name, "code.other");
+			c->nested = 1;
+			expand_named(c->t, name, c, out);
+			c->nested = 0;
+		}
+		return 0;
+	}
 	if (strcmp(n, "key") == 0)
 		return put_str(out, a->key);
 	if (strcmp(n, "id") == 0)
@@ -433,6 +556,95 @@ same_metric(const struct sb_signal *o, const struct sb_signal *s)
 	    tclass(o) == tclass(s) && !sb_signal_benign(o);
 }
 
+/* The newest signal of key with a context, or NULL. */
+static const struct sb_signal *
+key_context(const struct alert_in *a, const char *key)
+{
+	const struct sb_signal *best = NULL;
+
+	for (size_t i = 0; i < a->nsigs; i++)
+		if (a->sigs[i].ctx.has != 0 && strcmp(a->sigs[i].key, key) == 0 &&
+		    (best == NULL || a->sigs[i].at >= best->at))
+			best = &a->sigs[i];
+	return best;
+}
+
+/* Both the window's value and the baseline of context metric k. */
+static int
+ctx_has(const struct sb_signal *cs, int k)
+{
+	return cs != NULL && (cs->ctx.has & cs->ctx.has_base & (1u << k)) &&
+	    cs->ctx.baseline[k] > 0;
+}
+
+static double
+ctx_ratio(const struct sb_signal *cs, int k)
+{
+	return cs->ctx.value[k] / cs->ctx.baseline[k];
+}
+
+/*
+ * The clause on an error rate that no detector flagged: unchanged, or
+ * above its usual level by more than twice and 0.1 point (not enough
+ * evidence to signal, as on few requests), or without numbers.
+ */
+static const char *
+ctx_errors(const struct sb_signal *cs)
+{
+	if (!ctx_has(cs, SB_CX_ERROR_RATE))
+		return "ctx.errors_plain";
+	if (cs->ctx.value[SB_CX_ERROR_RATE] > 2 *
+	    cs->ctx.baseline[SB_CX_ERROR_RATE] &&
+	    cs->ctx.value[SB_CX_ERROR_RATE] -
+	    cs->ctx.baseline[SB_CX_ERROR_RATE] >= 0.001)
+		return "ctx.errors_high";
+	return "ctx.errors_normal";
+}
+
+/* Traffic no detector flagged: within 0.75..1.33 of usual is normal. */
+static const char *
+ctx_traffic(const struct sb_signal *cs)
+{
+	if (!ctx_has(cs, SB_CX_COUNT))
+		return "ctx.traffic_plain";
+	if (ctx_ratio(cs, SB_CX_COUNT) > 1.0 / 0.75)
+		return "ctx.traffic_high";
+	if (ctx_ratio(cs, SB_CX_COUNT) < 0.75)
+		return "ctx.traffic_low";
+	return "ctx.traffic_normal";
+}
+
+/*
+ * The 5xx status codes of the windows of the alert's error signals
+ * (each window once, though several signals may quote it).
+ */
+static void
+gather_codes(const struct alert_in *a, struct ctx *c)
+{
+	for (size_t i = 0; i < a->nsigs; i++) {
+		const struct sb_signal *s = &a->sigs[i];
+		size_t j;
+		if (sb_signal_benign(s) || (tclass(s) != TC_ERRORS &&
+		    strcmp(s->metric, "slo_availability") != 0))
+			continue;
+		for (j = 0; j < i; j++)
+			if (a->sigs[j].at == s->at &&
+			    strcmp(a->sigs[j].key, s->key) == 0 &&
+			    a->sigs[j].ctx.ncodes > 0)
+				break;
+		if (j < i)
+			continue;
+		for (int k = 0; k < s->ctx.ncodes; k++)
+			if (s->ctx.code[k] >= 500 && s->ctx.code[k] <= 599) {
+				c->n5xx[s->ctx.code[k] - 500] += s->ctx.ncode[k];
+				c->total5xx += s->ctx.ncode[k];
+			}
+	}
+	for (int i = 0; i < 100; i++)
+		if (c->n5xx[i] > 0 && (c->top == 0 || c->n5xx[i] > c->n5xx[c->top - 500]))
+			c->top = 500 + i;
+}
+
 /* One clause per metric of each key, then what did not move. */
 static void
 explanation(const struct alert_in *a, const struct tmpl_set *t,
@@ -472,14 +684,21 @@ explanation(const struct alert_in *a, const struct tmpl_set *t,
 		if (!any)
 			continue;
 		c->s = NULL;
+		c->cs = key_context(a, a->keys[k]);
 		if (!have[TC_ERRORS] && !have[TC_SLO]) {
 			sb_buf_puts(out, "; ");
-			expand_named(t, "ctx.errors_normal", c, out);
+			expand_named(t, ctx_errors(c->cs), c, out);
 		}
 		if (!have[TC_TRAFFIC_DOWN] && !have[TC_TRAFFIC_UP]) {
 			sb_buf_puts(out, "; ");
-			expand_named(t, "ctx.traffic_normal", c, out);
+			expand_named(t, ctx_traffic(c->cs), c, out);
 		}
+		if (!have[TC_LATENCY] && ctx_has(c->cs, SB_CX_P95)) {
+			sb_buf_puts(out, "; ");
+			expand_named(t, ctx_ratio(c->cs, SB_CX_P95) > 1.25 ?
+			    "ctx.latency_high" : "ctx.latency_normal", c, out);
+		}
+		c->cs = NULL;
 		sb_buf_puts(out, k + 1 < a->nkeys ? ". " : ".");
 	}
 }
@@ -488,16 +707,24 @@ void
 compose(const struct alert_in *a, const struct tmpl_set *t,
     struct sb_buf *out)
 {
-	static const char *const patterns[] = { "service_wide",
+	/* In the order their insights are written. */
+	enum { P_SERVICE_WIDE, P_LATENCY_ERRORS, P_CLIENTS_GIVING_UP, P_LOAD,
+	    P_TRAFFIC_DROP, P_ERRORS_ONLY, P_CODES, P_LATENCY_ONLY,
+	    P_TAIL_ONLY, P_SLO, P_SLOW_CREEP, NPAT };
+	static const char *const patterns[NPAT] = { "service_wide",
 	    "latency_errors", "clients_giving_up", "load", "traffic_drop",
-	    "errors_only", "latency_only", "tail_only", "slo", "slow_creep" };
-	enum { NPAT = sizeof patterns / sizeof patterns[0] };
+	    "errors_only", "codes", "latency_only", "tail_only", "slo",
+	    "slow_creep" };
 	struct sb_buf head = SB_BUF_INIT, b = SB_BUF_INIT, item = SB_BUF_INIT;
-	struct ctx c = { a, NULL, NULL, INT64_MIN, { 0 } };
+	struct ctx c;
 	const struct sb_signal *primary = NULL, *second = NULL;
 	int on[NPAT] = { 0 }, resolved, n, lat = 0, tail = 1;
 	char name[40];
 
+	memset(&c, 0, sizeof c);
+	c.a = a;
+	c.t = t;
+	c.last = INT64_MIN;
 	for (int i = 0; i <= TC_OTHER; i++)
 		c.since[i] = INT64_MIN;
 	for (size_t i = 0; i < a->nsigs; i++) {
@@ -519,7 +746,7 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 		}
 		if (strcmp(sb_detector_family(s->detector), "drift") == 0 &&
 		    s->at - s->since >= 30 * 60000)
-			on[9] = 1;
+			on[P_SLOW_CREEP] = 1;
 	}
 	if (primary == NULL && a->nsigs > 0)
 		primary = &a->sigs[0];
@@ -548,15 +775,17 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 	int err = c.since[TC_ERRORS] != INT64_MIN;
 	int down = c.since[TC_TRAFFIC_DOWN] != INT64_MIN;
 	int up = c.since[TC_TRAFFIC_UP] != INT64_MIN;
-	on[0] = a->nkeys >= 2;
-	on[1] = lat && err;
-	on[2] = down && err;
-	on[3] = up && lat && c.since[TC_TRAFFIC_UP] <= c.since[TC_LATENCY];
-	on[4] = down && !err;
-	on[5] = err && !lat && !down;
-	on[6] = lat && !err && !up && !down && !tail;
-	on[7] = lat && tail;
-	on[8] = c.since[TC_SLO] != INT64_MIN;
+	gather_codes(a, &c);
+	on[P_SERVICE_WIDE] = a->nkeys >= 2;
+	on[P_LATENCY_ERRORS] = lat && err;
+	on[P_CLIENTS_GIVING_UP] = down && err;
+	on[P_LOAD] = up && lat && c.since[TC_TRAFFIC_UP] <= c.since[TC_LATENCY];
+	on[P_TRAFFIC_DROP] = down && !err;
+	on[P_ERRORS_ONLY] = err && !lat && !down;
+	on[P_CODES] = c.top != 0;
+	on[P_LATENCY_ONLY] = lat && !err && !up && !down && !tail;
+	on[P_TAIL_ONLY] = lat && tail;
+	on[P_SLO] = c.since[TC_SLO] != INT64_MIN;
 
 	resolved = a->state != NULL && strcmp(a->state, "resolved") == 0;
 	c.s = primary;
@@ -581,7 +810,12 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 	for (int p = 0; p < NPAT; p++) {
 		if (!on[p])
 			continue;
-		snprintf(name, sizeof name, "insight.%s", patterns[p]);
+		if (p == P_CODES)	/* one code, or a mix */
+			snprintf(name, sizeof name, "insight.codes_%s",
+			    c.n5xx[c.top - 500] >= 0.6 * c.total5xx ? "one" :
+			    "mixed");
+		else
+			snprintf(name, sizeof name, "insight.%s", patterns[p]);
 		sb_buf_reset(&item);
 		expand_named(t, name, &c, &item);
 		if (item.len == 0)

@@ -14,11 +14,15 @@ static const char *const names[] = {
 	"head.slo", "head.other",
 	"line.latency", "line.errors", "line.traffic_down", "line.traffic_up",
 	"line.slo", "line.other",
-	"ctx.errors_normal", "ctx.traffic_normal", "explain.resolved",
+	"ctx.errors_normal", "ctx.errors_high", "ctx.errors_plain",
+	"ctx.traffic_normal", "ctx.traffic_high", "ctx.traffic_low",
+	"ctx.traffic_plain", "ctx.latency_normal", "ctx.latency_high",
+	"explain.resolved",
 	"insight.service_wide", "insight.latency_errors",
 	"insight.clients_giving_up", "insight.load", "insight.traffic_drop",
 	"insight.errors_only", "insight.latency_only", "insight.tail_only",
-	"insight.slo", "insight.slow_creep",
+	"insight.slo", "insight.slow_creep", "insight.codes_one",
+	"insight.codes_mixed", "code.other",
 	"rec.service_wide", "rec.latency_errors", "rec.clients_giving_up",
 	"rec.load", "rec.traffic_drop", "rec.errors_only", "rec.latency_only",
 	"rec.tail_only", "rec.slo", "rec.slow_creep", "rec.default",
@@ -34,7 +38,19 @@ static const char *const placeholders[] = {
 	"keys_count", "keys", "started_hhmm", "resolved_hhmm", "last_hhmm",
 	"incident_duration", "signals_count", "latency_since_hhmm",
 	"traffic_since_hhmm", "errors_since_hhmm",
+	"error_rate_now", "error_rate_usual", "traffic_now", "traffic_usual",
+	"p50_now", "p50_usual", "p95_now", "p95_usual", "p99_now", "p99_usual",
+	"error_codes", "top_code", "top_code_pct", "top_code_meaning",
 };
+
+/* code.NNN, the meaning of one status code, for any NNN in 100..599. */
+static int
+code_name(const char *s, size_t len)
+{
+	return len == 8 && memcmp(s, "code.", 5) == 0 && s[5] >= '1' &&
+	    s[5] <= '5' && s[6] >= '0' && s[6] <= '9' && s[7] >= '0' &&
+	    s[7] <= '9';
+}
 
 static int
 known(const char *const *tab, size_t n, const char *s, size_t len)
@@ -127,7 +143,7 @@ tmpl_load(struct tmpl_set *set, const char *text, const char *file,
 		name = trim(name);
 		body = trim(eq + 1);
 		if (!known(names, sizeof names / sizeof *names, name,
-		    strlen(name))) {
+		    strlen(name)) && !code_name(name, strlen(name))) {
 			snprintf(why, sizeof why, "unknown template '%.40s'", name);
 			goto bad;
 		}

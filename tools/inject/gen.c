@@ -337,6 +337,7 @@ tick_params(struct gen *g, int64_t t)
 			mult *= DEPLOY_LATENCY_X;
 			pa->p5xx = DEPLOY_5XX;
 		}
+		pa->p5xx_base = pa->p5xx;
 		if (p >= 0 && (g->deg_eps & bit)) {
 			rate *= 1 + (ef->traffic_to - 1) * p;
 			mult *= 1 + (ef->lat_to - 1) * p;
@@ -418,9 +419,15 @@ event_draw(struct gen *g, size_t i, int64_t t, struct gen_event *ev)
 
 	ev->time = t;
 	ev->ep = ep;
-	/* Given u < p, u / p is again uniform: one draw picks the code too. */
-	if (u < pa->p5xx)
-		ev->status = pick_status(mix_5xx, 4, u / pa->p5xx);
+	/*
+	 * Given u < p, u / p is again uniform: one draw picks the code too.
+	 * The errors a scenario adds are 503s, a dependency refusing work.
+	 */
+	if (u < pa->p5xx && u >= pa->p5xx_base)
+		ev->status = 503;
+	else if (u < pa->p5xx)
+		ev->status = pick_status(mix_5xx, 4, u / fmin(pa->p5xx,
+		    pa->p5xx_base));
 	else if (u < pa->p5xx + pa->p4xx)
 		ev->status = pick_status(mix_4xx, 4, (u - pa->p5xx) / pa->p4xx);
 	else

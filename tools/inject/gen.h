@@ -150,6 +150,7 @@ struct gen_param {
 	double		 mu;		/* ln(median latency) */
 	double		 sigma;
 	double		 p5xx;
+	double		 p5xx_base;	/* of p5xx, the share with the usual mix */
 	double		 p4xx;
 	double		 tail;
 	double		 add_ms;
