@@ -227,7 +227,7 @@ scan_escape(struct parser *ps, const unsigned char **pp,
  * little-endian machine, where the first byte is the lowest, it is the
  * byte to stop at.  Elsewhere the byte loop that follows finds it.
  */
-static const unsigned char *
+static inline const unsigned char *
 skip_plain(const unsigned char *p, const unsigned char *end)
 {
 	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
@@ -253,16 +253,16 @@ skip_plain(const unsigned char *p, const unsigned char *end)
 
 /*
  * Scans the string whose opening quote is at *pp into token t and moves
- * *pp past its closing quote.
+ * *pp past its closing quote; p is where skip_plain() stopped first.
  */
-static int
-scan_string(struct parser *ps, const unsigned char **pp, size_t t)
+static int __attribute__((noinline))
+scan_string_slow(struct parser *ps, const unsigned char **pp, size_t t,
+    const unsigned char *p)
 {
-	const unsigned char *quote = *pp, *p = quote + 1, *end = ps->end;
+	const unsigned char *quote = *pp, *end = ps->end;
 	size_t n;
 
 	for (;;) {
-		p = skip_plain(p, end);
 		if (p == end)
 			return fail(ps, quote, "unterminated string");
 		if (*p == '"') {
@@ -282,7 +282,26 @@ scan_string(struct parser *ps, const unsigned char **pp, size_t t)
 				return fail(ps, p, "invalid UTF-8 in string");
 			p += n;
 		}
+		p = skip_plain(p, end);
 	}
+}
+
+/*
+ * Most strings are plain ASCII: those are done here, inline, and only
+ * one with an escape, a control byte or UTF-8 in it, or without an end,
+ * takes the call.  A record has some thirty strings, keys included.
+ */
+static inline int
+scan_string(struct parser *ps, const unsigned char **pp, size_t t)
+{
+	const unsigned char *p = skip_plain(*pp + 1, ps->end);
+
+	if (p < ps->end && *p == '"') {
+		ps->js->tok[t].end = (size_t)(p - ps->base);
+		*pp = p + 1;
+		return 0;
+	}
+	return scan_string_slow(ps, pp, t, p);
 }
 
 static int
@@ -515,9 +534,9 @@ is_string(const struct sb_json *js, size_t t)
 	return t < js->ntok && js->tok[t].type == SB_JSTRING;
 }
 
-/* Whether string token t unescapes to the n bytes at s. */
-static int
-streq_n(const struct sb_json *js, size_t t, const char *s, size_t n)
+/* Whether string token t, which holds escapes, unescapes to s[0..n). */
+static int __attribute__((noinline))
+streq_escaped(const struct sb_json *js, size_t t, const char *s, size_t n)
 {
 	const char *p = js->src + js->tok[t].start;
 	const char *end = js->src + js->tok[t].end;
@@ -525,18 +544,6 @@ streq_n(const struct sb_json *js, size_t t, const char *s, size_t n)
 	char u[4];
 	size_t un;
 
-	/*
-	 * Keys are a few bytes: a plain loop is cheaper here than a call to
-	 * memcmp(), and lookups compare every key of an object.
-	 */
-	if (!js->tok[t].escaped) {
-		if ((size_t)(end - p) != n)
-			return 0;
-		for (size_t i = 0; i < n; i++)
-			if (p[i] != s[i])
-				return 0;
-		return 1;
-	}
 	while (p < end) {
 		if (*p != '\\') {
 			if (s == se || *s++ != *p++)
@@ -549,6 +556,27 @@ streq_n(const struct sb_json *js, size_t t, const char *s, size_t n)
 		s += un;
 	}
 	return s == se;
+}
+
+/*
+ * Whether string token t unescapes to the n bytes at s.  Inline, as
+ * lookups compare every key of an object and keys are a few bytes: a
+ * plain loop is cheaper here than a call, to memcmp() or to this.
+ */
+static inline int
+streq_n(const struct sb_json *js, size_t t, const char *s, size_t n)
+{
+	const struct sb_jtok *k = &js->tok[t];
+	const char *p = js->src + k->start;
+
+	if (k->escaped)
+		return streq_escaped(js, t, s, n);
+	if (k->end - k->start != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != s[i])
+			return 0;
+	return 1;
 }
 
 int

@@ -99,8 +99,15 @@ struct mstate {
 	struct base	 aux;		/* MK_ERRORS: the count's level */
 	struct base	 prof[MODEL_HOURS];
 	struct det	 det[2][2];	/* [slot][up, down]; slot 1 is CUSUM */
-	double		 ring_e[MODEL_RING], ring_n[MODEL_RING];
+	/*
+	 * MK_ERRORS: the errors and counts of the last MODEL_RING windows,
+	 * newest first from ring_head.  Each is stored twice, at i and
+	 * i + MODEL_RING, so that the history is one run of memory that
+	 * neither wraps nor has to be shifted along each window.
+	 */
+	double		 ring_e[2 * MODEL_RING], ring_n[2 * MODEL_RING];
 	double		 ring_bits;	/* windows filled in the ring */
+	int		 ring_head;	/* 0 .. MODEL_RING - 1 */
 };
 
 struct series {
