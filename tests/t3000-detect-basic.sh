@@ -50,7 +50,8 @@ done
 # Usage errors exit 2 with the usage on stderr; -h exits 0 on stdout.
 for bad in "--bogus" "--level-window 5/3" "--level-window x" "--warmup 0" \
     "--level-z -1" "--metric .a" "--metric a..b" "--err-trim 16" \
-    "--err-windows 17" "--learn-rate 2" "--traffic-p nope"; do
+    "--err-windows 17" "--learn-rate 2" "--traffic-p nope" "--learn-hold 0" \
+    "--learn-hold 1.5" "--err-cusum-k -1" "--err-cusum-clip 0"; do
 	run detect $bad </dev/null
 	is_rc 2 "usage error: $bad"
 done
@@ -174,4 +175,27 @@ is "$(jq -c 'select(.metric == "error_rate" and .at <= "2026-11-26T12:30" and .c
 run detect --no-watermark --metric v --metric w --warmup 3 --level-window 1/1 "$T/ctxm"
 is "$(jq -c .context "$OUT")" '{"v":{"value":500,"baseline":10},"w":{"value":1}}
 {"v":{"value":500,"baseline":10},"w":{"value":2}}' "--metric paths in the context, a warming one without baseline"
+# --learn-hold: a latency stops learning while its CUSUM up builds up,
+# so a creep is found against the level before it; 1 turns that off.
+# 180 windows of log-normal noise (5%, a fixed generator), the last 120
+# creeping up by 0.25% a window.
+awk 'BEGIN { x = 12345
+	for (i = 0; i < 180; i++) {
+		z = 0
+		for (k = 0; k < 12; k++) { x = (x * 1103515245 + 12345) % 2147483648; z += x / 2147483648 }
+		v = 100 * exp(0.05 * (z - 6)) * (i < 60 ? 1 : 1 + 0.0025 * (i - 60))
+		printf "{\"type\":\"window\",\"key\":\"k\",\"start\":\"2026-11-26T%02d:%02d:00Z\",\"width_s\":60,\"latency_ms\":{\"p90\":%.3f}}\n", int(i / 60), i % 60, v
+	} }' >"$T/creep"
+first_cusum() { jq -r 'select(.detector == "cusum") | .at[11:16]' "$OUT" | head -n 1; }
+run detect --no-watermark --metric latency_ms.p90 "$T/creep"
+held=$(first_cusum)
+held_base=$(jq -r 'select(.detector == "cusum") | .baseline' "$OUT" | head -n 1)
+run detect --no-watermark --metric latency_ms.p90 --learn-hold 1 "$T/creep"
+is_rc 0 "--learn-hold 1 exits 0"
+free=$(first_cusum)
+free_base=$(jq -r 'select(.detector == "cusum") | .baseline' "$OUT" | head -n 1)
+ok "$([ -n "$held" ] && { [ -z "$free" ] || [ "$held" \< "$free" ]; } && echo 0 || echo 1)" \
+    "the creep is found sooner with the hold ($held) than without ($free)"
+ok "$(awk -v a="$held_base" -v b="$free_base" 'BEGIN { exit !(b == "" || a < b) }'; echo $?)" \
+    "against a baseline that did not learn it ($held_base, without: $free_base)"
 done_testing

@@ -32,9 +32,10 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: detect [--no-forward] [--no-watermark] [--strict] [--tee] [--clear n]\n"
 	    "              [--cusum-clip z] [--cusum-h h] [--cusum-k k]\n"
+	    "              [--err-cusum-clip z] [--err-cusum-k k]\n"
 	    "              [--err-floor rate] [--err-min-count n] [--err-p p]\n"
 	    "              [--err-trim k] [--err-window-p p] [--err-windows n]\n"
-	    "              [--fast-z z]"
+	    "              [--fast-z z] [--learn-hold f]"
 	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
 	    "              [--max-line bytes] [--metric path] [--min-count n]\n"
 	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
@@ -170,7 +171,8 @@ add_metric(struct model_config *c, const char *path, const char *name,
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_EFLOOR, O_EMIN, O_EP,
+	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_ECCLIP, O_ECK, O_EFLOOR,
+	    O_EMIN, O_EP, O_HOLD,
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
@@ -180,6 +182,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
 		{ "cusum-h",		required_argument,	NULL, O_CH },
 		{ "cusum-k",		required_argument,	NULL, O_CK },
+		{ "err-cusum-clip",	required_argument,	NULL, O_ECCLIP },
+		{ "err-cusum-k",		required_argument,	NULL, O_ECK },
 		{ "err-floor",		required_argument,	NULL, O_EFLOOR },
 		{ "err-min-count",	required_argument,	NULL, O_EMIN },
 		{ "err-p",		required_argument,	NULL, O_EP },
@@ -188,6 +192,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "err-windows",		required_argument,	NULL, O_EWIN },
 		{ "fast-z",		required_argument,	NULL, O_FASTZ },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "learn-hold",		required_argument,	NULL, O_HOLD },
 		{ "learn-rate",		required_argument,	NULL, O_LEARN },
 		{ "level-window",	required_argument,	NULL, O_LWIN },
 		{ "level-z",		required_argument,	NULL, O_LZ },
@@ -238,6 +243,14 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_CK:
 			c->cusum_k = sb_arg_double("--cusum-k", optarg, 0, 100);
 			break;
+		case O_ECCLIP:
+			c->err_cusum_clip = sb_arg_double("--err-cusum-clip",
+			    optarg, 0.1, 1e6);
+			break;
+		case O_ECK:
+			c->err_cusum_k = sb_arg_double("--err-cusum-k", optarg, 0,
+			    100);
+			break;
 		case O_EFLOOR:
 			c->err_floor = sb_arg_double("--err-floor", optarg, 1e-9, 0.5);
 			break;
@@ -262,6 +275,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_FASTZ:
 			c->fast_z = sb_arg_double("--fast-z", optarg, 0.1, 1e6);
+			break;
+		case O_HOLD:
+			c->hold = sb_arg_double("--learn-hold", optarg, 1e-6, 1);
 			break;
 		case O_LEARN:
 			c->learn = sb_arg_double("--learn-rate", optarg, 1e-6, 1);

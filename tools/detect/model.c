@@ -29,7 +29,10 @@ model_defaults(struct model_config *c)
 	c->step_ratio = 1.6;
 	c->cusum_k = 1;
 	c->cusum_h = 8;
-	c->cusum_clip = 4;
+	c->cusum_clip = 3;
+	c->err_cusum_k = 0.75;
+	c->err_cusum_clip = 4;
+	c->hold = 0.25;
 	c->err_p = 1e-3;
 	c->err_window_p = 0.05;
 	c->err_floor = 0.0005;
@@ -369,11 +372,11 @@ det_step(const struct model_config *c, struct det *d, int fire, int sustain,
  */
 static int
 cusum_step(const struct model_config *c, struct det *cu, double zz,
-    int64_t start)
+    int64_t start, double k, double clip)
 {
-	double prev = cu->cus, zc = min_d(zz, c->cusum_clip);
+	double prev = cu->cus, zc = min_d(zz, clip);
 
-	cu->cus = max_d(0, prev + zc - c->cusum_k);
+	cu->cus = max_d(0, prev + zc - k);
 	if (prev <= 0 && cu->cus > 0)
 		cu->cus_start = (double)start;
 	if (!cu->active) {
@@ -390,10 +393,10 @@ cusum_step(const struct model_config *c, struct det *cu, double zz,
 	cu->windows += 1;
 	if (cu->cus > c->cusum_h)
 		cu->cus = c->cusum_h;
-	if (cu->quiet > 0 || zc < c->cusum_k) {
+	if (cu->quiet > 0 || zc < k) {
 		cu->quiet += 1;
 		cu->hist += zc;
-		if (cu->hist >= c->cusum_k * cu->quiet) {
+		if (cu->hist >= k * cu->quiet) {
 			cu->quiet = 0;
 			cu->hist = 0;
 		}
@@ -515,7 +518,7 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 			g->score = z;
 		}
 
-		st = cusum_step(c, cu, zz, o->start);
+		st = cusum_step(c, cu, zz, o->start, c->cusum_k, c->cusum_clip);
 		if (st) {
 			struct signal *g = sig_new(out, n, i, F_CUSUM, dir,
 			    st, at, cu);
@@ -729,7 +732,8 @@ watch_errors(const struct model_config *c, struct mstate *m,
 		struct det *cu = &m->det[1][0];
 		double ex = (double)o->count * p0;
 
-		st = cusum_step(c, cu, count_z((double)o->errors, ex), o->start);
+		st = cusum_step(c, cu, count_z((double)o->errors, ex), o->start,
+		    c->err_cusum_k, c->err_cusum_clip);
 		if (st) {
 			struct signal *g = sig_new(out, n, i, F_CUSUM, 0, st,
 			    at, cu);
@@ -999,6 +1003,18 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 			    rate / 4, 0, 0);
 			continue;
 		}
+		/*
+		 * Nor does a latency learn while its CUSUM up builds up (S >=
+		 * hold h): a creep is not to be absorbed into the baseline in
+		 * the windows before it is found.  Not downwards: falling
+		 * latency is good news, and a slow fall (the night, before the
+		 * time-of-day profile knows it) must be learned, not held until
+		 * a CUSUM down fires on it.  Nor for other metrics, whose
+		 * direction means nothing to us and which may wander.
+		 */
+		if (def->kind == MK_LOG && warm &&
+		    m->det[1][0].cus >= c->hold * c->cusum_h)
+			continue;
 		x = xs[i];
 		if (def->kind == MK_LOG)
 			w2 = w * w;
