@@ -260,3 +260,16 @@ sb_event_read(struct sb_event *ev, const struct sb_json *js, size_t obj,
 		return -1;
 	return 0;
 }
+
+int
+sb_status_name(const struct sb_json *js, size_t t)
+{
+	const struct sb_jtok *n = &js->tok[t];
+	const char *p = js->src + n->start;
+
+	if (n->type != SB_JSTRING || n->escaped || n->end - n->start != 3 ||
+	    p[0] < '1' || p[0] > '5' || p[1] < '0' || p[1] > '9' ||
+	    p[2] < '0' || p[2] > '9')
+		return -1;
+	return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+}

@@ -50,5 +50,10 @@ int	 sb_event_read(struct sb_event *, const struct sb_json *, size_t obj,
 	    char *err, size_t errsz);
 /* 1 if object obj is a raw event (has no "type" member). */
 int	 sb_is_event(const struct sb_json *, size_t obj);
+/*
+ * The HTTP status code (100..599) that the member name at token t spells,
+ * as in a window's "codes":{"503":12}; -1 if it spells none.
+ */
+int	 sb_status_name(const struct sb_json *, size_t t);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "event.h"
 #include "json.h"
 #include "sigrec.h"
 #include "timefmt.h"
@@ -60,19 +61,14 @@ read_codes(struct sb_sigctx *c, const struct sb_json *js, size_t t,
 		return -1;
 	}
 	for (size_t k = t + 1; k < js->tok[t].skip; k = js->tok[k + 1].skip) {
-		const struct sb_jtok *n = &js->tok[k];
-		const char *p = js->src + n->start;
 		double v;
-		int code, i;
+		int code = sb_status_name(js, k), i;
 
-		if (n->end - n->start != 3 || n->escaped || p[0] < '1' ||
-		    p[0] > '5' || p[1] < '0' || p[1] > '9' || p[2] < '0' ||
-		    p[2] > '9') {
+		if (code == -1) {
 			snprintf(why, whysz, "'context.codes' holds a name "
 			    "that is not a status code");
 			return -1;
 		}
-		code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 		if (js->tok[k + 1].type != SB_JNUMBER ||
 		    sb_json_number(js, k + 1, &v) == -1 || !(v >= 0)) {
 			snprintf(why, whysz, "'context.codes.%d' is not a "

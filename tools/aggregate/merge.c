@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "merge.h"
 #include "sketch.h"
 #include "timefmt.h"
@@ -96,16 +97,13 @@ get_codes(const struct sb_json *js, struct part *p, char *err, size_t errsz)
 	for (size_t k = (size_t)t + 1; k < js->tok[t].skip;
 	    k = js->tok[k + 1].skip) {
 		const struct sb_jtok *name = &js->tok[k];
-		const char *s = js->src + name->start;
-		if (name->end - name->start != 3 || name->escaped ||
-		    s[0] < '4' || s[0] > '5' || s[1] < '0' || s[1] > '9' ||
-		    s[2] < '0' || s[2] > '9') {
+		if ((code = sb_status_name(js, k)) < 400) {
 			snprintf(err, errsz, "'codes' holds '%.*s', not a "
 			    "status code in 400..599", (int)(name->end -
-			    name->start > 20 ? 20 : name->end - name->start), s);
+			    name->start > 20 ? 20 : name->end - name->start),
+			    js->src + name->start);
 			return -1;
 		}
-		code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 		if (sb_json_int(js, k + 1, &v) == -1 || v < 0) {
 			snprintf(err, errsz, "'codes.%d' is not a count", code);
 			return -1;
