@@ -173,4 +173,14 @@ run correlate --bogus
 is_rc 2 "an unknown option is a usage error"
 run correlate "$T/nonexistent"
 is_rc 1 "a missing file exits 1"
+# detect's watermarks move the clock, then go on, after the alerts their
+# time made due, so that alert(1) downstream keeps time too.
+wm() { printf '{"type":"watermark","at":"2026-11-26T%s:00.000Z"}\n' "$1"; }
+{ sig "$K" latency_p95 cusum 14:10 200 100; sig "$K" error_rate binomial 14:12 0.01 0.002
+  wm 14:13; wm 14:30; } | run correlate
+is "$(jq -r '.type + " " + (.state // "") + " " + .at[11:16]' "$OUT" | tr '\n' ,)" \
+    "alert firing 14:12,watermark  14:13,alert resolved 14:22,watermark  14:30," \
+    "watermarks are forwarded after the alerts they make due"
+{ sig "$K" latency_p95 cusum 14:10 200 100; wm 14:13; } | run correlate --no-forward
+is "$(grep -c watermark "$OUT")" 0 "--no-forward drops them"
 done_testing

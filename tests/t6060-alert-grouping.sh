@@ -227,6 +227,26 @@ is "$(receiver_count h)" $((n0 + 1)) "delivered after the restart: one POST"
 is "$(receiver_bodies h /h | tail -n 1 | jq -c '[.alerts[].labels.id]')" '["u1","u2"]' "with both alerts"
 has "$T/err4" 'alerts u1,u2: HTTP 500; retry' "a group message is named by its alerts"
 
+# A watermark moves the clock as a signal does: in the full chain,
+# correlate forwards detect's watermarks, so that a quiet live pipe still
+# notifies a group when its wait is over.
+receiver_start m
+rm -f "$T/fifo"; mkfifo "$T/fifo"
+alert --webhook "$RECV_URL/m" <"$T/fifo" 2>"$T/errm" &
+pid=$!
+exec 3>"$T/fifo"
+feed "$(a m1 firing warning mark 'GET /x' 15:00:00)" '{"type":"watermark","at":"2026-11-26T15:00:00.000Z"}'
+settle
+is "$(receiver_count m)" 0 "watermark: nothing before the group wait"
+feed '{"type":"watermark","at":"2026-11-26T15:01:00.000Z"}'
+receiver_wait m 1
+is "$(posts m /m)" "firing:m1 " "a watermark past the group wait sends the group, input still open"
+feed '{"type":"watermark","at":"soon"}'
+exec 3>&-
+wait "$pid"
+ok $? "alert exits 0 at the end of its input"
+has "$T/errm" "stdin:4: watermark: missing 'at' or not an RFC 3339 time" "a bad watermark is a bad line"
+
 # Options.
 run alert --webhook "$RECV_URL/x" --group-wait soon "$T/pay"
 is_rc 2 "a bad --group-wait: usage error"

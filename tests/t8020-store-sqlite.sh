@@ -79,4 +79,27 @@ has "$ERR" "schema version 9 is newer than this program's 2" "and named"
 run store put --sqlite-path "$T" </dev/null
 is_rc 1 "a directory is not a database"
 has "$ERR" "^store: sqlite $T: unable to open database file" "and the message names it"
+# Watermarks are clock ticks for the stages after store, not data: not
+# stored, passed on in order by --tee, and a lone one is passed on at
+# once in a live pipe, not held until more input comes.
+SQLITE_DB_PATH=$T/wm.db
+printf '%s\n' '{"type":"watermark","at":"2026-11-26T00:01:00Z"}' \
+    '{"type":"alert","key":"k","state":"firing","at":"2026-11-26T00:01:00Z"}' \
+    '{"type":"watermark","at":"2026-11-26T00:02:00Z"}' >"$T/wm.jsonl"
+run store put --tee "$T/wm.jsonl"
+is_rc 0 "watermarks: put exits 0"
+is "$(jq -r .type "$OUT" | tr '\n' ' ')" "watermark alert watermark " "--tee passes them on, in order"
+run store stats
+is "$(jq -c '.types | keys' "$OUT")" '["alert"]' "only the alert is stored"
+rm -f "$T/wmfifo"; mkfifo "$T/wmfifo"
+store put --tee <"$T/wmfifo" >"$T/wmout" 2>"$T/wmerr" &
+pid=$!
+exec 3>"$T/wmfifo"
+printf '%s\n' '{"type":"watermark","at":"2026-11-26T00:03:00Z"}' >&3
+i=0
+until [ -s "$T/wmout" ] || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(cat "$T/wmout")" '{"type":"watermark","at":"2026-11-26T00:03:00Z"}' "a lone watermark is passed on while the input stays open"
+exec 3>&-
+wait $pid
+ok $? "put exits 0 at the end of its input"
 done_testing

@@ -370,6 +370,21 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 		sb_signal_free(&sig);
 		return rc == -1 ? -2 : 0;
 	}
+	/*
+	 * A watermark (detect's, through correlate and explain) moves the
+	 * clock when no signal or alert does, so that a group's timers
+	 * fire in a quiet live pipe within a window of being due.
+	 */
+	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "watermark")) {
+		int64_t at;
+		if (sb_json_get_time(&r->js, 0, "at", &at) != 1)
+			return sb_reader_bad(in, "watermark: missing 'at' or "
+			    "not an RFC 3339 time");
+		rc = clock_to(r, at);
+		if (send_pending(r) == -1)
+			rc = -1;
+		return rc == -1 ? -2 : 0;
+	}
 	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert"))
 		return 0;	/* the end of the pipe: nothing to forward to */
 	if (sb_json_member(&r->js, 0, "key") < 0 || av_read(&av, &r->js) == -1) {

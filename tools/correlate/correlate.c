@@ -252,9 +252,11 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	/* Alerts that this record's time makes due come before it. */
 	if (record_time(&r->js, &t))
 		corr_advance(r->corr, t, &r->out);
-	/* detect's watermarks are for correlate's clock alone. */
-	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "watermark"))
-		return 0;
+	/*
+	 * Other records, detect's watermarks included, follow the alerts
+	 * their time made due: a watermark at T says that every alert up
+	 * to T is out, and moves alert(1)'s clock when no alert comes.
+	 */
 	if (r->opt->forward) {
 		sb_buf_add(&r->out, s, n);
 		sb_buf_putc(&r->out, '\n');

@@ -238,7 +238,7 @@ flush(struct putter *p)
 	struct sb_store_batch *b = &p->b;
 
 	if (b->n == 0)
-		return 0;
+		goto done;	/* watermarks alone: only the tee */
 	if (p->spooling && sb_monotonic_ms() >= p->next_try) {
 		/* One quick attempt: a live stream must not stall on it. */
 		if (replay(p, 0) == -1) {
@@ -279,6 +279,15 @@ done:
 	return 0;
 }
 
+static int
+is_watermark(const struct sb_json *js)
+{
+	long t = js->tok[0].type == SB_JOBJECT ? sb_json_member(js, 0, "type") :
+	    -1;
+
+	return t >= 0 && sb_json_streq(js, (size_t)t, "watermark");
+}
+
 /* 0, or -1 for a bad line under --strict. */
 static int
 put_line(struct putter *p, struct sb_reader *in, char *s, size_t n)
@@ -288,7 +297,9 @@ put_line(struct putter *p, struct sb_reader *in, char *s, size_t n)
 	if (sb_json_parse(&p->js, s, n) == -1)
 		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
 		    p->js.err, p->js.errpos + 1);
-	if (sb_store_batch_add_json(&p->b, &p->js, s, n, why, sizeof why) == -1)
+	/* A watermark is a clock tick for the stages after, not data. */
+	if (!is_watermark(&p->js) &&
+	    sb_store_batch_add_json(&p->b, &p->js, s, n, why, sizeof why) == -1)
 		return sb_reader_bad(in, "%s", why);
 	if (p->opt->tee) {
 		sb_buf_add(&p->tee, s, n);
@@ -312,8 +323,12 @@ put_file(struct putter *p, const char *path)
 	}
 	in.max_line = p->opt->max_line;
 	in.strict = p->opt->strict;
-	/* Batches close when full or when the input would make us wait. */
-	while ((rc = sb_reader_next(&in, &s, &n, p->b.n > 0 ? 0 : -1)) !=
+	/*
+	 * Batches close when full or when the input would make us wait;
+	 * so does the tee of watermarks, which are not stored.
+	 */
+	while ((rc = sb_reader_next(&in, &s, &n,
+	    p->b.n > 0 || p->tee.len > 0 ? 0 : -1)) !=
 	    SB_READ_EOF) {
 		if (rc == SB_READ_ERROR) {
 			status = 2;
