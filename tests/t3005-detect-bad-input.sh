@@ -59,6 +59,21 @@ has "$ERR" ":19: invalid JSON: .*UTF-8" "invalid UTF-8 is named"
 has "$ERR" "^detect: 20 bad lines skipped of 27 read$" "the summary counts them"
 is "$(grep -v '"type":"watermark"' "$OUT")" '{"type":"note","n":22}' "the other record is forwarded, and nothing else but watermarks is written"
 
+# "codes" goes into the signals' context, so a bad one is a bad window.
+win 1 ',"codes":{"503":2}' >"$T/c.jsonl"
+win 2 ',"codes":{"x":1}' >>"$T/c.jsonl"
+win 3 ',"codes":[503]' >>"$T/c.jsonl"
+win 4 ',"codes":{"503":-1}' >>"$T/c.jsonl"
+win 5 ',"codes":{"503":"two"}' >>"$T/c.jsonl"
+win 6 ',"codes":{"\\u0035\\u0030\\u0033":1}' >>"$T/c.jsonl"
+win 7 ',"codes":null' >>"$T/c.jsonl"
+run detect "$T/c.jsonl"
+is_rc 0 "bad codes: exit 0"
+for n in 2 3 4 5 6; do
+	has "$ERR" ":$n: 'codes' is not an object of status codes and counts" "bad codes on line $n are named"
+done
+hasnt "$ERR" ":(1|7): " "good codes and null are accepted"
+
 # --metric makes its path required in every window.
 win 1 >"$T/m.jsonl"
 win 2 ',"value":"high"' >>"$T/m.jsonl"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "event.h"
 #include "timefmt.h"
 
 #define WEEK_MS	(7 * 86400000LL)
@@ -333,8 +334,18 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 	w->service_tok = string_member(js, r->top[M_SERVICE]);
 	w->method_tok = string_member(js, r->top[M_METHOD]);
 	w->endpoint_tok = string_member(js, r->top[M_ENDPOINT]);
-	t = r->top[M_CODES];
-	w->codes_tok = t >= 0 && js->tok[t].type == SB_JOBJECT ? t : -1;
+	/* Copied into the signals' context: downstream readers trust it. */
+	w->codes_tok = -1;
+	if ((t = r->top[M_CODES]) >= 0 && js->tok[t].type != SB_JNULL) {
+		if (js->tok[t].type != SB_JOBJECT)
+			goto bad_codes;
+		for (size_t k = (size_t)t + 1; k < js->tok[t].skip;
+		    k = js->tok[k + 1].skip)
+			if (sb_status_name(js, k) == -1 ||
+			    sb_json_number(js, k + 1, &v) == -1 || !(v >= 0))
+				goto bad_codes;
+		w->codes_tok = t;
+	}
 
 	for (int i = 0; i < r->opt->model.nmetric; i++) {
 		switch (r->opt->model.metric[i].kind) {
@@ -351,4 +362,8 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 		}
 	}
 	return 0;
+bad_codes:
+	snprintf(why, whysz, "'codes' is not an object of status codes and "
+	    "counts");
+	return -1;
 }
