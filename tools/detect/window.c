@@ -341,8 +341,10 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 			goto bad_codes;
 		for (size_t k = (size_t)t + 1; k < js->tok[t].skip;
 		    k = js->tok[k + 1].skip)
+			/* A JSON number without a minus: a count (no strtod). */
 			if (sb_status_name(js, k) == -1 ||
-			    sb_json_number(js, k + 1, &v) == -1 || !(v >= 0))
+			    js->tok[k + 1].type != SB_JNUMBER ||
+			    js->src[js->tok[k + 1].start] == '-')
 				goto bad_codes;
 		w->codes_tok = t;
 	}
