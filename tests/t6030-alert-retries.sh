@@ -87,4 +87,25 @@ is_rc 0 "six Slack messages: exit 0"
 is "$(receiver_count sl)" 6 "all delivered"
 is "$(awk '{ t[NR] = $2 } END { print (t[3] - t[1] < 0.5) " " (t[6] - t[3] >= 2.8) }' "$T/sl/log")" "1 1" \
     "slack: a burst of 3, then one a second"
+# A sink that is down does not stop alert from reading: while the webhook
+# waits 30 s or more for its retry, the next records are shown at once.
+receiver_start dn
+echo 500 >"$T/dn/mode"
+rm -f "$T/fifo"; mkfifo "$T/fifo"
+alert --webhook "$RECV_URL/dn" --group-wait 0s --retry-base 60s --retry-max 60s \
+    --format json <"$T/fifo" >"$T/dn.out" 2>"$T/dn.err" &
+pid=$!
+exec 3>"$T/fifo"
+sed -n 1p "$FIVE" >&3
+receiver_wait dn 1
+is "$(receiver_count dn)" 1 "the first attempt fails"
+sed -n 2p "$FIVE" >&3
+i=0
+until [ "$(lines "$T/dn.out")" -ge 2 ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+is "$(jq -r .id "$T/dn.out" | tr '\n' ' ')" "a0000001 a0000002 " \
+    "the next alert is shown within 5 s, not after the retry's 30-60 s"
+has "$T/dn.err" 'HTTP 500; retry 1 of 5 in [0-9]+ms' "the retry is scheduled, not slept"
+kill -TERM "$pid"
+exec 3>&-
+wait "$pid" 2>/dev/null || true
 done_testing

@@ -3,13 +3,19 @@
  * (Alertmanager v4), slack, pagerduty and exec.  For each notification
  * of a group (group.h) each formats its message (PagerDuty: one event
  * per alert that changed, as dedup_key is the alert id), adds it to the
- * spool (durable before any attempt), then drains its spool in order: an attempt, and on a transient failure (no answer,
- * 429, 5xx, a command that timed out or exited 75) a retry after an
- * exponential back-off with jitter, or after Retry-After when the server
- * sent one.  Any other 4xx (or exit status) is permanent: reported once
- * with the response body and dropped.  When the retries run out the
- * message stays spooled and the sink rests for the back-off cap before
- * trying again, on the next record or when the input is idle.
+ * spool (durable before any attempt), then drains its spool in order: an
+ * attempt, and on a transient failure (no answer, 429, 5xx, a command
+ * that timed out or exited 75) a retry after an exponential back-off with
+ * jitter, or after Retry-After when the server sent one.  Any other 4xx
+ * (or exit status) is permanent: reported once with the response body and
+ * dropped.  When the retries run out the message stays spooled and the
+ * sink rests for the back-off cap before trying again.
+ *
+ * Nothing here sleeps between attempts while the input lasts: a failure
+ * schedules the next attempt (rest_until) and alert goes back to reading,
+ * trying again on the next record or when the input is idle, so a sink
+ * that is down neither holds up the pipe nor the other sinks.  Only at the
+ * end of the input does remote_close() wait for the retries left.
  *
  * Secrets (URLs, routing keys, header values) never reach a message: a
  * sink is named by its host, and response bodies are scrubbed.
@@ -55,7 +61,9 @@ struct remote {
 	uint64_t	 rng;
 	double		 tokens, rate_per_ms, burst;	/* rate 0: none */
 	int64_t		 refill_ms;
-	int64_t		 rest_until;	/* monotonic ms; 0: not resting */
+	int64_t		 rest_until;	/* monotonic ms of the next attempt; 0: now */
+	int		 attempt;	/* failed attempts at the spool's first */
+	int		 gave_up;	/* its retries ran out: resting */
 	unsigned long	 delivered, refused;
 };
 
@@ -268,62 +276,65 @@ alerts_word(const struct spool_item *it)
 	return strchr(it->id, ',') != NULL ? "alerts" : "alert";
 }
 
-/* SENT or PERMANENT (the message is done), or TRANSIENT: still pending. */
+/*
+ * One attempt at it: SENT or PERMANENT (the message is done), or
+ * TRANSIENT, when rest_until says when to try again.
+ */
 static enum outcome
-attempt_all(struct remote *r, const struct spool_item *it)
+attempt_one(struct remote *r, const struct spool_item *it)
 {
 	struct sb_buf why = SB_BUF_INIT;
-	enum outcome o = TRANSIENT;
+	int64_t ra = -1, delay;
+	enum outcome o;
 
-	for (int attempt = 0; attempt <= r->pol->retries; attempt++) {
-		int64_t ra = -1, delay;
-
-		sb_buf_reset(&why);
-		rate_wait(r);
-		o = r->kind == K_EXEC ? send_exec(r, it, &why) :
-		    send_http(r, it, &ra, &why);
-		if (o == SENT) {
-			r->delivered++;
-			break;
-		}
-		if (o == PERMANENT) {
-			warnx("%s: %s %s refused, not retried: %s", r->where,
-			    alerts_word(it), it->id, why.s);
-			r->refused++;
-			break;
-		}
-		if (attempt == r->pol->retries) {
-			warnx("%s: %s %s: %s; giving up for now after %d "
-			    "attempts, kept in the spool", r->where,
-			    alerts_word(it), it->id, why.s, attempt + 1);
-			break;
-		}
-		delay = ra >= 0 ? ra : backoff_ms(r, attempt);
+	rate_wait(r);
+	o = r->kind == K_EXEC ? send_exec(r, it, &why) :
+	    send_http(r, it, &ra, &why);
+	if (o == SENT) {
+		r->delivered++;
+	} else if (o == PERMANENT) {
+		warnx("%s: %s %s refused, not retried: %s", r->where,
+		    alerts_word(it), it->id, why.s);
+		r->refused++;
+	} else if (r->attempt == r->pol->retries) {
+		warnx("%s: %s %s: %s; giving up for now after %d attempts, "
+		    "kept in the spool", r->where, alerts_word(it), it->id,
+		    why.s, r->attempt + 1);
+		r->attempt = 0;
+		r->gave_up = 1;
+		r->rest_until = sb_monotonic_ms() + r->pol->retry_max_ms;
+	} else {
+		delay = ra >= 0 ? ra : backoff_ms(r, r->attempt);
+		r->attempt++;
 		warnx("%s: %s %s: %s; retry %d of %d in %lldms%s", r->where,
-		    alerts_word(it), it->id, why.s, attempt + 1, r->pol->retries,
+		    alerts_word(it), it->id, why.s, r->attempt, r->pol->retries,
 		    (long long)delay, ra >= 0 ? " (Retry-After)" : "");
-		if (rest(delay) == -1)
-			break;	/* stopping: it stays in the spool */
+		r->rest_until = sb_monotonic_ms() + delay;
 	}
+	if (o != TRANSIENT)
+		r->attempt = 0;
 	sb_buf_free(&why);
 	return o;
 }
 
-/* 0, or -1 when the spool could not be saved. */
+/*
+ * Sends what the spool holds, in order, as far as the schedule allows:
+ * 0 when it is empty, 1 when a message waits for its next attempt, -1
+ * when the spool could not be saved.
+ */
 static int
 drain(struct remote *r)
 {
 	struct spool_item *it;
 
-	if (r->rest_until != 0 && sb_monotonic_ms() < r->rest_until)
-		return 0;
-	r->rest_until = 0;
-	while ((it = spool_first(r->spool, r->name)) != NULL &&
-	    !sb_stop_requested()) {
-		if (attempt_all(r, it) == TRANSIENT) {
-			r->rest_until = sb_monotonic_ms() + r->pol->retry_max_ms;
-			return 0;
-		}
+	while ((it = spool_first(r->spool, r->name)) != NULL) {
+		if (sb_stop_requested() || (r->rest_until != 0 &&
+		    sb_monotonic_ms() < r->rest_until))
+			return 1;
+		r->rest_until = 0;
+		r->gave_up = 0;
+		if (attempt_one(r, it) == TRANSIENT)
+			return 1;
 		if (spool_remove(r->spool, it) == -1) {
 			warnx("spool: %s", spool_error(r->spool));
 			return -1;
@@ -427,7 +438,7 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 	if (spool_count(r->spool, name) > 0)
 		warnx("%s: %zu alerts pending from an earlier run, sending them "
 		    "first", r->where, spool_alerts(r->spool, name));
-	return drain(r);
+	return drain(r) == -1 ? -1 : 0;
 }
 
 static int
@@ -525,7 +536,7 @@ remote_idle(struct sink *s)
 	struct remote *r = s->priv;
 
 	if (r != NULL && spool_first(r->spool, r->name) != NULL)
-		return drain(r);
+		return drain(r) == -1 ? -1 : 0;
 	return 0;
 }
 
@@ -536,8 +547,19 @@ remote_close(struct sink *s)
 	size_t pending;
 	int rc = 0;
 
-	if (!sb_stop_requested())
-		rc = drain(r);
+	/*
+	 * The end of the input: the retries left are waited for here, as
+	 * a finite input must not end before its messages had their chance;
+	 * a sink already resting after a full round is not waited for.
+	 */
+	while (!sb_stop_requested() && !r->gave_up) {
+		int d = drain(r);
+		if (d == -1)
+			rc = -1;
+		if (d != 1 || r->gave_up ||
+		    rest(r->rest_until - sb_monotonic_ms()) == -1)
+			break;
+	}
 	pending = spool_alerts(r->spool, r->name);
 	if (pending > 0 && spool_name(r->spool) != NULL)
 		warnx("%s: %zu alerts pending in %s, sent on the next run",
