@@ -64,7 +64,7 @@ struct model_config {
 	double		 step_ratio;	/* fast path of p95: both moved this much */
 	double		 cusum_k, cusum_h, cusum_clip;
 	double		 err_cusum_k, err_cusum_clip;	/* the error CUSUM's */
-	double		 hold;		/* no learning while a CUSUM >= hold h */
+	double		 hold;		/* latency unlearned while CUSUM up >= hold h */
 	double		 err_p, err_window_p, err_floor;
 	int		 err_trim, err_n;
 	int64_t		 err_min_count;
