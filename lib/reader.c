@@ -278,6 +278,8 @@ input_one(const struct sb_input *in, const char *path)
 			rc = SB_READ_ERROR;
 			break;
 		}
+		if (in->out != NULL)
+			sb_out(in->out);
 		if (in->after != NULL)
 			in->after(in->ctx);
 	}
@@ -338,4 +340,29 @@ sb_reader_summary(void)
 	    (unsigned long long)sb_input_stats.bad,
 	    sb_input_stats.bad == 1 ? "" : "s",
 	    (unsigned long long)sb_input_stats.lines);
+}
+
+void
+sb_out_init(void)
+{
+	static char obuf[1 << 16];
+
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+}
+
+void
+sb_out(struct sb_buf *b)
+{
+	if (b->len > 0 && fwrite(b->s, 1, b->len, stdout) != b->len)
+		err(1, "stdout");
+	sb_buf_reset(b);
+}
+
+void
+sb_out_end(struct sb_buf *b)
+{
+	if (b != NULL)
+		sb_out(b);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
 }

@@ -65,7 +65,7 @@ struct sb_reader {
  * The main loop every filter shares: sb_input_run() reads the operands in
  * order (stdin when argc is 0, and for "-"), hands each line to line(),
  * calls idle() when no complete line came within idle_ms (if >= 0), and
- * after() after each of those, typically to write what they produced.
+ * after each of those writes out (if set) and calls after() (if set).
  * An operand that cannot be opened is reported and skipped; a line() that
  * returns -1 (a bad line under --strict) or a read error stops the loop.
  * Returns 0, or 1 if anything failed.  A stop signal ends it as EOF does.
@@ -77,10 +77,24 @@ struct sb_input {
 	int		(*line)(void *ctx, struct sb_reader *, char *, size_t);
 	void		(*idle)(void *ctx);
 	void		(*after)(void *ctx);
+	struct sb_buf	*out;		/* if set: sb_out() before after() */
 	void		*ctx;
 };
 
 int	 sb_input_run(const struct sb_input *, int argc, char **argv);
+
+/*
+ * A filter's standard output, fully buffered in 64 KiB (the reader
+ * flushes it before it waits, so nothing lingers).  sb_out_init() at
+ * start; sb_out() writes a tool's record buffer and empties it, after
+ * each line (struct sb_input's out does it); sb_out_end() writes the rest
+ * and flushes at exit.  A failed write is fatal, as a failed allocation
+ * is: "TOOL: stdout: reason" and exit 1.
+ */
+struct sb_buf;
+void	 sb_out_init(void);
+void	 sb_out(struct sb_buf *);
+void	 sb_out_end(struct sb_buf *);
 
 /* Global counters shared by every reader of the process. */
 struct sb_input_stats {

@@ -167,16 +167,6 @@ parse_options(int argc, char **argv, struct options *o)
 		    (long long)(o->agg.widths[0] / 1000));
 }
 
-static void
-put(struct sb_buf *out)
-{
-	if (out->len == 0)
-		return;
-	if (fwrite(out->s, 1, out->len, stdout) != out->len)
-		err(1, "stdout");
-	sb_buf_reset(out);
-}
-
 struct run {
 	struct options	*opt;
 	struct agg	*agg;
@@ -255,26 +245,19 @@ idle(void *ctx)
 		    r->opt->agg.lateness, &r->out);
 }
 
-static void
-after(void *ctx)
-{
-	put(&((struct run *)ctx)->out);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct options opt;
 	struct run r;
 	int status;
-	static char obuf[1 << 16];
 
 	parse_options(argc, argv, &opt);
 	argc -= optind;
 	argv += optind;
 
 	sb_signals_init();
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_out_init();
 	memset(&r, 0, sizeof r);
 	r.opt = &opt;
 	r.agg = agg_new(&opt.agg);
@@ -286,16 +269,14 @@ main(int argc, char **argv)
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict,
 		.idle_ms = opt.idle_flush > 0 ? (int)opt.idle_flush : -1,
-		.line = line, .idle = idle, .after = after, .ctx = &r,
+		.line = line, .idle = idle, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
 	/* Nothing accepted is lost: close what is open, even after an error. */
 	agg_finish(r.agg, &r.out);
 	if (r.merge != NULL)
 		merge_finish(r.merge, opt.agg.emit_sketch, &r.out);
-	put(&r.out);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "stdout");
+	sb_out_end(&r.out);
 
 	const struct agg_stats *st = agg_stats(r.agg);
 	if (st->late > 0)

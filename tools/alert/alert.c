@@ -506,7 +506,6 @@ deliver_main(struct options *opt, int argc, char **argv)
 	char err[600], loc[4096];
 	const char *where = opt->state;
 	int status;
-	static char obuf[1 << 16];
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.out = stdout;
@@ -531,7 +530,7 @@ deliver_main(struct options *opt, int argc, char **argv)
 	sb_signals_init();
 	if (opt->exec != NULL)
 		signal(SIGPIPE, SIG_IGN);	/* a command that exits early */
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_out_init();
 	memset(&r, 0, sizeof r);
 	r.opt = opt;
 	if ((r.noise = noise_open(&opt->noise, err, sizeof err)) == NULL) {

@@ -267,10 +267,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 static void
 put(struct run *r)
 {
-	if (r->out.len > 0 &&
-	    fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len)
-		err(1, "stdout");
-	sb_buf_reset(&r->out);
+	sb_out(&r->out);
 	r->changes = changes(r->corr);
 	/* Open incidents survive a crash, not only a clean exit. */
 	if (r->state != NULL && r->changes != r->saved &&
@@ -290,14 +287,13 @@ main(int argc, char **argv)
 	struct options opt;
 	struct run r;
 	int status = 0;
-	static char obuf[1 << 16];
 
 	parse_options(argc, argv, &opt);
 	argc -= optind;
 	argv += optind;
 
 	sb_signals_init();
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_out_init();
 	memset(&r, 0, sizeof r);
 	r.opt = &opt;
 	r.corr = corr_new(&opt.cfg);
@@ -317,8 +313,7 @@ main(int argc, char **argv)
 	status = sb_input_run(&in, argc, argv);
 	/* Event time only: open incidents stay open at the end of input. */
 	put(&r);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "stdout");
+	sb_out_end(NULL);
 	if (r.state != NULL && state_save(&r) == -1)
 		status = 1;
 	sb_reader_summary();

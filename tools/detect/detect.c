@@ -444,16 +444,6 @@ table_add(struct table *t, struct series *s)
 	t->list[t->nlist++] = s;
 }
 
-static void
-put(struct sb_buf *out)
-{
-	if (out->len == 0)
-		return;
-	if (fwrite(out->s, 1, out->len, stdout) != out->len)
-		err(1, "stdout");
-	sb_buf_reset(out);
-}
-
 /* A string member's raw JSON text, for copying it to a signal. */
 static void
 copy_member(struct run *r, const char *name, long tok)
@@ -641,26 +631,19 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	return 0;
 }
 
-static void
-after(void *ctx)
-{
-	put(&((struct run *)ctx)->out);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct options opt;
 	struct run r;
 	int status = 0;
-	static char obuf[1 << 16];
 
 	parse_options(argc, argv, &opt);
 	argc -= optind;
 	argv += optind;
 
 	sb_signals_init();
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_out_init();
 	memset(&r, 0, sizeof r);
 	r.opt = &opt;
 	sb_json_init(&r.js);
@@ -679,14 +662,12 @@ main(int argc, char **argv)
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
-		.line = line, .after = after, .ctx = &r,
+		.line = line, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
 	if (r.max_end != 0 && !opt.no_watermark)
 		emit_watermark(&r, r.max_end);
-	put(&r.out);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "stdout");
+	sb_out_end(&r.out);
 	if (r.state != NULL && state_save(r.state, &opt.model,
 	    &r.series) == -1)
 		status = 1;

@@ -172,17 +172,6 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	return 0;
 }
 
-static void
-after(void *ctx)
-{
-	struct run *r = ctx;
-
-	if (r->out.len > 0 &&
-	    fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len)
-		err(1, "stdout");
-	sb_buf_reset(&r->out);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -190,7 +179,6 @@ main(int argc, char **argv)
 	struct run r;
 	char msg[256], *text;
 	int status = 0;
-	static char obuf[1 << 16];
 
 	parse_options(argc, argv, &opt);
 	argc -= optind;
@@ -214,16 +202,15 @@ main(int argc, char **argv)
 		free(text);
 	}
 	sb_signals_init();
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_out_init();
 	sb_json_init(&r.js);
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
-		.line = line, .after = after, .ctx = &r,
+		.line = line, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "stdout");
+	sb_out_end(&r.out);
 	sb_reader_summary();
 	tmpl_free(&r.tmpl);
 	sb_json_free(&r.js);

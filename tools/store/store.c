@@ -269,12 +269,12 @@ flush(struct putter *p)
 		return 1;
 	}
 done:
-	if (p->opt->tee && p->tee.len > 0) {
-		if (fwrite(p->tee.s, 1, p->tee.len, stdout) != p->tee.len ||
-		    fflush(stdout) == EOF)
+	/* Flushed now: what leaves store is known to be kept. */
+	if (p->tee.len > 0) {
+		sb_out(&p->tee);
+		if (fflush(stdout) == EOF)
 			err(1, "stdout");
 	}
-	sb_buf_reset(&p->tee);
 	sb_store_batch_reset(b);
 	return 0;
 }
@@ -537,7 +537,6 @@ main(int argc, char **argv)
 {
 	struct options opt;
 	struct sb_store *st;
-	static char obuf[1 << 16];
 	char e[1024];
 	int64_t retry_for;
 	int status;
@@ -549,7 +548,7 @@ main(int argc, char **argv)
 		errx(2, "%s: unexpected operand '%s'", opt.cmd, argv[0]);
 
 	sb_signals_init();
-	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	sb_out_init();
 	opt.cfg.notice = notice;
 	opt.cfg.migrate = strcmp(opt.cmd, "migrate") == 0;
 	/* With a spool, input is taken even while the backend is away. */
@@ -573,7 +572,6 @@ main(int argc, char **argv)
 	else
 		status = cmd_schema(&opt, st);
 	sb_store_close(st);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "stdout");
+	sb_out_end(NULL);
 	return status;
 }
