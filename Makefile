@@ -15,7 +15,11 @@ WARN	 = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 # uses (Debian links --as-needed), and libcommon.a is an archive, so a
 # tool pulls in only the storage or HTTP code it calls.
 PKGS	 = jansson sqlite3 hiredis libpq libmicrohttpd libcurl zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Read when make reads this file: on a bare machine that is before
+# scripts/deps installed anything, so demo, check and bench run deps first
+# and build in a sub-make that reads it again.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || \
+		echo -I/usr/include/postgresql)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
 		echo -ljansson -lsqlite3 -lhiredis -lpq -lmicrohttpd -lcurl -lz)
 ALL_CPPFLAGS = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib $(PKG_CFLAGS) $(CPPFLAGS)
@@ -105,8 +109,9 @@ lint:
 
 # Each benchmark prints its figures beside a baseline of the same run.
 BENCHES = $(wildcard scripts/bench scripts/bench-*)
-bench: all
+bench:
 	@scripts/deps --check --bench >/dev/null 2>&1 || scripts/deps --bench
+	@$(MAKE) --no-print-directory all
 	@for b in $(BENCHES); do SB_BIN=$(CURDIR)/$(B)/bin $$b || exit 1; done
 
 # detect over the NAB corpus in ../shared/data/nab (labelled windows hit,
@@ -115,7 +120,8 @@ NAB	?= $(CURDIR)/../shared/data/nab
 nab: all
 	@SB_BIN=$(CURDIR)/$(B)/bin scripts/nab $(NAB)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@SB_BIN=$(CURDIR)/$(B)/bin scripts/demo
 
 install: all
