@@ -177,8 +177,8 @@ usage_error "inject: --degrade-for: '0s' is too small" \
     $H1 --scenario step --degrade-for 0s
 usage_error "inject: --hours: '2' is too large for --start" \
     --start 9999-12-31T23:00:00Z --hours 2
-usage_error "inject: unknown option '--rate-sc'" --rate-sc 5
-usage_error "inject: unknown option '--hour'" --hour=5
+usage_error "inject: unrecognized option '--rate-sc'" --rate-sc 5
+usage_error "inject: unrecognized option '--hour'" --hour=5
 usage_error "inject: unexpected operand 'extra'" $H1 extra
 run inject --no-such-option
 is_rc 2 "an unknown option: exit 2"

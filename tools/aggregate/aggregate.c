@@ -108,7 +108,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->max_line = SB_MAX_LINE_DEFAULT;
 	o->forward = 1;
 
-	while ((ch = getopt_long(argc, argv, "hw:", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "hw:", longopts)) != -1) {
 		switch (ch) {
 		case 'w':
 		case O_WINDOWS:

@@ -151,7 +151,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->pol.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	noise_config_init(&o->noise);
 	group_config_init(&o->group);
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case O_COLOR:
 			if (strcmp(optarg, "auto") == 0)

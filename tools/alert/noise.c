@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "clock.h"
 #include "json.h"
@@ -511,7 +512,7 @@ silence_main(int argc, char **argv)
 	cmd = argv[1];
 	memset(&ns, 0, sizeof ns);
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "", longopts)) != -1) {
 		switch (ch) {
 		case O_MATCH:
 			if (ns.nm == MAX_MATCHERS)

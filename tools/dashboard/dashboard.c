@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "clock.h"
 #include "data.h"
@@ -522,7 +523,7 @@ main(int argc, char **argv)
 	int ch, port = 5000, failed = 0, memory;
 
 	sb_store_config_env(&cfg);
-	while ((ch = getopt_long(argc, argv, "b:hl:p:", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "b:hl:p:", longopts)) != -1) {
 		switch (ch) {
 		case 'b':
 			cfg.backend = optarg;

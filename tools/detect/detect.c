@@ -229,7 +229,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->forward = 1;
 	o->state_every = 10000;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case O_CLEAR:
 			c->clear = (int)sb_arg_ll("--clear", optarg, 1, 1000);

@@ -59,7 +59,7 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof *o);
 	o->max_line = SB_MAX_LINE_DEFAULT;
 	o->forward = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
 		case O_MAXLINE:
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "ingestd.h"
 #include "num.h"
@@ -209,8 +210,7 @@ parse_options(int argc, char **argv, int *check)
 	conf.header_timeout = 10000;
 	conf.threads = cpus();
 
-	while ((ch = getopt_long(argc, argv, "dhl:no:p:v", longopts,
-	    NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "dhl:no:p:v", longopts)) != -1) {
 		switch (ch) {
 		case 'd':
 			conf.foreground = 1;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "buf.h"
 #include "gen.h"
 #include "num.h"
@@ -136,42 +137,6 @@ bad_usage(const char *msg)
 {
 	fprintf(stderr, "inject: %s\n", msg);
 	exit(2);
-}
-
-/*
- * getopt_long(3) takes any unambiguous prefix of a long option, so that
- * "--rate" would mean --rate-scale today and something else once the
- * HTTP mode brings its own --rate.  Only whole names are accepted.
- */
-static void
-check_long_names(int argc, char *argv[])
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq;
-		size_t n;
-		const struct option *o;
-
-		if (strcmp(a, "--") == 0)
-			return;
-		if (a[0] == '-' && a[1] == 'o' && a[2] == '\0') {
-			i++;
-			continue;
-		}
-		if (strncmp(a, "--", 2) != 0)
-			continue;
-		eq = strchr(a, '=');
-		n = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
-		for (o = longopts; o->name != NULL; o++)
-			if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0)
-				break;
-		if (o->name == NULL) {
-			fprintf(stderr, "inject: unknown option '%.*s'\n",
-			    (int)(n + 2), a);
-			usage(stderr, 2);
-		}
-		if (o->has_arg == required_argument && eq == NULL)
-			i++;
-	}
 }
 
 static int64_t
@@ -453,8 +418,7 @@ main(int argc, char *argv[])
 	FILE *fp;
 
 	gen_config_init(&cfg);
-	check_long_names(argc, argv);
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((ch = sb_getopt(argc, argv, "ho:", longopts)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout, 0);

@@ -92,6 +92,8 @@ parse_options(int argc, char **argv, struct options *o)
 		usage(stderr, 2);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		usage(stdout, 0);
+	if (strcmp(argv[1], "--version") == 0)
+		sb_version();
 	o->cmd = argv[1];
 	if (strcmp(o->cmd, "put") != 0 && strcmp(o->cmd, "query") != 0 &&
 	    strcmp(o->cmd, "prune") != 0 && strcmp(o->cmd, "stats") != 0 &&
@@ -100,8 +102,7 @@ parse_options(int argc, char **argv, struct options *o)
 		    "migrate)", o->cmd);
 		usage(stderr, 2);
 	}
-	while ((ch = getopt_long(argc - 1, argv + 1, "b:h", longopts,
-	    NULL)) != -1) {
+	while ((ch = sb_getopt(argc - 1, argv + 1, "b:h", longopts)) != -1) {
 		switch (ch) {
 		case 'b':
 			o->cfg.backend = optarg;
