@@ -16,7 +16,9 @@ sed -n '/^NEEDS="/,/^"/p' "$TOP/scripts/deps" | sed -n 's/^[^ "]*:\([a-z0-9.+-]*
     sort -u >"$T/named"
 has "$T/named" '^libpq-dev$' "the named packages are read from scripts/deps"
 
-flags=$(pkg-config --cflags jansson sqlite3 hiredis libpq libmicrohttpd libcurl zlib)
+pkgs=$(sed -n 's/^PKGS[[:space:]]*=//p' "$TOP/Makefile")
+# shellcheck disable=SC2086
+flags=$(pkg-config --cflags $pkgs)
 cd "$TOP"
 grep -hoE '^#[[:space:]]*include[[:space:]]*<[^>]+>' lib/*.[ch] tools/*/*.[ch] tests/unit/*.[ch] |
     sed 's/.*<//; s/>.*//' | sort -u >"$T/headers"
