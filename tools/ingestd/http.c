@@ -36,11 +36,14 @@
 #include "ingestd.h"
 #include "metrics.h"
 #include "num.h"
+#include "otlp.h"
 #include "writer.h"
 
 #define RETRY_AFTER	"1"	/* seconds, in every 503 */
 
-enum route { R_INGEST, R_HEALTHZ, R_METRICS, R_NOT_FOUND, R_BAD_METHOD };
+/* R_INGEST and R_TRACES take a body of events; the others do not. */
+enum route { R_INGEST, R_TRACES, R_HEALTHZ, R_METRICS, R_NOT_FOUND,
+	R_BAD_METHOD };
 
 /* Per connection: a dup of its socket for the header watchdog. */
 struct conn_ctx {
@@ -62,6 +65,8 @@ struct req {
 	atomic_int	 written;	/* 0 waiting, 1 written, -1 failed */
 	int64_t		 t0;		/* mono ns at the end of the headers */
 	struct ingest_result res;
+	struct sb_otlp_result spans;	/* R_TRACES */
+	char		 ebuf[200];	/* R_TRACES: why the body is bad */
 	struct wbatch	 wb;
 	struct MHD_Connection *conn;
 };
@@ -172,7 +177,8 @@ reply(struct MHD_Connection *c, struct req *r, int status,
 	ret = MHD_queue_response(c, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	metrics_count_status(status);
-	if (r->route == R_INGEST || r->route == R_BAD_METHOD)
+	if (r->route == R_INGEST || r->route == R_TRACES ||
+	    r->route == R_BAD_METHOD)
 		metrics_observe(&metrics.request_seconds, sb_monotonic_ns() - r->t0);
 	if (conf.verbose >= 2 || (conf.verbose == 1 && status >= 400))
 		logmsg(status >= 400 ? LOG_INFO : LOG_DEBUG,
@@ -188,6 +194,15 @@ reply_error(struct MHD_Connection *c, struct req *r, int status,
 	struct sb_buf b = SB_BUF_INIT;
 
 	r->why = why;
+	if (r->route == R_TRACES) {
+		/* OTLP/HTTP: a google.rpc.Status, codes as gRPC's */
+		sb_buf_printf(&b, "{\"code\":%d,\"message\":",
+		    status == 401 ? 16 : status == 503 ? 14 :
+		    status == 413 ? 8 : status == 415 ? 12 : 3);
+		sb_buf_json_str(&b, why, strlen(why));
+		sb_buf_puts(&b, "}\n");
+		return reply(c, r, status, &b, "application/json");
+	}
 	sb_buf_puts(&b, "{\"error\":");
 	sb_buf_json_str(&b, why, strlen(why));
 	sb_buf_puts(&b, "}\n");
@@ -199,7 +214,16 @@ reply_result(struct MHD_Connection *c, struct req *r, int status)
 {
 	struct sb_buf b = SB_BUF_INIT;
 
-	ingest_response_json(&r->res, &b);
+	if (r->route != R_TRACES)
+		ingest_response_json(&r->res, &b);
+	else if (r->spans.rejected == 0)
+		sb_buf_puts(&b, "{}\n");	/* ExportTraceServiceResponse */
+	else {
+		sb_buf_printf(&b, "{\"partialSuccess\":{\"rejectedSpans\":"
+		    "\"%zu\",\"errorMessage\":", r->spans.rejected);
+		sb_buf_json_str(&b, r->spans.why, strlen(r->spans.why));
+		sb_buf_puts(&b, "}}\n");
+	}
 	return reply(c, r, status, &b, "application/json");
 }
 
@@ -241,6 +265,8 @@ route_of(const char *url, const char *method)
 
 	if (strcmp(url, "/ingest") == 0)
 		return strcmp(method, "POST") == 0 ? R_INGEST : R_BAD_METHOD;
+	if (strcmp(url, "/v1/traces") == 0)
+		return strcmp(method, "POST") == 0 ? R_TRACES : R_BAD_METHOD;
 	if (strcmp(url, "/healthz") == 0)
 		return get ? R_HEALTHZ : R_NOT_FOUND;
 	if (strcmp(url, "/metrics") == 0)
@@ -259,12 +285,12 @@ clear_deadline(struct MHD_Connection *c)
 		atomic_store(&cc->deadline, 0);
 }
 
-/* The headers of POST /ingest: 0 to go on and read the body. */
+/* The headers of POST /ingest or /v1/traces: 0 to go on and read the body. */
 static int
 check_headers(struct MHD_Connection *c, struct req *r, const char **why,
     int *status)
 {
-	const char *enc, *len;
+	const char *enc, *len, *ctype;
 	long long n = -1;
 	const char *errstr;
 
@@ -281,6 +307,16 @@ check_headers(struct MHD_Connection *c, struct req *r, const char **why,
 	else if (enc != NULL && strcasecmp(enc, "identity") != 0) {
 		*status = 415;
 		*why = "unsupported Content-Encoding: gzip or none";
+		return -1;
+	}
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->route == R_TRACES && ctype != NULL &&
+	    strncasecmp(ctype, "application/json", 16) != 0) {
+		*status = 415;
+		*why = "OTLP traces are read in the JSON encoding only: "
+		    "Content-Type application/json (OTEL_EXPORTER_OTLP_PROTOCOL"
+		    "=http/json)";
 		return -1;
 	}
 	len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -341,6 +377,38 @@ written(struct wbatch *b, int ok)
 	MHD_resume_connection(r->conn);
 }
 
+/*
+ * An OTLP/JSON traces request: its HTTP server spans become event lines
+ * in r->res, as /ingest's bodies do.  -1 with r->why if the body is not
+ * such a request; rejected spans make a partial success, not an error.
+ */
+static int
+traces_parse(struct req *r)
+{
+	struct sb_json js;
+	char *why = r->ebuf;
+
+	sb_json_init(&js);
+	if (r->body.len == 0) {
+		/* an empty body is an empty request: nothing to take */
+	} else if (sb_json_parse(&js, r->body.s, r->body.len) == -1) {
+		snprintf(why, sizeof r->ebuf, "invalid JSON: %s at byte %zu",
+		    js.err, js.errpos + 1);
+		r->why = why;
+	} else if (sb_otlp_events(&js, &r->res.lines, &r->spans, why,
+	    sizeof r->ebuf) == -1) {
+		r->why = why;
+	}
+	sb_json_free(&js);
+	if (r->why != NULL)
+		return -1;
+	r->res.accepted = r->spans.events;
+	r->res.rejected = r->spans.rejected;
+	atomic_fetch_add(&metrics.events_rejected, r->spans.rejected);
+	atomic_fetch_add(&metrics.spans_ignored, r->spans.ignored);
+	return 0;
+}
+
 /* The whole body is in: parse it and hand the events to the writer. */
 static enum MHD_Result
 body_done(struct MHD_Connection *c, struct req *r)
@@ -369,6 +437,13 @@ body_done(struct MHD_Connection *c, struct req *r)
 			return reply_error(c, r, 503, "too much data in flight "
 			    "(--queue-size)");
 	}
+	if (r->route == R_TRACES) {
+		if (traces_parse(r) == -1)
+			return reply_error(c, r, 400, r->why);
+		if (r->res.accepted == 0)
+			return reply_result(c, r, 200);
+		goto write;
+	}
 	ingest_parser_init(&p);
 	shape = ingest_parse(&p, r->body.s != NULL ? r->body.s : "",
 	    r->body.len, wall_ms(), &r->res);
@@ -383,6 +458,7 @@ body_done(struct MHD_Connection *c, struct req *r)
 	if (r->res.accepted == 0)
 		return reply_result(c, r, 200);
 
+write:
 	/* The lines replace the body in what this request holds. */
 	sb_buf_free(&r->body);
 	release(r);
@@ -446,18 +522,19 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		 * connection after a reply queued on the first call, as the
 		 * body, if any, is left unread.
 		 */
-		if (r->route != R_INGEST)
+		if (r->route != R_INGEST && r->route != R_TRACES)
 			return MHD_YES;
 		/* At once, without reading the body; the connection closes. */
 		if (check_headers(c, r, &why, &status) == -1)
 			return reply_error(c, r, status, why);
 		return MHD_YES;
 	}
-	if (r->route != R_INGEST && *upload_data_size > 0) {
+	if (r->route != R_INGEST && r->route != R_TRACES &&
+	    *upload_data_size > 0) {
 		*upload_data_size = 0;	/* a body nobody asked for */
 		return MHD_YES;
 	}
-	if (r->route != R_INGEST) {
+	if (r->route != R_INGEST && r->route != R_TRACES) {
 		switch (r->route) {
 		case R_HEALTHZ:
 			return reply_healthz(c, r);
@@ -468,6 +545,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		case R_BAD_METHOD:
 			return reply_error(c, r, 405, "use POST");
 		case R_INGEST:
+		case R_TRACES:
 			break;
 		}
 	}
