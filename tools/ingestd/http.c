@@ -370,10 +370,12 @@ body_done(struct MHD_Connection *c, struct req *r)
 			    "(--queue-size)");
 	}
 	ingest_parser_init(&p);
+	p.max_ahead = conf.max_ahead;
 	shape = ingest_parse(&p, r->body.s != NULL ? r->body.s : "",
 	    r->body.len, wall_ms(), &r->res);
 	ingest_parser_free(&p);
 	atomic_fetch_add(&metrics.events_rejected, r->res.rejected);
+	atomic_fetch_add(&metrics.events_ahead, r->res.ahead);
 	if (shape == INGEST_EMPTY)
 		return reply_error(c, r, 400, "empty body");
 	if (r->res.accepted == 0 && r->res.rejected > 0) {

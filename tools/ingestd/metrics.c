@@ -95,6 +95,9 @@ metrics_format(struct sb_buf *b, int64_t held_limit, int64_t connections)
 	counter(b, "ingestd_events_rejected_total",
 	    "Items of request bodies that were not valid events.",
 	    atomic_load(&metrics.events_rejected));
+	counter(b, "ingestd_events_ahead_total",
+	    "Events refused as dated more than --max-ahead past the clock.",
+	    atomic_load(&metrics.events_ahead));
 	counter(b, "ingestd_received_bytes_total",
 	    "Request body bytes received, as sent (before gunzip).",
 	    atomic_load(&metrics.received_bytes));
