@@ -25,6 +25,7 @@
 #define SPAN_KIND_SERVER	2
 
 struct span_bufs {
+	int64_t		 latest;	/* ms */
 	struct sb_buf	 service;
 	struct sb_buf	 method;
 	struct sb_buf	 endpoint;
@@ -255,6 +256,12 @@ take_span(const struct sb_json *js, size_t span, long attrs,
 		reject(r, "server span ends before it starts");
 		return;
 	}
+	if (sb_floor_div(t1, 1000000) > b->latest) {
+		r->ahead++;
+		reject(r, "server span ends ahead of the server's clock "
+		    "(--max-ahead)");
+		return;
+	}
 	if (any_str(js, attr(js, attrs, k_method), &b->method) == -1 ||
 	    b->method.len == 0) {
 		reject(r, "server span without http.request.method");
@@ -395,10 +402,10 @@ take_resource(const struct sb_json *js, size_t rs, struct span_bufs *b,
 }
 
 int
-sb_otlp_events(const struct sb_json *js, struct sb_buf *out,
+sb_otlp_events(const struct sb_json *js, struct sb_buf *out, int64_t latest,
     struct sb_otlp_result *r, char *err, size_t errsz)
 {
-	struct span_bufs b = { SB_BUF_INIT, SB_BUF_INIT, SB_BUF_INIT,
+	struct span_bufs b = { latest, SB_BUF_INIT, SB_BUF_INIT, SB_BUF_INIT,
 		SB_BUF_INIT };
 	size_t len0 = out->len, e;
 	long all;

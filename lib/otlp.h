@@ -49,6 +49,7 @@
 #define SB_OTLP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "json.h"
@@ -58,16 +59,19 @@ struct sb_otlp_result {
 	size_t	 events;	/* server spans written as events */
 	size_t	 ignored;	/* spans that are not server spans */
 	size_t	 rejected;	/* server spans that make no event */
+	size_t	 ahead;		/* of them, ending after latest */
 	char	 why[160];	/* the first rejection's reason, or "" */
 };
 
 /*
- * Reads the parsed document js (token 0) as a traces request.  0, with
+ * Reads the parsed document js (token 0) as a traces request; a server
+ * span that ends after latest (ms since the epoch; INT64_MAX for no
+ * bound) is rejected as dated ahead of the clock (see lib/gate.h).  0, with
  * the events appended to out and *r filled; -1 with a message in err if
  * js is not one (not an object, or resourceSpans is not an array, ...),
  * in which case nothing is appended.
  */
 int	 sb_otlp_events(const struct sb_json *js, struct sb_buf *out,
-	    struct sb_otlp_result *r, char *err, size_t errsz);
+	    int64_t latest, struct sb_otlp_result *r, char *err, size_t errsz);
 
 #endif

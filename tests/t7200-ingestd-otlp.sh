@@ -163,6 +163,11 @@ traces_str "$(doc "$(span 2 "$GET,$ROUTE,$S200" 99999999999999999999 99999999999
 is "$CODE" 200 "times beyond int64: not an error of the body"
 has "$OUT" '"rejectedSpans":"1","errorMessage":"server span without start and end times in ns"' \
     "but the span is rejected"
+traces_str "$(doc "$(span 2 "$GET,$ROUTE,$S200" 4070908800000000000 4070908800100000000)")"
+is "$CODE" 200 "a span from 2099: partial success"
+has "$OUT" '"rejectedSpans":"1","errorMessage":"server span ends ahead of the server.s clock \(--max-ahead\)"' \
+    "rejected as ahead of the clock"
+is "$(metric ingestd_events_ahead_total)" 1 "and counted with the events refused so"
 huge=$(head -c 200000 /dev/zero | tr '\0' a)
 traces_str "$(doc "$(span 2 "$GET,$(kv http.route stringValue "\"/$huge\""),$S200")")"
 is "$CODE" 200 "a 200 KB route is taken"

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "event.h"
+#include "gate.h"
 #include "json.h"
 #include "merge.h"
 #include "num.h"
@@ -32,6 +33,7 @@ struct options {
 	int		 forward;
 	int		 strict;
 	int		 merge;		/* --merge: windows in, not events */
+	int64_t		 max_ahead;	/* ms; 0: no gate */
 };
 
 static void
@@ -40,7 +42,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: aggregate [--emit-sketch] [--merge] [--no-forward] [--no-normalize] [--strict]\n"
 	    "                 [--expire duration] [--idle-flush duration]\n"
-	    "                 [--lateness duration] [--max-keys n] [--max-line bytes]\n"
+	    "                 [--lateness duration] [--max-ahead duration]\n"
+	    "                 [--max-keys n] [--max-line bytes]\n"
 	    "                 [-w duration | --windows list] [file ...]\n");
 	exit(status);
 }
@@ -78,7 +81,7 @@ parse_widths(struct agg_config *c, const char *list)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_MAXKEYS, O_MAXLINE, O_MERGE,
+	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_AHEAD, O_MAXKEYS, O_MAXLINE, O_MERGE,
 	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS };
 	static const struct option longopts[] = {
 		{ "emit-sketch",	no_argument,		NULL, O_SKETCH },
@@ -86,6 +89,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "idle-flush",		required_argument,	NULL, O_IDLE },
 		{ "lateness",		required_argument,	NULL, O_LATE },
+		{ "max-ahead",		required_argument,	NULL, O_AHEAD },
 		{ "max-keys",		required_argument,	NULL, O_MAXKEYS },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "merge",		no_argument,		NULL, O_MERGE },
@@ -107,6 +111,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->agg.normalize = 1;
 	o->max_line = SB_MAX_LINE_DEFAULT;
 	o->forward = 1;
+	o->max_ahead = SB_GATE_AHEAD_DEFAULT;
 
 	while ((ch = sb_getopt(argc, argv, "hw:", longopts)) != -1) {
 		switch (ch) {
@@ -130,6 +135,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->agg.lateness = sb_arg_duration("--lateness", optarg, 0, INT64_MAX);
 			if (o->agg.lateness > 86400000)
 				errx(2, "--lateness: '%s' is more than a day", optarg);
+			break;
+		case O_AHEAD:
+			o->max_ahead = sb_arg_duration("--max-ahead", optarg, 0,
+			    INT64_MAX / 4);
 			break;
 		case O_MAXKEYS:
 			o->agg.max_keys = (size_t)sb_arg_ll("--max-keys", optarg, 1,
@@ -174,6 +183,7 @@ struct run {
 	struct sb_json	 js;
 	struct sb_event	 ev;
 	struct sb_buf	 out;
+	struct sb_gate	 gate;		/* --max-ahead */
 	int64_t		 last_input;	/* monotonic ms of the newest event */
 };
 
@@ -204,6 +214,15 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	}
 	if (sb_event_read(&r->ev, &r->js, 0, why, sizeof why) == -1)
 		return sb_reader_bad(in, "%s", why);
+	switch (r->ev.has_time ? sb_gate_check(&r->gate, in, r->ev.time, s, n) :
+	    sb_gate_settle(&r->gate)) {
+	case SB_GATE_HELD:
+		return 0;
+	case SB_GATE_AGAIN:
+		return line(ctx, in, s, n);
+	case SB_GATE_STRICT:
+		return -1;
+	}
 	if (!r->ev.has_time) {
 		/* Event time only: an undated event happens "now" in the stream. */
 		if (agg_newest(r->agg) == INT64_MIN)
@@ -238,8 +257,11 @@ static void
 idle(void *ctx)
 {
 	struct run *r = ctx;
-	int64_t newest = agg_newest(r->agg);
+	int64_t newest;
 
+	/* Silence does not contradict the first event of a stream. */
+	sb_gate_settle(&r->gate);
+	newest = agg_newest(r->agg);
 	if (newest != INT64_MIN)
 		agg_advance(r->agg, newest + sb_monotonic_ms() - r->last_input -
 		    r->opt->agg.lateness, &r->out);
@@ -265,6 +287,7 @@ main(int argc, char **argv)
 		r.merge = merge_new();
 	sb_json_init(&r.js);
 	sb_event_init(&r.ev);
+	sb_gate_init(&r.gate, opt.merge ? 0 : opt.max_ahead, "event", line, &r);
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict,
@@ -272,6 +295,8 @@ main(int argc, char **argv)
 		.line = line, .idle = idle, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
+	if (sb_gate_end(&r.gate) == -1)
+		status = 1;
 	/* Nothing accepted is lost: close what is open, even after an error. */
 	agg_finish(r.agg, &r.out);
 	if (r.merge != NULL)
@@ -287,8 +312,10 @@ main(int argc, char **argv)
 		warnx("%llu event%s of keys beyond --max-keys %zu counted as '%s'",
 		    (unsigned long long)st->other, st->other == 1 ? "" : "s",
 		    opt.agg.max_keys, AGG_OTHER_KEY);
+	sb_gate_summary(&r.gate);
 	sb_reader_summary();
 
+	sb_gate_free(&r.gate);
 	agg_free(r.agg);
 	merge_free(r.merge);
 	sb_json_free(&r.js);

@@ -37,7 +37,8 @@ usage(FILE *fp, int status)
 	    "              [--err-trim k] [--err-window-p p] [--err-windows n]\n"
 	    "              [--fast-z z] [--learn-hold f]"
 	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
-	    "              [--max-line bytes] [--metric path] [--min-count n]\n"
+	    "              [--max-ahead duration] [--max-line bytes] [--metric path]\n"
+	    "              [--min-count n]\n"
 	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
 	    "              [--slo-pair factor/long/short] [--state file]\n"
 	    "              [--state-every n] [--step-ratio r] [--traffic-p p]\n"
@@ -173,7 +174,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_ECCLIP, O_ECK, O_EFLOOR,
 	    O_EMIN, O_EP, O_HOLD,
-	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_MAXLINE,
+	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_AHEAD, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
 	    O_WARMUP };
@@ -196,6 +197,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "learn-rate",		required_argument,	NULL, O_LEARN },
 		{ "level-window",	required_argument,	NULL, O_LWIN },
 		{ "level-z",		required_argument,	NULL, O_LZ },
+		{ "max-ahead",		required_argument,	NULL, O_AHEAD },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "metric",		required_argument,	NULL, O_METRIC },
 		{ "min-count",		required_argument,	NULL, O_MINCOUNT },
@@ -226,6 +228,7 @@ parse_options(int argc, char **argv, struct options *o)
 	add_metric(c, "latency_ms.p95", "latency_p95", MK_LOG, 2, 0);
 	add_metric(c, "latency_ms.p99", "latency_p99", MK_LOG, 0, 0);
 	o->max_line = SB_MAX_LINE_DEFAULT;
+	o->max_ahead = SB_GATE_AHEAD_DEFAULT;
 	o->forward = 1;
 	o->state_every = 10000;
 
@@ -288,6 +291,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_LZ:
 			c->level_z = sb_arg_double("--level-z", optarg, 0.1, 1e6);
+			break;
+		case O_AHEAD:
+			o->max_ahead = sb_arg_duration("--max-ahead", optarg, 0,
+			    INT64_MAX / 4);
 			break;
 		case O_MAXLINE:
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
@@ -602,6 +609,14 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	}
 	if (window_read(r, &w, why, sizeof why) == -1)
 		return sb_reader_bad(in, "%s", why);
+	switch (sb_gate_check(&r->gate, in, w.obs.start + w.width, s, n)) {
+	case SB_GATE_HELD:
+		return 0;
+	case SB_GATE_AGAIN:
+		return line(ctx, in, s, n);
+	case SB_GATE_STRICT:
+		return -1;
+	}
 	/* Windows arrive in end order: a later end closes the earlier ones. */
 	if (w.obs.start + w.width > r->max_end) {
 		if (r->max_end != 0 && !r->opt->no_watermark)
@@ -647,6 +662,7 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.opt = &opt;
 	sb_json_init(&r.js);
+	sb_gate_init(&r.gate, opt.max_ahead, "window", line, &r);
 	if (opt.state != NULL) {
 		char why[512];
 		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL) {
@@ -665,6 +681,8 @@ main(int argc, char **argv)
 		.line = line, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
+	if (sb_gate_end(&r.gate) == -1)
+		status = 1;
 	if (r.max_end != 0 && !opt.no_watermark)
 		emit_watermark(&r, r.max_end);
 	sb_out_end(&r.out);
@@ -675,6 +693,7 @@ main(int argc, char **argv)
 		warnx("%llu window%s not newer than the last of %s series "
 		    "skipped", (unsigned long long)r.stale,
 		    r.stale == 1 ? "" : "s", r.stale == 1 ? "its" : "their");
+	sb_gate_summary(&r.gate);
 	sb_reader_summary();
 done:
 	sb_state_close(r.state);
@@ -687,6 +706,7 @@ done:
 	sb_buf_free(&r.out);
 	sb_buf_free(&r.key);
 	sb_json_free(&r.js);
+	sb_gate_free(&r.gate);
 	sb_sketch_free(&r.sketch);
 	return status;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "gate.h"
 #include "json.h"
 #include "model.h"
 #include "sketch.h"
@@ -27,6 +28,7 @@ struct options {
 	const char	*state;
 	uint64_t	 state_every;	/* windows between checkpoints; 0 = exit only */
 	size_t		 max_line;
+	int64_t		 max_ahead;	/* ms; 0: no gate */
 	int		 forward;
 	int		 no_watermark;	/* --no-watermark */
 	int		 tee;
@@ -67,6 +69,7 @@ struct run {
 	int64_t		 max_end;	/* newest window end seen; 0: none */
 	struct sb_state	*state;		/* --state, or NULL */
 	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
+	struct sb_gate	 gate;		/* --max-ahead, by window end */
 };
 
 /* Fills r->top in one pass over the record's members (last one wins). */

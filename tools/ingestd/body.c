@@ -101,6 +101,18 @@ take_item(struct ingest_parser *p, size_t obj, size_t index, int64_t now_ms,
 		reject(r, index, why);
 		return;
 	}
+	if (p->ev.has_time && p->max_ahead > 0 &&
+	    p->ev.time > now_ms + p->max_ahead) {
+		char ts[SB_TIME_LEN], d[32];
+
+		snprintf(why, sizeof why, "event time %s is more than %s ahead "
+		    "of the server's clock (--max-ahead)",
+		    sb_time_format(p->ev.time, ts),
+		    sb_duration_format(p->max_ahead, d, sizeof d));
+		r->ahead++;
+		reject(r, index, why);
+		return;
+	}
 	if (p->ev.has_time) {
 		put_compact(&r->lines, p->js.src + t->start, t->end - t->start);
 	} else if ((m = sb_json_member(&p->js, obj, "timestamp")) >= 0) {

@@ -3,7 +3,9 @@
  *
  * ingest_parse() finds the shape of a body (one JSON object, a JSON
  * array of objects, or NDJSON), validates every item as an event with
- * sb_event_read(), and appends each valid one to r->lines as one compact
+ * sb_event_read(), refuses events dated more than p->max_ahead past
+ * now_ms (a client with a wrong clock must not move the stream's event
+ * time, see lib/gate.h), and appends each valid one to r->lines as one compact
  * JSON line, exactly as given but for insignificant white space, with
  * "timestamp" appended when the event has none.  Invalid items are counted
  * and the first INGEST_MAX_ERRORS of them are described in r->errors.
@@ -45,12 +47,14 @@ enum ingest_shape {
 struct ingest_parser {
 	struct sb_json	 js;
 	struct sb_event	 ev;
+	int64_t		 max_ahead;	/* ms past now_ms; 0: no bound */
 };
 
 struct ingest_result {
 	struct sb_buf	 lines;		/* JSONL of the accepted events */
 	size_t		 accepted;
 	size_t		 rejected;
+	size_t		 ahead;		/* of them, dated past --max-ahead */
 	struct sb_buf	 errors;	/* {"index":i,"error":"..."},... */
 	size_t		 listed;	/* errors in it */
 };

@@ -395,7 +395,8 @@ traces_parse(struct req *r)
 		snprintf(why, sizeof r->ebuf, "invalid JSON: %s at byte %zu",
 		    js.err, js.errpos + 1);
 		r->why = why;
-	} else if (sb_otlp_events(&js, &r->res.lines, &r->spans, why,
+	} else if (sb_otlp_events(&js, &r->res.lines, conf.max_ahead > 0 ?
+	    wall_ms() + conf.max_ahead : INT64_MAX, &r->spans, why,
 	    sizeof r->ebuf) == -1) {
 		r->why = why;
 	}
@@ -406,6 +407,7 @@ traces_parse(struct req *r)
 	r->res.rejected = r->spans.rejected;
 	atomic_fetch_add(&metrics.events_rejected, r->spans.rejected);
 	atomic_fetch_add(&metrics.spans_ignored, r->spans.ignored);
+	atomic_fetch_add(&metrics.events_ahead, r->spans.ahead);
 	return 0;
 }
 
@@ -445,10 +447,12 @@ body_done(struct MHD_Connection *c, struct req *r)
 		goto write;
 	}
 	ingest_parser_init(&p);
+	p.max_ahead = conf.max_ahead;
 	shape = ingest_parse(&p, r->body.s != NULL ? r->body.s : "",
 	    r->body.len, wall_ms(), &r->res);
 	ingest_parser_free(&p);
 	atomic_fetch_add(&metrics.events_rejected, r->res.rejected);
+	atomic_fetch_add(&metrics.events_ahead, r->res.ahead);
 	if (shape == INGEST_EMPTY)
 		return reply_error(c, r, 400, "empty body");
 	if (r->res.accepted == 0 && r->res.rejected > 0) {

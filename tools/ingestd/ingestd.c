@@ -52,8 +52,9 @@ usage(FILE *fp, int status)
 	    "[--queue-size bytes]\n"
 	    "               [--max-connections n] [--max-per-ip n] "
 	    "[--idle-timeout duration]\n"
-	    "               [--header-timeout duration] [--threads n] "
-	    "[--token-file file]\n");
+	    "               [--header-timeout duration] [--max-ahead duration] "
+	    "[--threads n]\n"
+	    "               [--token-file file]\n");
 	exit(status);
 }
 
@@ -176,7 +177,8 @@ static void
 parse_options(int argc, char **argv, int *check)
 {
 	enum { OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_BODY, OPT_QUEUE,
-	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN };
+	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN,
+	    OPT_MAX_AHEAD };
 	static const struct option longopts[] = {
 		{ "fsync",		required_argument, NULL, OPT_FSYNC },
 		{ "fsync-interval",	required_argument, NULL, OPT_FSYNC_INTERVAL },
@@ -184,6 +186,7 @@ parse_options(int argc, char **argv, int *check)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "idle-timeout",	required_argument, NULL, OPT_IDLE },
 		{ "listen",		required_argument, NULL, 'l' },
+		{ "max-ahead",		required_argument, NULL, OPT_MAX_AHEAD },
 		{ "max-body",		required_argument, NULL, OPT_MAX_BODY },
 		{ "max-connections",	required_argument, NULL, OPT_MAX_CONN },
 		{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
@@ -208,6 +211,7 @@ parse_options(int argc, char **argv, int *check)
 	conf.max_per_ip = 128;
 	conf.idle_timeout = 30000;
 	conf.header_timeout = 10000;
+	conf.max_ahead = 5 * 60000;
 	conf.threads = cpus();
 
 	while ((ch = sb_getopt(argc, argv, "dhl:no:p:v", longopts)) != -1) {
@@ -271,6 +275,10 @@ parse_options(int argc, char **argv, int *check)
 		case OPT_HEADER:
 			conf.header_timeout = opt_duration("--header-timeout",
 			    optarg, 1, 86400000);
+			break;
+		case OPT_MAX_AHEAD:
+			conf.max_ahead = opt_duration("--max-ahead", optarg, 0,
+			    INT64_MAX / 4);
 			break;
 		case OPT_THREADS:
 			conf.threads = opt_uint("--threads", optarg, 1, 256);
@@ -448,6 +456,11 @@ check_config(void)
 	    sizeof dur));
 	printf("header-timeout %s\n", sb_duration_format(conf.header_timeout,
 	    dur, sizeof dur));
+	if (conf.max_ahead > 0)
+		printf("max-ahead %s\n", sb_duration_format(conf.max_ahead,
+		    dur, sizeof dur));
+	else
+		printf("max-ahead none\n");
 	if (conf.token != NULL)
 		printf("token from %s\n", conf.token_source);
 	else

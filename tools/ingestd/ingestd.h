@@ -22,6 +22,7 @@ struct config {
 	unsigned	 max_per_ip;	/* 0: no limit */
 	int64_t		 idle_timeout;	/* ms */
 	int64_t		 header_timeout;	/* ms */
+	int64_t		 max_ahead;	/* ms; 0: events may be dated any time */
 	unsigned	 threads;
 	char		*token;		/* NULL: no authentication */
 	const char	*token_source;	/* for messages; never the token */

@@ -98,6 +98,9 @@ metrics_format(struct sb_buf *b, int64_t held_limit, int64_t connections)
 	counter(b, "ingestd_spans_ignored_total",
 	    "OTLP spans that are not HTTP server spans, skipped.",
 	    atomic_load(&metrics.spans_ignored));
+	counter(b, "ingestd_events_ahead_total",
+	    "Events refused as dated more than --max-ahead past the clock.",
+	    atomic_load(&metrics.events_ahead));
 	counter(b, "ingestd_received_bytes_total",
 	    "Request body bytes received, as sent (before gunzip).",
 	    atomic_load(&metrics.received_bytes));

@@ -30,6 +30,7 @@ struct metrics {
 	atomic_uint_fast64_t	 events_accepted;
 	atomic_uint_fast64_t	 events_rejected;
 	atomic_uint_fast64_t	 spans_ignored;		/* OTLP: not server spans */
+	atomic_uint_fast64_t	 events_ahead;		/* of them, --max-ahead */
 	atomic_uint_fast64_t	 received_bytes;	/* bodies as sent */
 	atomic_uint_fast64_t	 written_bytes;
 	atomic_uint_fast64_t	 write_errors;
