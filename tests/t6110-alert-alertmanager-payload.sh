@@ -127,6 +127,16 @@ EOF
 is_rc 0 "restart: exit 0"
 is "$(receiver_count sp)" 2 "restart: the alert still firing is posted again at once"
 
+# Beside a grouped sink: Alertmanager gets each record, the webhook
+# its group notifications.
+receiver_start both
+run alert --alertmanager "$RECV_URL" --webhook "$RECV_URL/hook" "$FIX/alert-delivery.jsonl"
+is_rc 0 "--alertmanager and --webhook: exit 0"
+is "$(cut -d' ' -f4 "$T/both/log" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" \
+    "/api/v2/alerts=3 /hook=3 " "both sinks get the three alerts"
+receiver_bodies both /hook >"$T/both.json"
+same "$T/both.json" "$FIX/alert-webhook.expected" "the webhook's messages are unchanged beside Alertmanager"
+
 # Usage.
 run alert --alertmanager "$RECV_URL" --am-repeat 10ms "$FIRING"
 is_rc 2 "--am-repeat below 1s: usage error"
