@@ -40,7 +40,7 @@ receiver_wait w 1
 is "$(posts w /g)" "firing:p1,p2 " "at 30 s: one POST with both alerts"
 receiver_bodies w /g >"$T/g1.json"
 is "$(jq -c '[.groupKey, .groupLabels, .commonLabels.service, (.alerts|length), .commonAnnotations]' "$T/g1.json")" \
-    '["{}:{service=\"pay\"}",{"service":"pay"},"pay",2,{}]' \
+    '["{}:{alertname=\"slowburn\", service=\"pay\"}",{"alertname":"slowburn","service":"pay"},"pay",2,{}]' \
     "Alertmanager group fields: groupKey, groupLabels, commonLabels, alerts[]"
 # A third alert 2 min later waits for the next tick of the group
 # interval (5 min after the first notification: 14:05:30).
@@ -93,7 +93,7 @@ is "$(posts f /g)" "$(posts w /g)" "from a file: the same notifications"
 receiver_start k
 run alert --webhook "$RECV_URL/k" --group-by key "$T/pay"
 is "$(receiver_bodies k /k | head -n 2 | jq -c '[.groupLabels, [.alerts[].labels.id]]' | tr '\n' ' ')" \
-    '[{"key":"pay GET /cart"},["p1"]] [{"key":"pay POST /pay"},["p2"]] ' \
+    '[{"alertname":"slowburn","key":"pay GET /cart"},["p1"]] [{"alertname":"slowburn","key":"pay POST /pay"},["p2"]] ' \
     "--group-by key: separate POSTs, grouped by the key"
 is "$(posts k /k)" "firing:p1 firing:p2 firing:p3 firing:p1 resolved:p3/r resolved:p2/r resolved:p1/r " \
     "--group-by key: each endpoint on its own timers"

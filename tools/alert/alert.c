@@ -1,14 +1,15 @@
 /*
  * alert - deliver signals and alerts: a readable console block per alert
  * (one line per bare signal), JSON lines for scripts, and to Slack,
- * Alertmanager webhook receivers, PagerDuty and commands, with retries,
- * a spool and noise control.
+ * Alertmanager webhook receivers, PagerDuty, commands and Alertmanager's
+ * API, with retries, a spool and noise control.
  *
  * alert is the end of the pipe: records other than signals and alerts
  * are ignored.  Delivery goes through the sinks of sink.h; what reaches
  * them is decided first by noise.h (silences, inhibition), and when the
  * remote sinks are notified by group.h (grouping, group wait and
- * interval, repeats, resolves), in event time.
+ * interval, repeats, resolves), in event time; Alertmanager, which
+ * groups for itself, gets each alert as it is read.
  */
 #include <err.h>
 #include <getopt.h>
@@ -36,7 +37,7 @@
 #include "spool.h"
 #include "timefmt.h"
 
-#define MAX_SINKS	6
+#define MAX_SINKS	7
 #define MAX_HEADERS	16
 
 struct options {
@@ -45,6 +46,9 @@ struct options {
 	size_t			 max_line;
 	int			 strict;
 	const char		*slack, *webhook, *pagerduty, *pd_url, *exec;
+	const char		*alertmanager;
+	char			*external_url;	/* no trailing '/' */
+	int64_t			 am_repeat_ms;
 	const char		*headers[MAX_HEADERS + 1];
 	int			 nheaders;
 	const char		*spool;		/* directory */
@@ -63,6 +67,8 @@ usage(FILE *fp, int status)
 	    "             [--slack URL] [--webhook URL [--header 'Name: value']]\n"
 	    "             [--pagerduty KEY [--pagerduty-url URL]]\n"
 	    "             [--exec CMD [--exec-timeout DUR]]\n"
+	    "             [--alertmanager URL [--am-repeat DUR]]\n"
+	    "             [--external-url URL]\n"
 	    "             [--spool DIR | --state FILE|store:NAME]\n"
 	    "             [--retries N] [--retry-base DUR] [--retry-max DUR]\n"
 	    "             [--connect-timeout DUR] [--timeout DUR] [--jitter-seed N]\n"
@@ -75,6 +81,27 @@ usage(FILE *fp, int status)
 	    "       alert silence list [--silences LOC]\n"
 	    "       alert silence expire ID [--silences LOC]\n");
 	exit(status);
+}
+
+/* Alertmanager's default, global.resolve_timeout. */
+#define AM_RESOLVE_TIMEOUT_MS	(5 * 60 * 1000)
+
+/* An http(s) URL, one line, without its trailing slashes. */
+static char *
+external_url(const char *s)
+{
+	size_t n = strlen(s);
+	char *u;
+
+	if ((strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0) ||
+	    strpbrk(s, " \t\r\n\"") != NULL)
+		errx(2, "--external-url: '%s' is not an http or https URL", s);
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	u = sb_xmalloc(n + 1);
+	memcpy(u, s, n);
+	u[n] = '\0';
+	return u;
 }
 
 static int
@@ -104,12 +131,15 @@ parse_options(int argc, char **argv, struct options *o)
 	    O_WEBHOOK, O_HEADER, O_PD, O_PDURL, O_EXEC, O_EXECTO, O_SPOOL,
 	    O_STATE, O_RETRIES, O_RBASE, O_RMAX, O_CTO, O_TO, O_SEED,
 	    O_GROUPBY, O_GWAIT, O_GINTERVAL, O_REPEAT, O_RESOLVED, O_INHIBIT,
-	    O_SILENCES };
+	    O_SILENCES, O_AM, O_AMREPEAT, O_EXTURL };
 	static const struct option longopts[] = {
+		{ "alertmanager",	required_argument, NULL, O_AM },
+		{ "am-repeat",		required_argument, NULL, O_AMREPEAT },
 		{ "color",		required_argument, NULL, O_COLOR },
 		{ "connect-timeout",	required_argument, NULL, O_CTO },
 		{ "exec",		required_argument, NULL, O_EXEC },
 		{ "exec-timeout",	required_argument, NULL, O_EXECTO },
+		{ "external-url",	required_argument, NULL, O_EXTURL },
 		{ "format",		required_argument, NULL, O_FORMAT },
 		{ "group-by",		required_argument, NULL, O_GROUPBY },
 		{ "group-interval",	required_argument, NULL, O_GINTERVAL },
@@ -149,6 +179,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->pol.total_ms = 10000;
 	o->pol.exec_timeout_ms = 10000;
 	o->pol.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	o->am_repeat_ms = 60 * 1000;
 	noise_config_init(&o->noise);
 	group_config_init(&o->group);
 	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
@@ -206,6 +237,15 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_EXEC:
 			o->exec = optarg;
+			break;
+		case O_AM:
+			o->alertmanager = optarg;
+			break;
+		case O_AMREPEAT:
+			o->am_repeat_ms = sb_arg_duration("--am-repeat", optarg, 1000, INT64_MAX);
+			break;
+		case O_EXTURL:
+			o->external_url = external_url(optarg);
 			break;
 		case O_EXECTO:
 			o->pol.exec_timeout_ms = sb_arg_duration("--exec-timeout", optarg, 1, INT64_MAX);
@@ -281,6 +321,15 @@ parse_options(int argc, char **argv, struct options *o)
 		o->pd_url = env("PAGERDUTY_EVENTS_URL");
 	if (o->exec == NULL)
 		o->exec = env("ALERT_EXEC");
+	if (o->alertmanager == NULL)
+		o->alertmanager = env("ALERTMANAGER_URL");
+	if (o->alertmanager != NULL && o->am_repeat_ms >= AM_RESOLVE_TIMEOUT_MS)
+		warnx("--am-repeat: not below Alertmanager's default "
+		    "resolve_timeout (5m): alerts firing may be ended there "
+		    "between two posts unless it is longer");
+	if (o->webhook != NULL && strstr(o->webhook, "/api/v2/alerts") != NULL)
+		warnx("--webhook: a URL of Alertmanager's API, which takes "
+		    "alerts, not webhook messages: use --alertmanager");
 	if (o->noise.silences == NULL && env("STORAGE_BACKEND") != NULL)
 		o->noise.silences = "store:alert.silences";
 	if (o->spool != NULL && o->state != NULL)
@@ -332,7 +381,7 @@ send_pending(struct run *r)
 	int rc = 0;
 
 	for (int i = 0; i < r->nsinks; i++)
-		if (r->sinks[i].ops->notify != NULL &&
+		if (sink_is_remote(&r->sinks[i]) &&
 		    remote_idle(&r->sinks[i]) == -1)
 			rc = -1;
 	return rc;
@@ -405,6 +454,11 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 		d.av = &av;
 		if (deliver_all(r, &d) == -1)
 			rc = -1;
+	} else if (av_resolved(&av)) {
+		for (int i = 0; i < r->nsinks; i++)
+			if (sink_is_remote(&r->sinks[i]) &&
+			    remote_dropped_resolve(&r->sinks[i], &av) == -1)
+				rc = -1;
 	}
 	if (send_pending(r) == -1)
 		rc = -1;
@@ -456,8 +510,9 @@ open_sinks(struct run *r, struct sink_config *cfg)
 {
 	struct options *o = r->opt;
 	const char *const names[] = { "webhook", "slack", "pagerduty", "exec",
-	    GROUP_SPOOL_SINK, NULL };
-	int remote = o->slack || o->webhook || o->pagerduty || o->exec;
+	    "alertmanager", AM_FIRING_SPOOL, GROUP_SPOOL_SINK, NULL };
+	int grouped = o->slack || o->webhook || o->pagerduty || o->exec;
+	int remote = grouped || o->alertmanager;
 	size_t orphans;
 
 	if (o->format != NULL || !remote)
@@ -476,7 +531,10 @@ open_sinks(struct run *r, struct sink_config *cfg)
 		return -1;
 	if (o->exec && open_sink(r, &exec_sink, cfg, o->exec) == -1)
 		return -1;
-	if (remote)
+	if (o->alertmanager && open_sink(r, &alertmanager_sink, cfg,
+	    o->alertmanager) == -1)
+		return -1;
+	if (grouped)
 		r->groups = grouper_open(&o->group, cfg->spool, emit, r);
 	return 0;
 }
@@ -515,6 +573,8 @@ deliver_main(struct options *opt, int argc, char **argv)
 		cfg.color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 	}
 	cfg.pd_url = opt->pd_url;
+	cfg.external_url = opt->external_url;
+	cfg.am_repeat_ms = opt->am_repeat_ms;
 	opt->headers[opt->nheaders] = NULL;
 	cfg.headers = opt->headers;
 	cfg.pol = &opt->pol;
@@ -569,11 +629,14 @@ int
 main(int argc, char **argv)
 {
 	struct options opt;
+	int status;
 
 	if (argc > 1 && strcmp(argv[1], "silence") == 0)
 		return silence_main(argc - 1, argv + 1);
 	parse_options(argc, argv, &opt);
 	argc -= optind;
 	argv += optind;
-	return deliver_main(&opt, argc, argv);
+	status = deliver_main(&opt, argc, argv);
+	free(opt.external_url);
+	return status;
 }

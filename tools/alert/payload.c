@@ -9,6 +9,7 @@
 #include "json.h"
 #include "payload.h"
 #include "sigrec.h"
+#include "timefmt.h"
 
 /* Slack's documented limits (api.slack.com/reference/block-kit). */
 #define SLACK_SECTION_MAX	3000
@@ -295,12 +296,80 @@ join_lines(struct sb_buf *b, char *const *v, size_t n)
 	}
 }
 
+/* RFC 3986 percent-encoding of all but the unreserved characters. */
 static void
-am_annotations(struct sb_buf *b, const struct alert_view *a)
+url_escape(struct sb_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+		    c == '~')
+			sb_buf_putc(b, (char)c);
+		else
+			sb_buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
+void
+am_incident_url(struct sb_buf *b, const char *external_url,
+    const struct alert_view *a)
+{
+	char t[SB_TIME_LEN];
+
+	sb_buf_printf(b, "%s/alerts?key=", external_url);
+	url_escape(b, a->key);
+	sb_buf_printf(b, "&since=%s", sb_time_format(a->started, t));
+}
+
+/* FNV-1a 64, as prometheus/common/model/fnv.go. */
+#define FNV_OFFSET	14695981039346656037ULL
+#define FNV_PRIME	1099511628211ULL
+#define LABEL_SEP	0xff	/* model.SeparatorByte */
+
+static uint64_t
+fnv_label(uint64_t h, const char *name, const char *value)
+{
+	for (const char *s = name; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	h = (h ^ LABEL_SEP) * FNV_PRIME;
+	for (const char *s = value; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	return (h ^ LABEL_SEP) * FNV_PRIME;
+}
+
+/* The labels of am_labels(), in the same (sorted) order. */
+uint64_t
+am_fingerprint(const struct alert_view *a)
+{
+	uint64_t h = FNV_OFFSET;
+
+	h = fnv_label(h, "alertname", "slowburn");
+	if (*a->id != '\0')
+		h = fnv_label(h, "id", a->id);
+	h = fnv_label(h, "key", a->key);
+	if (*a->service != '\0')
+		h = fnv_label(h, "service", a->service);
+	return fnv_label(h, "severity", a->severity);
+}
+
+/* Keys sorted, as Go marshals a map: dashboard first. */
+static void
+am_annotations(struct sb_buf *b, const struct alert_view *a,
+    const char *external_url)
 {
 	struct sb_buf t = SB_BUF_INIT;
 
 	sb_buf_putc(b, '{');
+	if (external_url != NULL) {
+		am_incident_url(&t, external_url, a);
+		sb_buf_puts(b, "\"dashboard\":");
+		sb_buf_json_str(b, t.s, t.len);
+		sb_buf_putc(b, ',');
+		sb_buf_reset(&t);
+	}
 	if (a->explanation != NULL) {
 		sb_buf_puts(b, "\"description\":");
 		json_str(b, a->explanation);
@@ -380,23 +449,28 @@ am_common_labels(struct sb_buf *b, const struct alert_view *const *v, size_t n)
 
 void
 payload_alertmanager(struct sb_buf *b, const struct alert_view *const *v,
-    size_t n, const char *group_by)
+    size_t n, const char *group_by, const char *external_url)
 {
 	const char *label = group_label(v[0], group_by);
 	const char *value = group_value(v[0], group_by);
-	struct sb_buf gk = SB_BUF_INIT;
+	struct sb_buf gk = SB_BUF_INIT, u = SB_BUF_INIT;
 	int firing = 0;
 
 	for (size_t i = 0; i < n; i++)
 		firing |= !av_resolved(v[i]);
-	sb_buf_printf(&gk, "{}:{%s=", label);
+	/*
+	 * The route "{}" and the group labels, as model.LabelSet.String()
+	 * writes them: Go's %q quotes printable text as JSON does.
+	 */
+	sb_buf_printf(&gk, "{}:{alertname=\"slowburn\", %s=", label);
 	json_str(&gk, value);
 	sb_buf_putc(&gk, '}');
 	sb_buf_puts(b, "{\"version\":\"4\",\"groupKey\":");
 	sb_buf_json_str(b, gk.s, gk.len);
 	sb_buf_puts(b, ",\"truncatedAlerts\":0,\"status\":");
 	json_str(b, firing ? "firing" : "resolved");
-	sb_buf_puts(b, ",\"receiver\":\"slowburn\",\"groupLabels\":{");
+	sb_buf_puts(b, ",\"receiver\":\"slowburn\",\"groupLabels\":"
+	    "{\"alertname\":\"slowburn\",");
 	json_str(b, label);
 	sb_buf_putc(b, ':');
 	json_str(b, value);
@@ -404,10 +478,12 @@ payload_alertmanager(struct sb_buf *b, const struct alert_view *const *v,
 	am_common_labels(b, v, n);
 	sb_buf_puts(b, ",\"commonAnnotations\":");
 	if (n == 1)
-		am_annotations(b, v[0]);
+		am_annotations(b, v[0], external_url);
 	else
 		sb_buf_puts(b, "{}");
-	sb_buf_puts(b, ",\"externalURL\":\"\",\"alerts\":[");
+	sb_buf_puts(b, ",\"externalURL\":");
+	json_str(b, external_url != NULL ? external_url : "");
+	sb_buf_puts(b, ",\"alerts\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct alert_view *a = v[i];
 
@@ -418,7 +494,7 @@ payload_alertmanager(struct sb_buf *b, const struct alert_view *const *v,
 		sb_buf_puts(b, ",\"labels\":");
 		am_labels(b, a);
 		sb_buf_puts(b, ",\"annotations\":");
-		am_annotations(b, a);
+		am_annotations(b, a, external_url);
 		sb_buf_puts(b, ",\"startsAt\":");
 		sb_buf_json_time(b, a->started);
 		sb_buf_puts(b, ",\"endsAt\":");
@@ -426,12 +502,53 @@ payload_alertmanager(struct sb_buf *b, const struct alert_view *const *v,
 			sb_buf_json_time(b, a->resolved);
 		else
 			sb_buf_puts(b, "\"0001-01-01T00:00:00Z\"");
-		sb_buf_puts(b, ",\"generatorURL\":\"\",\"fingerprint\":");
-		json_str(b, a->id);
-		sb_buf_putc(b, '}');
+		sb_buf_reset(&u);
+		if (external_url != NULL)
+			am_incident_url(&u, external_url, a);
+		sb_buf_puts(b, ",\"generatorURL\":");
+		sb_buf_json_str(b, u.s != NULL ? u.s : "", u.len);
+		sb_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
+		    (unsigned long long)am_fingerprint(a));
 	}
 	sb_buf_puts(b, "]}");
 	sb_buf_free(&gk);
+	sb_buf_free(&u);
+}
+
+/* prometheus.io/docs/alerting/latest/clients: the API v2 postable alert. */
+void
+payload_am_alert(struct sb_buf *b, const struct alert_view *a,
+    const char *external_url)
+{
+	sb_buf_puts(b, "{\"labels\":");
+	am_labels(b, a);
+	sb_buf_puts(b, ",\"annotations\":");
+	am_annotations(b, a, external_url);
+	sb_buf_puts(b, ",\"startsAt\":");
+	sb_buf_json_time(b, a->started);
+	if (av_resolved(a)) {
+		sb_buf_puts(b, ",\"endsAt\":");
+		sb_buf_json_time(b, a->has_resolved ? a->resolved : a->at);
+	}
+	if (external_url != NULL) {
+		struct sb_buf u = SB_BUF_INIT;
+		am_incident_url(&u, external_url, a);
+		sb_buf_puts(b, ",\"generatorURL\":");
+		sb_buf_json_str(b, u.s, u.len);
+		sb_buf_free(&u);
+	}
+	sb_buf_putc(b, '}');
+}
+
+void
+am_alert_ended(struct sb_buf *b, const char *obj, size_t len, int64_t at)
+{
+	if (len == 0 || obj[len - 1] != '}')
+		return;
+	sb_buf_add(b, obj, len - 1);
+	sb_buf_puts(b, ",\"endsAt\":");
+	sb_buf_json_time(b, at);
+	sb_buf_putc(b, '}');
 }
 
 /* Slack mrkdwn: &, < and > are control characters and must be escaped. */

@@ -48,10 +48,36 @@ void	 av_title(const struct alert_view *, struct sb_buf *);
 
 /*
  * Alertmanager webhook v4 for the n alerts of one group; group_by is
- * "service" or "key", the label the group shares.
+ * "service" or "key", the label the group shares; external_url (the
+ * dashboard's address, no trailing slash) or NULL.
  */
 void	 payload_alertmanager(struct sb_buf *, const struct alert_view *const *,
-	    size_t n, const char *group_by);
+	    size_t n, const char *group_by, const char *external_url);
+/*
+ * One postable alert of Alertmanager's API v2 (an element of the array
+ * POST /api/v2/alerts takes): labels, annotations, startsAt, endsAt when
+ * resolved (omitted while firing: Alertmanager then ends the alert after
+ * its resolve_timeout unless it is posted again), generatorURL.  The
+ * object never holds endsAt while firing, so that am_alert_ended() can
+ * end it later.
+ */
+void	 payload_am_alert(struct sb_buf *, const struct alert_view *,
+	    const char *external_url);
+/* A firing object of payload_am_alert() (len bytes) with endsAt at. */
+void	 am_alert_ended(struct sb_buf *, const char *obj, size_t len,
+	    int64_t at);
+/*
+ * Alertmanager's fingerprint of the alert's labels, as its API and its
+ * webhook show it (printed "%016llx"): prometheus/common's
+ * model.LabelSet.Fingerprint().
+ */
+uint64_t am_fingerprint(const struct alert_view *);
+/*
+ * The dashboard page of the incident: external_url/alerts?key=KEY&since=
+ * STARTED, the alert history of its key from its start (dashboard(1)).
+ */
+void	 am_incident_url(struct sb_buf *, const char *external_url,
+	    const struct alert_view *);
 /* Slack incoming webhook: Block Kit blocks and a text fallback. */
 void	 payload_slack(struct sb_buf *, const struct alert_view *const *,
 	    size_t n);

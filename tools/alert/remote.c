@@ -1,7 +1,8 @@
 /*
  * remote.c - the sinks that leave the machine or the process: webhook
- * (Alertmanager v4), slack, pagerduty and exec.  For each notification
- * of a group (group.h) each formats its message (PagerDuty: one event
+ * (Alertmanager v4), slack, pagerduty, exec and alertmanager (its API
+ * v2).  For each notification of a group (group.h) each but alertmanager
+ * formats its message (PagerDuty: one event
  * per alert that changed, as dedup_key is the alert id), adds it to the
  * spool (durable before any attempt), then drains its spool in order: an
  * attempt, and on a transient failure (no answer, 429, 5xx, a command
@@ -16,6 +17,11 @@
  * trying again on the next record or when the input is idle, so a sink
  * that is down neither holds up the pipe nor the other sinks.  Only at the
  * end of the input does remote_close() wait for the retries left.
+ *
+ * Alertmanager groups for itself: that sink spools a request for each
+ * alert record as it is read (am_record()), keeps the alerts firing in
+ * the spool too, and posts them again every repeat_ms of wall time
+ * (am_repost()) so that Alertmanager's resolve_timeout does not end them.
  *
  * Secrets (URLs, routing keys, header values) never reach a message: a
  * sink is named by its host, and response bodies are scrubbed.
@@ -43,7 +49,10 @@
 #define PD_EVENTS_URL	"https://events.pagerduty.com/v2/enqueue"
 #define EX_TEMPFAIL	75	/* sysexits(3): try again later */
 
-enum kind { K_WEBHOOK, K_SLACK, K_PAGERDUTY, K_EXEC };
+#define AM_API_PATH	"/api/v2/alerts"
+#define AM_BATCH	64	/* alerts a re-post sends in one request */
+
+enum kind { K_WEBHOOK, K_SLACK, K_PAGERDUTY, K_EXEC, K_ALERTMANAGER };
 enum outcome { SENT, TRANSIENT, PERMANENT };
 
 struct remote {
@@ -65,6 +74,9 @@ struct remote {
 	int		 attempt;	/* failed attempts at the spool's first */
 	int		 gave_up;	/* its retries ran out: resting */
 	unsigned long	 delivered, refused;
+	const char	*external_url;	/* NULL: none */
+	int64_t		 repeat_ms;	/* alertmanager: re-post interval */
+	int64_t		 next_repost;	/* monotonic ms */
 };
 
 /* Sleeps ms, or less when a stop is requested; 0, or -1 if stopped. */
@@ -362,6 +374,26 @@ has_crlf(const char *s)
 
 static int	remote_setup(struct remote *, const struct sink_config *);
 
+/* The base URL of an Alertmanager, or already its /api/v2/alerts. */
+static char *
+am_api_url(const char *base)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	size_t n = strlen(base), k = strlen(AM_API_PATH);
+	char *s;
+
+	if (n >= k && strcmp(base + n - k, AM_API_PATH) == 0)
+		return sb_xstrdup(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	sb_buf_add(&b, base, n);
+	sb_buf_puts(&b, AM_API_PATH);
+	sb_buf_putc(&b, '\0');
+	s = sb_xstrdup(b.s);
+	sb_buf_free(&b);
+	return s;
+}
+
 /* On failure nothing is left allocated: close() is not called then. */
 static int
 remote_open(struct sink *s, const struct sink_config *cfg, enum kind kind,
@@ -396,8 +428,14 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 		r->routing_key = sb_xstrdup(cfg->target);
 		r->target = sb_xstrdup(cfg->pd_url != NULL ? cfg->pd_url :
 		    PD_EVENTS_URL);
+	} else if (kind == K_ALERTMANAGER) {
+		r->target = am_api_url(cfg->target);
+		r->repeat_ms = cfg->am_repeat_ms;
+		/* Firing alerts of an earlier run: Alertmanager waits for them. */
+		r->next_repost = sb_monotonic_ms();
 	} else
 		r->target = sb_xstrdup(cfg->target);
+	r->external_url = cfg->external_url;
 	if (kind == K_EXEC) {
 		snprintf(r->where, sizeof r->where, "exec sink");
 		return 0;
@@ -415,7 +453,8 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 	}
 	r->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	r->headers = curl_slist_append(r->headers, "Expect:");
-	for (size_t i = 0; kind == K_WEBHOOK && cfg->headers != NULL &&
+	for (size_t i = 0; (kind == K_WEBHOOK || kind == K_ALERTMANAGER) &&
+	    cfg->headers != NULL &&
 	    cfg->headers[i] != NULL; i++) {
 		if (has_crlf(cfg->headers[i]) ||
 		    strchr(cfg->headers[i], ':') == NULL) {
@@ -465,6 +504,12 @@ exec_open(struct sink *s, const struct sink_config *cfg)
 	return remote_open(s, cfg, K_EXEC, "exec");
 }
 
+static int
+alertmanager_open(struct sink *s, const struct sink_config *cfg)
+{
+	return remote_open(s, cfg, K_ALERTMANAGER, "alertmanager");
+}
+
 /* Formats and spools; the spool batch of the caller saves it. */
 static int
 spool_message(struct remote *r, const char *ids, const struct sb_buf *b)
@@ -486,7 +531,8 @@ remote_notify(struct sink *s, const struct notification *nt)
 
 	switch (r->kind) {
 	case K_WEBHOOK:
-		payload_alertmanager(&b, nt->alerts, nt->n, nt->group_by);
+		payload_alertmanager(&b, nt->alerts, nt->n, nt->group_by,
+		    r->external_url);
 		rc = spool_message(r, nt->ids, &b);
 		break;
 	case K_SLACK:
@@ -503,6 +549,8 @@ remote_notify(struct sink *s, const struct notification *nt)
 			rc = spool_message(r, nt->alerts[i]->id, &b);
 		}
 		break;
+	case K_ALERTMANAGER:
+		break;		/* not grouped: see am_record() */
 	case K_EXEC:
 		/* The records of the group, one a line. */
 		for (size_t i = 0; i < nt->n; i++) {
@@ -517,11 +565,149 @@ remote_notify(struct sink *s, const struct notification *nt)
 	return rc;
 }
 
+static int
+am_commit(struct remote *r)
+{
+	if (spool_commit(r->spool) == -1) {
+		warnx("%s: alerts not queued: %s", r->where,
+		    spool_error(r->spool));
+		return -1;
+	}
+	return 0;
+}
+
+static struct spool_item *
+am_firing_find(struct remote *r, const char *name)
+{
+	struct spool_item *it;
+
+	for (it = spool_first(r->spool, AM_FIRING_SPOOL); it != NULL;
+	    it = spool_next(it, AM_FIRING_SPOOL))
+		if (strcmp(it->id, name) == 0)
+			return it;
+	return NULL;
+}
+
+/* Whether the posted object has a's labels: only severity may change. */
+static int
+am_same_labels(const struct spool_item *it, const struct alert_view *a)
+{
+	struct sb_json js;
+	long t;
+	int same;
+
+	sb_json_init(&js);
+	same = sb_json_parse(&js, it->body, it->len) == 0 &&
+	    (t = sb_json_path(&js, 0, "labels.severity")) >= 0 &&
+	    sb_json_streq(&js, (size_t)t, a->severity);
+	sb_json_free(&js);
+	return same;
+}
+
+/*
+ * One alert record: a POST of it is spooled, and the set of alerts
+ * firing (spool items of AM_FIRING_SPOOL, their posted objects) is
+ * updated in the same atomic change.  Alertmanager knows an alert by
+ * its labels: when the severity changes, the alert posted with the old
+ * one is ended at the record's time, and a new one fires.
+ */
+static int
+am_record(struct remote *r, const struct alert_view *a)
+{
+	const char *name = *a->id != '\0' ? a->id : a->key;
+	struct spool_item *old = am_firing_find(r, name);
+	struct sb_buf msg = SB_BUF_INIT, one = SB_BUF_INIT;
+	int same = old != NULL && am_same_labels(old, a), rc;
+
+	spool_begin(r->spool);
+	sb_buf_putc(&msg, '[');
+	if (old != NULL && !same) {
+		am_alert_ended(&msg, old->body, old->len,
+		    a->has_resolved ? a->resolved : a->at);
+		if (!av_resolved(a))
+			sb_buf_putc(&msg, ',');
+	}
+	if (!av_resolved(a) || old == NULL || same) {
+		payload_am_alert(&one, a, r->external_url);
+		sb_buf_add(&msg, one.s, one.len);
+	}
+	sb_buf_putc(&msg, ']');
+	if (old != NULL)
+		spool_remove(r->spool, old);
+	if (!av_resolved(a)) {
+		/* The first one firing starts the re-post clock. */
+		if (spool_first(r->spool, AM_FIRING_SPOOL) == NULL)
+			r->next_repost = sb_monotonic_ms() + r->repeat_ms;
+		spool_add(r->spool, AM_FIRING_SPOOL, name, one.s, one.len);
+	}
+	spool_add(r->spool, r->name, name, msg.s, msg.len);
+	rc = am_commit(r);
+	sb_buf_free(&msg);
+	sb_buf_free(&one);
+	return rc;
+}
+
+/*
+ * Every repeat_ms of wall time the alerts firing are posted again, in
+ * batches, so that Alertmanager does not end them after its
+ * resolve_timeout.  Not while earlier messages wait: they go first, and
+ * the re-post right after them.
+ */
+static int
+am_repost(struct remote *r)
+{
+	struct spool_item *it;
+	struct sb_buf msg = SB_BUF_INIT, ids = SB_BUF_INIT;
+	int64_t now = sb_monotonic_ms();
+	int n = 0, rc;
+
+	if (now < r->next_repost || spool_first(r->spool, r->name) != NULL)
+		return 0;
+	r->next_repost = now + r->repeat_ms;
+	if ((it = spool_first(r->spool, AM_FIRING_SPOOL)) == NULL)
+		return 0;
+	spool_begin(r->spool);
+	for (; it != NULL; it = spool_next(it, AM_FIRING_SPOOL)) {
+		sb_buf_putc(&msg, n == 0 ? '[' : ',');
+		sb_buf_add(&msg, it->body, it->len);
+		if (n > 0)
+			sb_buf_putc(&ids, ',');
+		sb_buf_puts(&ids, it->id);
+		if (++n < AM_BATCH && spool_next(it, AM_FIRING_SPOOL) != NULL)
+			continue;
+		sb_buf_putc(&msg, ']');
+		sb_buf_putc(&ids, '\0');
+		spool_add(r->spool, r->name, ids.s, msg.s, msg.len);
+		sb_buf_reset(&msg);
+		sb_buf_reset(&ids);
+		n = 0;
+	}
+	rc = am_commit(r);
+	sb_buf_free(&msg);
+	sb_buf_free(&ids);
+	return rc;
+}
+
 /* Alerts arrive through remote_notify(); alert sends with remote_idle(). */
 static int
 remote_deliver(struct sink *s, const struct delivery *d)
 {
+	struct remote *r = s->priv;
+
+	if (r->kind == K_ALERTMANAGER && d->kind == REC_ALERT)
+		return am_record(r, d->av);
 	return 0;
+}
+
+int
+remote_dropped_resolve(struct sink *s, const struct alert_view *a)
+{
+	struct remote *r = s->priv;
+
+	if (r == NULL || r->kind != K_ALERTMANAGER || !av_resolved(a) ||
+	    am_firing_find(r, *a->id != '\0' ? a->id : a->key) == NULL)
+		return 0;
+	return am_record(r, a);
 }
 
 static int
@@ -535,7 +721,11 @@ remote_idle(struct sink *s)
 {
 	struct remote *r = s->priv;
 
-	if (r != NULL && spool_first(r->spool, r->name) != NULL)
+	if (r == NULL)
+		return 0;
+	if (r->kind == K_ALERTMANAGER && am_repost(r) == -1)
+		return -1;
+	if (spool_first(r->spool, r->name) != NULL)
 		return drain(r) == -1 ? -1 : 0;
 	return 0;
 }
@@ -592,3 +782,16 @@ const struct sink_ops exec_sink = {
 	"exec", exec_open, remote_deliver, remote_notify, remote_flush,
 	    remote_close
 };
+/* No notify(): Alertmanager groups, so alerts go as they are read. */
+const struct sink_ops alertmanager_sink = {
+	"alertmanager", alertmanager_open, remote_deliver, NULL, remote_flush,
+	    remote_close
+};
+
+int
+sink_is_remote(const struct sink *s)
+{
+	return s->ops == &webhook_sink || s->ops == &slack_sink ||
+	    s->ops == &pagerduty_sink || s->ops == &exec_sink ||
+	    s->ops == &alertmanager_sink;
+}

@@ -73,6 +73,8 @@ struct sink_config {
 	const char	*target;	/* URL, routing key or command; secret */
 	const char	*pd_url;	/* PagerDuty events endpoint */
 	const char *const *headers;	/* "Name: value", NULL-terminated */
+	const char	*external_url;	/* the dashboard, no trailing '/'; or NULL */
+	int64_t		 am_repeat_ms;	/* alertmanager: re-post firing alerts */
 	struct spool	*spool;
 	const struct delivery_policy *pol;
 };
@@ -99,11 +101,29 @@ extern const struct sink_ops webhook_sink;
 extern const struct sink_ops slack_sink;
 extern const struct sink_ops pagerduty_sink;
 extern const struct sink_ops exec_sink;
+/*
+ * Alertmanager's API v2: not grouped here (Alertmanager groups); each
+ * alert record is spooled as a POST when deliver() gets it, and the
+ * alerts firing are posted again every am_repeat_ms of wall time.
+ */
+extern const struct sink_ops alertmanager_sink;
+
+/* The spool's name of the alerts the alertmanager sink keeps firing. */
+#define AM_FIRING_SPOOL	"alertmanager-firing"
 
 /*
  * Sends what a remote sink's spool holds, unless it rests after failed
  * retries; 0, or -1 when the spool could not be saved.
  */
 int	 remote_idle(struct sink *);
+/* 1 for the sinks of remote.c (they take remote_idle()), else 0. */
+int	 sink_is_remote(const struct sink *);
+/*
+ * The resolve of an alert that noise control dropped: the alertmanager
+ * sink still posts it when it posted the alert firing, as Alertmanager
+ * would otherwise be told it fires until this alert stops re-posting it;
+ * other sinks ignore it.  0, or -1 when the spool could not be saved.
+ */
+int	 remote_dropped_resolve(struct sink *, const struct alert_view *);
 
 #endif
