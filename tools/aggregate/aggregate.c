@@ -288,6 +288,7 @@ main(int argc, char **argv)
 		    (unsigned long long)st->other, st->other == 1 ? "" : "s",
 		    opt.agg.max_keys, AGG_OTHER_KEY);
 	sb_reader_summary();
+	sb_record_hint(opt.merge ? SB_KIND_WINDOW : SB_KIND_EVENT);
 
 	agg_free(r.agg);
 	merge_free(r.merge);

@@ -676,6 +676,7 @@ main(int argc, char **argv)
 		    "skipped", (unsigned long long)r.stale,
 		    r.stale == 1 ? "" : "s", r.stale == 1 ? "its" : "their");
 	sb_reader_summary();
+	sb_record_hint(SB_KIND_WINDOW);
 done:
 	sb_state_close(r.state);
 	for (size_t i = 0; i < r.series.nlist; i++)
