@@ -68,6 +68,40 @@ plural(int k, uint64_t n)
 	return n == 1 ? kind_name[k].one : kind_name[k].many;
 }
 
+/* "pipe raw events through aggregate | detect first" */
+static void
+hint_upstream(int got, int lo, const char *want)
+{
+	char stages[64] = "";
+
+	for (int k = got + 1; k <= lo; k++)
+		snprintf(stages + strlen(stages), sizeof stages - strlen(stages),
+		    "%s%s", k > got + 1 ? " | " : "", kind_name[k].maker);
+	warnx("%llu %s and no %s read: pipe %s through %s first",
+	    (unsigned long long)kind_count[got], plural(got, kind_count[got]),
+	    want, kind_name[got].many, stages);
+}
+
+/* Records only a later stage makes: this one is out of place. */
+static void
+hint_downstream(int got, int lo, const char *want)
+{
+	const char *why;
+	char after[64];
+
+	if (lo == K_EVENT && got == K_WINDOW)
+		why = "combine windows with --merge";
+	else if (lo == K_EVENT)
+		why = "this stage belongs at the head of the pipe";
+	else {
+		snprintf(after, sizeof after, "this stage belongs right after %s",
+		    kind_name[lo].maker);
+		why = after;
+	}
+	warnx("%llu %s and no %s read: %s", (unsigned long long)kind_count[got],
+	    plural(got, kind_count[got]), want, why);
+}
+
 /*
  * The hint looks only for evidence of a misplaced stage, never for the
  * mere absence of work: a quiet pipe has no signals and no alerts, but
@@ -78,7 +112,7 @@ void
 sb_record_hint(unsigned consumes)
 {
 	int lo = -1, hi = -1, k, got = -1;
-	char stages[64] = "", want[64] = "";
+	char want[64] = "";
 
 	for (k = K_EVENT; k <= K_ALERT; k++) {
 		if (!(consumes & (1u << k)))
@@ -94,43 +128,22 @@ sb_record_hint(unsigned consumes)
 	if (lo < 0)
 		return;
 	/* What came from furthest down the pipe, short of what we consume. */
-	for (k = lo - 1; k >= K_EVENT; k--)
-		if (kind_count[k] > 0) {
+	for (k = lo - 1; k >= K_EVENT && got < 0; k--)
+		if (kind_count[k] > 0)
 			got = k;
-			break;
-		}
-	/* Windows or events beside watermarks: detect ran (with --tee). */
-	if (got >= 0 && got < K_SIGNAL && lo >= K_SIGNAL &&
-	    kind_count[K_WATERMARK] > 0)
-		return;
 	if (got >= 0) {
-		for (k = got + 1; k <= lo; k++)
-			snprintf(stages + strlen(stages), sizeof stages -
-			    strlen(stages), "%s%s", k > got + 1 ? " | " : "",
-			    kind_name[k].maker);
-		warnx("%llu %s and no %s read: pipe %s through %s first",
-		    (unsigned long long)kind_count[got],
-		    plural(got, kind_count[got]), want,
-		    kind_name[got].many, stages);
+		/* Windows or events beside watermarks: detect ran (--tee). */
+		if (got < K_SIGNAL && lo >= K_SIGNAL &&
+		    kind_count[K_WATERMARK] > 0)
+			return;
+		hint_upstream(got, lo, want);
 		return;
 	}
-	/* Or what only a later stage makes: this one is out of place. */
 	for (k = K_ALERT; k > hi && got < 0; k--)
 		if (kind_count[k] > 0)
 			got = k;
 	if (got < 0 && hi < K_SIGNAL && kind_count[K_WATERMARK] > 0)
 		got = K_WATERMARK;
-	if (got < 0)
-		return;
-	if (lo == K_EVENT)
-		warnx("%llu %s and no %s read: %s",
-		    (unsigned long long)kind_count[got],
-		    plural(got, kind_count[got]), want,
-		    got == K_WINDOW ? "combine windows with --merge" :
-		    "this stage belongs at the head of the pipe");
-	else
-		warnx("%llu %s and no %s read: this stage belongs right "
-		    "after %s", (unsigned long long)kind_count[got],
-		    plural(got, kind_count[got]), want,
-		    kind_name[lo].maker);
+	if (got >= 0)
+		hint_downstream(got, lo, want);
 }
