@@ -62,8 +62,17 @@ has "$T/journal" '^\[critical\] firing checkout GET /api/orders/\{id\}' "the ale
 RC=0
 kill -TERM "-$UPID"
 wait "$UPID" || RC=$?
-UPID=""
 is_rc 0 "SIGTERM to the unit: exit 0"
+# As systemd does, wait for every process of the unit to end: the script
+# exits at once, its stages once they have flushed and saved their state.
+i=0
+while ps -o pid= -g "$UPID" >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ "$i" -lt 400 ] || break
+	sleep 0.05
+done
+ok "$([ "$i" -lt 400 ] && echo 0 || echo 1)" "every process of the unit ends within 20 s"
+UPID=""
 hasnt "$T/journal.err" 'exited with status' "no stage failed"
 ok "$([ -s "$S/var/lib/slowburn/state/detect.state" ] && echo 0 || echo 1)" "detect's baselines saved in state/"
 ok "$([ -s "$S/var/lib/slowburn/state/correlate.state" ] && echo 0 || echo 1)" "correlate's incidents saved in state/"
