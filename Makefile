@@ -5,6 +5,12 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+# systemd units, sysusers.d and tmpfiles.d files go where systemd looks
+# for a local install; logrotate reads only /etc/logrotate.d.
+SYSTEMDDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR  ?= $(PREFIX)/lib/tmpfiles.d
+LOGROTATEDIR ?= /etc/logrotate.d
 DESTDIR	?=
 
 CC	?= cc
@@ -50,9 +56,18 @@ BINS	 = $(TOOLS:%=$(B)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MANS	 = $(wildcard man/*.[1-8])
+# scripts/pipeline and scripts/backtest, as installed: slowburn-NAME.
+SCRIPTS	 = pipeline backtest
+SCRIPT_BINS = $(SCRIPTS:%=$(B)/bin/slowburn-%)
+SD_UNITS = examples/ingestd.service examples/slowburn-pipeline.service
 
 .PHONY: all check test test-asan lint bench nab demo install uninstall clean deps
-all: $(BINS) $(UNITS)
+all: $(BINS) $(UNITS) $(SCRIPT_BINS)
+
+# The shortest stem wins: this rule, not the tools', makes slowburn-*.
+$(B)/bin/slowburn-%: scripts/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod 755 $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -126,7 +141,16 @@ demo: deps
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(BINS) $(SCRIPT_BINS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(LOGROTATEDIR)
+	for u in $(SD_UNITS); do \
+	    sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDDIR)/$${u#examples/} && \
+	    chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$${u#examples/} || exit 1; \
+	done
+	install -m 644 examples/slowburn.sysusers $(DESTDIR)$(SYSUSERSDIR)/slowburn.conf
+	install -m 644 examples/slowburn.tmpfiles $(DESTDIR)$(TMPFILESDIR)/slowburn.conf
+	install -m 644 examples/slowburn.logrotate $(DESTDIR)$(LOGROTATEDIR)/slowburn
 	for s in 1 5 7 8; do \
 	    pages=$$(ls man/*.$$s 2>/dev/null); [ -n "$$pages" ] || continue; \
 	    install -d $(DESTDIR)$(MANDIR)/man$$s; \
@@ -134,7 +158,10 @@ install: all
 	done
 
 uninstall:
-	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for t in $(TOOLS) $(SCRIPTS:%=slowburn-%); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	for u in $(SD_UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$${u#examples/}; done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/slowburn.conf $(DESTDIR)$(TMPFILESDIR)/slowburn.conf \
+	    $(DESTDIR)$(LOGROTATEDIR)/slowburn
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m#man/}; done
 
 clean:

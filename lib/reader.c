@@ -252,6 +252,20 @@ report(struct sb_reader *r, const char *fmt, va_list ap)
 	    more);
 }
 
+/* Lines line() took without reporting them bad, for sb_input_run(). */
+static uint64_t input_usable;
+
+static int
+input_line(const struct sb_input *in, struct sb_reader *r, char *s, size_t n)
+{
+	uint64_t bad = sb_input_stats.bad;
+	int rc = in->line(in->ctx, r, s, n);
+
+	if (rc == 0 && sb_input_stats.bad == bad)
+		input_usable++;
+	return rc;
+}
+
 /* 0 at the end of the operand, 1 after a failure. */
 static int
 input_one(const struct sb_input *in, const char *path)
@@ -274,7 +288,7 @@ input_one(const struct sb_input *in, const char *path)
 		if (rc == SB_READ_TIMEOUT) {
 			if (in->idle != NULL)
 				in->idle(in->ctx);
-		} else if (in->line(in->ctx, &r, s, n) == -1) {
+		} else if (input_line(in, &r, s, n) == -1) {
 			rc = SB_READ_ERROR;
 			break;
 		}
@@ -291,9 +305,10 @@ int
 sb_input_run(const struct sb_input *in, int argc, char **argv)
 {
 	int status = 0;
+	uint64_t bad = sb_input_stats.bad, usable = input_usable;
 
 	if (argc == 0)
-		return input_one(in, "-");
+		status = input_one(in, "-");
 	for (int i = 0; i < argc && !sb_stop_requested(); i++) {
 		int failed = input_one(in, argv[i]);
 
@@ -302,6 +317,9 @@ sb_input_run(const struct sb_input *in, int argc, char **argv)
 		if (failed && in->strict && sb_input_stats.bad > 0)
 			break;
 	}
+	/* Lines came and not one could be used: the run failed. */
+	if (sb_input_stats.bad > bad && input_usable == usable)
+		status = 1;
 	return status;
 }
 

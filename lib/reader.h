@@ -68,7 +68,9 @@ struct sb_reader {
  * after each of those writes out (if set) and calls after() (if set).
  * An operand that cannot be opened is reported and skipped; a line() that
  * returns -1 (a bad line under --strict) or a read error stops the loop.
- * Returns 0, or 1 if anything failed.  A stop signal ends it as EOF does.
+ * Returns 0, or 1 if anything failed, or if lines were reported bad and
+ * not one line was usable (line() returned 0 without reporting it).
+ * A stop signal ends it as EOF does.
  */
 struct sb_input {
 	size_t		 max_line;	/* 0: SB_MAX_LINE_DEFAULT */

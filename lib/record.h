@@ -31,4 +31,29 @@
 int	 sb_record_parse(struct sb_json *js, struct sb_reader *in,
 	    const char *s, size_t n, long *type);
 
+/*
+ * The kinds of record a stage consumes, for sb_record_hint(): raw events
+ * (aggregate), windows (detect, aggregate --merge), signals (correlate,
+ * alert), alerts (explain, alert).
+ */
+#define SB_KIND_EVENT	0x01u
+#define SB_KIND_WINDOW	0x02u
+#define SB_KIND_SIGNAL	0x04u
+#define SB_KIND_ALERT	0x08u
+
+/*
+ * sb_record_parse() counts the records it parses by kind.  At the end of
+ * input a filter calls sb_record_hint() with the kinds it consumes: when
+ * it read none of them but records that show a stage missing before it
+ * (or itself out of place), it says so once on stderr, for example
+ *
+ *	detect: 3 raw events and no windows read: pipe raw events through
+ *	aggregate first
+ *
+ * It never speaks for a quiet pipe: detect's watermarks show that detect
+ * ran, so a correlate or alert that got them and no signal says nothing.
+ * The exit status is the tool's business; the hint changes nothing.
+ */
+void	 sb_record_hint(unsigned consumes);
+
 #endif

@@ -75,7 +75,7 @@ is "$(jq -s '[.[] | .count] | add' "$OUT")" 1 "the event before it is still writ
 # are counted.
 yes 'garbage' | head -n 1000 >"$T/many.jsonl"
 run aggregate "$T/many.jsonl"
-is_rc 0 "1000 bad lines"
+is_rc 1 "1000 bad lines and not one usable: exit 1"
 lines_err=$(wc -l <"$ERR")
 ok "$([ "$lines_err" -le 30 ] && echo 0 || echo 1)" "reports are rate-limited ($lines_err lines)"
 has "$ERR" "^aggregate: 1000 bad lines skipped of 1000 read$" "but all are counted"

@@ -93,7 +93,7 @@ hasnt "$ERR" "bad.jsonl:3: " "and reads no further"
 # Rate limiting: 1000 bad lines print a bounded number of reports.
 yes '{"type":"window"}' | head -n 1000 >"$T/many.jsonl"
 run detect "$T/many.jsonl"
-is_rc 0 "1000 bad windows"
+is_rc 1 "1000 bad windows and not one usable: exit 1"
 n=$(wc -l <"$ERR")
 ok "$([ "$n" -le 30 ] && echo 0 || echo 1)" "reports are rate-limited ($n lines)"
 has "$ERR" "^detect: 1000 bad lines skipped of 1000 read$" "but all are counted"

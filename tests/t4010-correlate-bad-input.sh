@@ -52,7 +52,7 @@ hasnt "$ERR" "bad.jsonl:3: " "and reads no further"
 
 yes garbage | head -n 500 >"$T/many"
 run correlate "$T/many"
-is_rc 0 "500 bad lines"
+is_rc 1 "500 bad lines and not one usable: exit 1"
 ok "$([ "$(lines "$ERR")" -le 30 ] && echo 0 || echo 1)" "reports are rate-limited"
 has "$ERR" "^correlate: 500 bad lines skipped of 500 read$" "but all are counted"
 done_testing

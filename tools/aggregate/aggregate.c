@@ -314,6 +314,7 @@ main(int argc, char **argv)
 		    opt.agg.max_keys, AGG_OTHER_KEY);
 	sb_gate_summary(&r.gate);
 	sb_reader_summary();
+	sb_record_hint(opt.merge ? SB_KIND_WINDOW : SB_KIND_EVENT);
 
 	sb_gate_free(&r.gate);
 	agg_free(r.agg);

@@ -618,6 +618,7 @@ deliver_main(struct options *opt, int argc, char **argv)
 		status = 1;
 	grouper_close(r.groups);
 	sb_reader_summary();
+	sb_record_hint(SB_KIND_SIGNAL | SB_KIND_ALERT);
 	noise_close(r.noise);
 	sb_json_free(&r.js);
 	spool_close(sp);

@@ -317,6 +317,7 @@ main(int argc, char **argv)
 	if (r.state != NULL && state_save(&r) == -1)
 		status = 1;
 	sb_reader_summary();
+	sb_record_hint(SB_KIND_SIGNAL);
 
 	corr_free(r.corr);
 	sb_state_close(r.state);

@@ -695,6 +695,7 @@ main(int argc, char **argv)
 		    r.stale == 1 ? "" : "s", r.stale == 1 ? "its" : "their");
 	sb_gate_summary(&r.gate);
 	sb_reader_summary();
+	sb_record_hint(SB_KIND_WINDOW);
 done:
 	sb_state_close(r.state);
 	for (size_t i = 0; i < r.series.nlist; i++)

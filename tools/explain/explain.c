@@ -212,6 +212,7 @@ main(int argc, char **argv)
 	status = sb_input_run(&in, argc, argv);
 	sb_out_end(&r.out);
 	sb_reader_summary();
+	sb_record_hint(SB_KIND_ALERT);
 	tmpl_free(&r.tmpl);
 	sb_json_free(&r.js);
 	sb_buf_free(&r.out);
