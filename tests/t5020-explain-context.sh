@@ -24,7 +24,7 @@ C='{"count":{"value":1234,"baseline":1210},"error_rate":{"value":0.0021,"baselin
 alert "$(sig 21 latency_p95 cusum 290.1 121 "$C")" >"$T/lat"
 run explain "$T/lat"
 is_rc 0 "explain exits 0"
-is "$(explanation)" "p95 latency of $K rose from 121 ms to 290 ms (2.4x) over 15 minutes, starting about 14:06; error rate is unchanged at 0.2% (usually 0.2%); traffic is normal at 1234 requests/min (usually 1210 requests/min), so this is not load." \
+is "$(explanation)" "p95 latency of $K rose from 121 ms to 290 ms (2.4x) over 15 minutes, starting about 14:06; error rate is normal at 0.2% (usually 0.2%); traffic is normal at 1234 requests/min (usually 1210 requests/min), so this is not load." \
     "latency alert: error rate and traffic quoted with their numbers, no latency clause"
 
 # The newest signal of the key gives the context; 5-minute windows are
@@ -33,7 +33,7 @@ C1='{"count":{"value":100,"baseline":100},"error_rate":{"value":0.5,"baseline":0
 C2='{"count":{"value":500,"baseline":600},"error_rate":{"value":0.003,"baseline":0.002},"latency_p95":{"value":480,"baseline":481}}'
 W=300 alert "$(sig 10 latency_p50 level 200 100 "$C1")" "$(W=300 sig 20 latency_p50 level 210 100 "$C2")" >"$T/newest"
 run explain "$T/newest"
-has "$OUT" 'error rate is unchanged at 0\.3% \(usually 0\.2%\); traffic is normal at 100 requests/min \(usually 120 requests/min\)' \
+has "$OUT" 'error rate is normal at 0\.3% \(usually 0\.2%\); traffic is normal at 100 requests/min \(usually 120 requests/min\)' \
     "the newest signal's window, per minute of a 5-minute window"
 
 # Errors moved: the 5xx codes of their windows, each window once.
@@ -42,7 +42,7 @@ CB='{"count":{"value":1000,"baseline":1000},"error_rate":{"value":0.015,"baselin
 alert "$(sig 20 error_rate binomial 0.03 0.002 "$CA")" "$(sig 20 error_rate cusum 0.045 0.002 "$CA")" \
     "$(sig 21 error_rate binomial 0.03 0.002 "$CB")" >"$T/codes"
 run explain "$T/codes"
-has "$OUT" 'p95 latency is unchanged at 482 ms \(usually 481 ms\)\.' "errors alert: latency quoted"
+has "$OUT" 'p95 latency is normal at 482 ms \(usually 481 ms\)\.' "errors alert: latency quoted"
 hasnt "$OUT" 'error rate is unchanged' "no error-rate context clause when errors moved"
 is "$(insights | grep 'server errors')" \
     "The server errors are mostly 503 (83% of them): Service Unavailable, the service or a dependency refuses work (overload, no healthy backend, an open circuit breaker)." \
@@ -81,7 +81,7 @@ has "$OUT" 'traffic is 70 requests/min against 100 requests/min usually; p95 lat
 CS='{"count":{"value":0.5,"baseline":0.4},"error_rate":{"value":0,"baseline":0.001}}'
 alert "$(sig 20 latency_p95 level 300 100 "$CS")" >"$T/sparse"
 run explain "$T/sparse"
-has "$OUT" 'error rate is unchanged at 0\.0% \(usually 0\.1%\); traffic is normal at 0\.50 requests/min \(usually 0\.40 requests/min\)' "sparse traffic keeps its digits"
+has "$OUT" 'error rate is normal at 0\.0% \(usually 0\.1%\); traffic is normal at 0\.50 requests/min \(usually 0\.40 requests/min\)' "sparse traffic keeps its digits"
 
 # Without a context (or its baseline), the words without numbers.
 CN='{"count":{"value":1234},"error_rate":{"value":0.002}}'

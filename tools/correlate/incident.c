@@ -26,6 +26,17 @@ struct keyev {
 	struct sigset	 sigs;
 };
 
+/*
+ * The peak of one (key, metric, direction) over an incident: the signal
+ * that moved furthest, when the metric was first flagged, and its value
+ * in the newest window of the key the incident saw.
+ */
+struct peak {
+	struct sb_signal sig;		/* the furthest signal */
+	int64_t		 first_at, last_at;
+	double		 last_value;
+};
+
 struct incident {
 	char		 id[9];
 	char		*group;
@@ -35,6 +46,8 @@ struct incident {
 	int64_t		 started, last_support, resolved_at;
 	int		 open, severity, reopened;
 	struct sigset	 sigs;
+	struct peak	*peaks;		/* sorted by key, metric, direction */
+	size_t		 npeaks;
 };
 
 struct corr {
@@ -130,6 +143,174 @@ set_free(struct sigset *set)
 		sb_signal_free(&set->v[i]);
 	free(set->v);
 	memset(set, 0, sizeof *set);
+}
+
+/*
+ * How far a signal moved: its value over its reference (the expectation
+ * of a traffic signal, else the baseline), or the value itself for an
+ * error rate (as its severity level goes) and without a reference.
+ */
+static double
+reach(const struct sb_signal *s)
+{
+	int traffic = strcmp(sb_detector_family(s->detector), "traffic") == 0 ||
+	    sb_metric_class(s->metric) == SB_MC_TRAFFIC;
+	double ref = 0;
+
+	if (!traffic && sb_metric_class(s->metric) == SB_MC_ERRORS)
+		return s->value;
+	if (traffic && (s->has & SB_SIG_EXPECTED))
+		ref = s->expected;
+	else if (s->has & SB_SIG_BASELINE)
+		ref = s->baseline;
+	return ref > 0 ? s->value / ref : s->value;
+}
+
+/*
+ * The value of metric in the window of s: its context's, else its own
+ * when it is a signal of that metric.  0 when s has none.
+ */
+static int
+window_value(const struct sb_signal *s, const char *metric, double *v)
+{
+	for (int k = 0; k < SB_CX_N; k++)
+		if ((s->ctx.has & (1u << k)) &&
+		    strcmp(sb_cx_name(k), metric) == 0) {
+			*v = s->ctx.value[k];
+			return 1;
+		}
+	if (strcmp(s->metric, metric) == 0) {
+		*v = s->value;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+peak_cmp(const struct peak *p, const char *key, const char *metric, int dir)
+{
+	int d;
+
+	if ((d = strcmp(p->sig.key, key)) != 0)
+		return d;
+	if ((d = strcmp(p->sig.metric, metric)) != 0)
+		return d;
+	return p->sig.dir - dir;
+}
+
+/* Any signal of a key of inc, cleared and benign ones included. */
+static void
+peak_last(struct incident *inc, const struct sb_signal *s)
+{
+	double v;
+
+	for (size_t i = 0; i < inc->npeaks; i++) {
+		struct peak *p = &inc->peaks[i];
+		if (strcmp(p->sig.key, s->key) == 0 && s->at >= p->last_at &&
+		    window_value(s, p->sig.metric, &v)) {
+			p->last_at = s->at;
+			p->last_value = v;
+		}
+	}
+}
+
+/* A supporting signal of inc: its metric's peak may move. */
+static void
+peak_note(struct incident *inc, const struct sb_signal *s)
+{
+	struct peak *p;
+	size_t i;
+	int d = 1;
+
+	for (i = 0; i < inc->npeaks; i++)
+		if ((d = peak_cmp(&inc->peaks[i], s->key, s->metric, s->dir)) >= 0)
+			break;
+	if (i < inc->npeaks && d == 0) {
+		p = &inc->peaks[i];
+		if (s->dir < 0 ? reach(s) < reach(&p->sig) :
+		    reach(s) > reach(&p->sig)) {
+			sb_signal_free(&p->sig);
+			sb_signal_copy(&p->sig, s);
+		}
+		if (s->at < p->first_at)
+			p->first_at = s->at;
+	} else {
+		inc->peaks = sb_xrealloc(inc->peaks,
+		    (inc->npeaks + 1) * sizeof *inc->peaks);
+		memmove(&inc->peaks[i + 1], &inc->peaks[i],
+		    (inc->npeaks - i) * sizeof *inc->peaks);
+		inc->npeaks++;
+		p = &inc->peaks[i];
+		memset(p, 0, sizeof *p);
+		sb_signal_copy(&p->sig, s);
+		p->first_at = s->at;
+		p->last_at = INT64_MIN;
+	}
+	peak_last(inc, s);
+}
+
+/*
+ * One member of "peaks"; exact numbers for the state, 6 digits (as
+ * detect writes them) in alerts.
+ */
+static void
+peak_json(struct sb_buf *b, const struct peak *p, int exact)
+{
+	void (*num)(struct sb_buf *, double) = exact ? sb_buf_json_num_exact :
+	    sb_buf_json_num;
+	const struct sb_signal *s = &p->sig;
+
+	sb_buf_puts(b, "{\"key\":");
+	sb_buf_json_str(b, s->key, strlen(s->key));
+	sb_buf_puts(b, ",\"metric\":");
+	sb_buf_json_str(b, s->metric, strlen(s->metric));
+	sb_buf_puts(b, ",\"detector\":");
+	sb_buf_json_str(b, s->detector, strlen(s->detector));
+	if (s->dir != 0)
+		sb_buf_puts(b, s->dir < 0 ? ",\"direction\":\"down\"" :
+		    ",\"direction\":\"up\"");
+	sb_buf_puts(b, ",\"at\":");
+	sb_buf_json_time(b, s->at);
+	sb_buf_puts(b, ",\"value\":");
+	num(b, s->value);
+	if (s->has & SB_SIG_BASELINE) {
+		sb_buf_puts(b, ",\"baseline\":");
+		num(b, s->baseline);
+	}
+	if ((s->has & SB_SIG_EXPECTED) &&
+	    (strcmp(sb_detector_family(s->detector), "traffic") == 0 ||
+	    sb_metric_class(s->metric) == SB_MC_TRAFFIC)) {
+		sb_buf_puts(b, ",\"expected\":");
+		num(b, s->expected);
+	}
+	/* The status codes of an error peak's window: its failure mode. */
+	if (s->ctx.ncodes > 0 && sb_metric_class(s->metric) == SB_MC_ERRORS) {
+		sb_buf_puts(b, ",\"context\":{\"codes\":{");
+		for (int k = 0; k < s->ctx.ncodes; k++) {
+			sb_buf_printf(b, "%s\"%d\":", k ? "," : "", s->ctx.code[k]);
+			num(b, s->ctx.ncode[k]);
+		}
+		sb_buf_puts(b, "}}");
+	}
+	sb_buf_puts(b, ",\"first_at\":");
+	sb_buf_json_time(b, p->first_at);
+	sb_buf_puts(b, ",\"last_at\":");
+	sb_buf_json_time(b, p->last_at);
+	sb_buf_puts(b, ",\"last_value\":");
+	num(b, p->last_value);
+	sb_buf_putc(b, '}');
+}
+
+static void
+peaks_json(struct sb_buf *b, const struct incident *inc, int exact)
+{
+	sb_buf_puts(b, ",\"peaks\":[");
+	for (size_t i = 0; i < inc->npeaks; i++) {
+		if (i > 0)
+			sb_buf_putc(b, ',');
+		peak_json(b, &inc->peaks[i], exact);
+	}
+	sb_buf_putc(b, ']');
 }
 
 static int
@@ -276,7 +457,9 @@ emit(struct corr *c, const struct incident *inc, const char *state,
 			sb_buf_putc(out, ',');
 		sb_buf_add(out, inc->sigs.v[i].raw, inc->sigs.v[i].rawlen);
 	}
-	sb_buf_puts(out, "]}\n");
+	sb_buf_putc(out, ']');
+	peaks_json(out, inc, 0);
+	sb_buf_puts(out, "}\n");
 }
 
 struct corr *
@@ -298,6 +481,9 @@ incident_free(struct incident *inc)
 	free(inc->group);
 	free(inc->service);
 	set_free(&inc->sigs);
+	for (size_t i = 0; i < inc->npeaks; i++)
+		sb_signal_free(&inc->peaks[i].sig);
+	free(inc->peaks);
 	free(inc);
 }
 
@@ -415,6 +601,7 @@ inc_take(struct corr *c, struct incident *inc, const struct keyev *k)
 		if (!is_live(c, s))
 			continue;
 		set_put(&inc->sigs, s);
+		peak_note(inc, s);
 		if (s->at > inc->last_support)
 			inc->last_support = s->at;
 	}
@@ -630,12 +817,16 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 					set_del(&k->sigs, i);
 					break;
 				}
-		if ((inc = inc_by_key(c, s->key)) != NULL)
+		if ((inc = inc_by_key(c, s->key)) != NULL) {
+			peak_last(inc, s);
 			inc_clear(c, inc, s, out);
+		}
 		return;
 	}
 	if (sb_signal_benign(s)) {
 		c->st.benign++;
+		if ((inc = inc_by_key(c, s->key)) != NULL)
+			peak_last(inc, s);
 		return;
 	}
 	k = kev_get(c, s);
@@ -643,6 +834,7 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 	if ((inc = inc_by_key(c, s->key)) != NULL) {
 		/* Any signal of its endpoints keeps an open incident open. */
 		set_put(&inc->sigs, s);
+		peak_note(inc, s);
 		if (s->at > inc->last_support)
 			inc->last_support = s->at;
 		if ((sev = severity(c, inc)) > inc->severity) {
@@ -713,8 +905,43 @@ corr_save(const struct corr *c, struct sb_buf *b)
 				sb_buf_putc(b, ',');
 			sb_buf_add(b, inc->sigs.v[k].raw, inc->sigs.v[k].rawlen);
 		}
-		sb_buf_puts(b, "]}\n");
+		sb_buf_putc(b, ']');
+		peaks_json(b, inc, 1);
+		sb_buf_puts(b, "}\n");
 	}
+}
+
+/* The "peaks" of a saved incident, as peak_json() wrote them. */
+static int
+load_peaks(struct incident *inc, const struct sb_json *js, size_t t,
+    char *why, size_t whysz)
+{
+	if (js->tok[t].type != SB_JARRAY) {
+		snprintf(why, whysz, "incident 'peaks' is not an array");
+		return -1;
+	}
+	for (size_t i = t + 1; i < js->tok[t].skip; i = js->tok[i].skip) {
+		struct peak p;
+		char w[120];
+
+		memset(&p, 0, sizeof p);
+		if (sb_signal_read(&p.sig, js, i, w, sizeof w) == -1) {
+			snprintf(why, whysz, "incident peak: %s", w);
+			return -1;
+		}
+		if (sb_json_get_time(js, i, "first_at", &p.first_at) != 1 ||
+		    sb_json_get_time(js, i, "last_at", &p.last_at) != 1 ||
+		    sb_json_get_num(js, i, "last_value", &p.last_value) != 1) {
+			sb_signal_free(&p.sig);
+			snprintf(why, whysz, "incident peak without 'first_at', "
+			    "'last_at' or 'last_value'");
+			return -1;
+		}
+		inc->peaks = sb_xrealloc(inc->peaks,
+		    (inc->npeaks + 1) * sizeof *inc->peaks);
+		inc->peaks[inc->npeaks++] = p;
+	}
+	return 0;
 }
 
 static int
@@ -776,6 +1003,9 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 		set_put(&inc->sigs, &s);
 		sb_signal_free(&s);
 	}
+	if ((t = sb_json_member(js, 0, "peaks")) >= 0 &&
+	    load_peaks(inc, js, (size_t)t, why, whysz) == -1)
+		goto bad;
 	if ((t = sb_json_member(js, 0, "cleared")) >= 0 &&
 	    js->tok[t].type == SB_JARRAY)
 		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;

@@ -38,6 +38,40 @@ tclass(const struct sb_signal *s)
 	}
 }
 
+/* "peaks": signal objects with first_at, last_at and last_value. */
+static int
+read_peaks(struct alert_in *a, const struct sb_json *js, size_t t, char *why,
+    size_t whysz)
+{
+	if (js->tok[t].type != SB_JARRAY) {
+		snprintf(why, whysz, "'peaks' is not an array");
+		return -1;
+	}
+	a->peaks = sb_xcalloc(js->tok[t].size + 1, sizeof *a->peaks);
+	for (size_t i = t + 1; i < js->tok[t].skip; i = js->tok[i].skip) {
+		struct peak_in *p = &a->peaks[a->npeaks];
+		char w[120];
+		int rc;
+
+		if (sb_signal_read(&p->sig, js, i, w, sizeof w) == -1) {
+			snprintf(why, whysz, "peaks[%zu]: %s", a->npeaks, w);
+			return -1;
+		}
+		a->npeaks++;
+		p->first_at = p->last_at = INT64_MIN;
+		if (sb_json_get_time(js, i, "first_at", &p->first_at) == -1 ||
+		    (rc = sb_json_get_time(js, i, "last_at", &p->last_at)) == -1 ||
+		    sb_json_get_num(js, i, "last_value", &p->last_value) ==
+		    -1 || (rc == 1 && sb_json_member(js, i, "last_value") < 0)) {
+			snprintf(why, whysz, "peaks[%zu]: 'first_at', 'last_at' "
+			    "or 'last_value' is missing or ill-typed",
+			    a->npeaks - 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 alert_read(struct alert_in *a, const struct sb_json *js, char *why,
     size_t whysz)
@@ -107,6 +141,9 @@ alert_read(struct alert_in *a, const struct sb_json *js, char *why,
 		}
 		a->nsigs++;
 	}
+	t = sb_json_member(js, 0, "peaks");
+	if (t >= 0 && read_peaks(a, js, (size_t)t, why, whysz) == -1)
+		return -1;
 	if (a->started == INT64_MIN)
 		for (size_t i = 0; i < a->nsigs; i++)
 			if (a->started == INT64_MIN || a->sigs[i].since < a->started)
@@ -128,6 +165,9 @@ alert_free(struct alert_in *a)
 	for (size_t i = 0; i < a->nsigs; i++)
 		sb_signal_free(&a->sigs[i]);
 	free(a->sigs);
+	for (size_t i = 0; i < a->npeaks; i++)
+		sb_signal_free(&a->peaks[i].sig);
+	free(a->peaks);
 	memset(a, 0, sizeof *a);
 }
 
@@ -143,6 +183,8 @@ struct ctx {
 	double			 total5xx;
 	int			 top;		/* the most frequent 5xx, or 0 */
 	int			 nested;	/* in {top_code_meaning} */
+	const struct peak_in	*p;	/* in peak.*, the peak at hand */
+	int64_t			 creep;		/* ms a drift built up, or -1 */
 };
 
 static void
@@ -177,6 +219,23 @@ put_pct(struct sb_buf *out, double frac)
 	double p = frac * 100;
 
 	sb_buf_printf(out, fabs(p) >= 0.1 || p == 0 ? "%.1f%%" : "%.2f%%", p);
+}
+
+/*
+ * A share of a whole in whole percent, never rounded to 100% when a part
+ * is missing nor to 0% when there is some.
+ */
+static void
+put_share(struct sb_buf *out, double part, double whole)
+{
+	double p = 100 * part / whole;
+
+	if (part < whole && p >= 99.5)
+		sb_buf_puts(out, "99%");
+	else if (part > 0 && p < 0.5)
+		sb_buf_puts(out, "<1%");
+	else
+		sb_buf_printf(out, "%.0f%%", p);
 }
 
 static void
@@ -396,12 +455,51 @@ put_codes(struct sb_buf *out, const struct ctx *c)
 	for (int i = 0; i < shown; i++) {
 		if (i > 0)
 			sb_buf_puts(out, i + 1 == shown && rest == 0 ? " and " : ", ");
-		sb_buf_printf(out, "%d (%.0f%%)", 500 + order[i],
-		    100 * c->n5xx[order[i]] / c->total5xx);
+		sb_buf_printf(out, "%d (", 500 + order[i]);
+		put_share(out, c->n5xx[order[i]], c->total5xx);
+		sb_buf_putc(out, ')');
 	}
-	if (rest > 0)
-		sb_buf_printf(out, " and other codes (%.0f%%)",
-		    100 * rest / c->total5xx);
+	if (rest > 0) {
+		sb_buf_puts(out, " and other codes (");
+		put_share(out, rest, c->total5xx);
+		sb_buf_putc(out, ')');
+	}
+}
+
+/*
+ * {last_value}, {last_ratio}, {last_pct}, {last_at_hhmm}: the peak's
+ * metric in the newest window the incident saw, against the peak's
+ * reference (the expectation of traffic, else the baseline).
+ */
+static int
+lookup_last(const struct peak_in *p, const char *n, struct sb_buf *out)
+{
+	const struct sb_signal *s;
+	double ref = 0, r;
+
+	if (p == NULL || p->last_at == INT64_MIN)
+		return -1;
+	s = &p->sig;
+	if (strcmp(n, "value") == 0) {
+		put_value(out, s, p->last_value);
+		return 0;
+	}
+	if (strcmp(n, "at_hhmm") == 0)
+		return put_time_or(out, p->last_at);
+	if ((tclass(s) == TC_TRAFFIC_DOWN || tclass(s) == TC_TRAFFIC_UP) &&
+	    (s->has & SB_SIG_EXPECTED))
+		ref = s->expected;
+	else if (s->has & SB_SIG_BASELINE)
+		ref = s->baseline;
+	if (!(ref > 0))
+		return -1;
+	r = p->last_value / ref;
+	if (strcmp(n, "ratio") == 0)
+		sb_buf_printf(out, "%.1fx", r);
+	else
+		sb_buf_printf(out, r >= 0.1 || r == 0 ? "%.0f%%" : "%.1f%%",
+		    r * 100);
+	return 0;
 }
 
 static void expand_named(const struct tmpl_set *, const char *, struct ctx *,
@@ -435,8 +533,7 @@ lookup(void *vctx, const char *n, struct sb_buf *out)
 		if (n[8] == '\0')
 			sb_buf_printf(out, "%d", c->top);
 		else if (n[9] == 'p')
-			sb_buf_printf(out, "%.0f%%", 100 * c->n5xx[c->top - 500] /
-			    c->total5xx);
+			put_share(out, c->n5xx[c->top - 500], c->total5xx);
 		else {
 			if (c->nested)
 				return -1;	/* a code.NNN that quotes itself */
@@ -506,6 +603,14 @@ lookup(void *vctx, const char *n, struct sb_buf *out)
 		    c->since[TC_TRAFFIC_UP] : c->since[TC_TRAFFIC_DOWN]);
 	if (strcmp(n, "errors_since_hhmm") == 0)
 		return put_time_or(out, c->since[TC_ERRORS]);
+	if (strncmp(n, "last_", 5) == 0 && strcmp(n, "last_hhmm") != 0)
+		return lookup_last(c->p, n + 5, out);
+	if (strcmp(n, "creep_duration") == 0) {
+		if (c->creep < 0)
+			return -1;
+		put_duration(out, c->creep);
+		return 0;
+	}
 	if (strcmp(n, "error_rate_pct") == 0) {
 		for (size_t i = 0; i < a->nsigs; i++)
 			if (tclass(&a->sigs[i]) == TC_ERRORS) {
@@ -584,21 +689,70 @@ ctx_ratio(const struct sb_signal *cs, int k)
 }
 
 /*
- * The clause on an error rate that no detector flagged: unchanged, or
- * above its usual level by more than twice and 0.1 point (not enough
- * evidence to signal, as on few requests), or without numbers.
+ * The bands of explain(1), CONTEXT WORDS: an error rate v is normal
+ * within a quarter of its usual rate b or 0.1 point of it, whichever is
+ * wider, bounds included; 1 above that, -1 below.
+ */
+static int
+errors_band(double v, double b)
+{
+	/* The bound itself is in the band, whatever the rounding of v - b. */
+	double tol = (0.25 * b > 0.001 ? 0.25 * b : 0.001) * (1 + 1e-9);
+
+	return v - b > tol ? 1 : b - v > tol ? -1 : 0;
+}
+
+/* Traffic within 0.75..1.33 of usual, p95 within 0.8..1.25. */
+static int
+traffic_band(double r)
+{
+	return r > 1.0 / 0.75 ? 1 : r < 0.75 ? -1 : 0;
+}
+
+static int
+latency_band(double r)
+{
+	return r > 1.25 ? 1 : r < 0.8 ? -1 : 0;
+}
+
+/*
+ * The clause on an error rate that no detector flagged: above its usual
+ * level by more than twice and 0.1 point (not enough evidence to signal,
+ * as on few requests), above or below its normal band, within it, or
+ * without numbers.
  */
 static const char *
 ctx_errors(const struct sb_signal *cs)
 {
+	double v, b;
+
 	if (!ctx_has(cs, SB_CX_ERROR_RATE))
 		return "ctx.errors_plain";
-	if (cs->ctx.value[SB_CX_ERROR_RATE] > 2 *
-	    cs->ctx.baseline[SB_CX_ERROR_RATE] &&
-	    cs->ctx.value[SB_CX_ERROR_RATE] -
-	    cs->ctx.baseline[SB_CX_ERROR_RATE] >= 0.001)
+	v = cs->ctx.value[SB_CX_ERROR_RATE];
+	b = cs->ctx.baseline[SB_CX_ERROR_RATE];
+	if (v > 2 * b && v - b >= 0.001)
 		return "ctx.errors_high";
-	return "ctx.errors_normal";
+	switch (errors_band(v, b)) {
+	case 1:
+		return "ctx.errors_higher";
+	case -1:
+		return "ctx.errors_lower";
+	default:
+		return "ctx.errors_normal";
+	}
+}
+
+static const char *
+ctx_latency(const struct sb_signal *cs)
+{
+	switch (latency_band(ctx_ratio(cs, SB_CX_P95))) {
+	case 1:
+		return "ctx.latency_high";
+	case -1:
+		return "ctx.latency_lower";
+	default:
+		return "ctx.latency_normal";
+	}
 }
 
 /* Traffic no detector flagged: within 0.75..1.33 of usual is normal. */
@@ -607,11 +761,14 @@ ctx_traffic(const struct sb_signal *cs)
 {
 	if (!ctx_has(cs, SB_CX_COUNT))
 		return "ctx.traffic_plain";
-	if (ctx_ratio(cs, SB_CX_COUNT) > 1.0 / 0.75)
+	switch (traffic_band(ctx_ratio(cs, SB_CX_COUNT))) {
+	case 1:
 		return "ctx.traffic_high";
-	if (ctx_ratio(cs, SB_CX_COUNT) < 0.75)
+	case -1:
 		return "ctx.traffic_low";
-	return "ctx.traffic_normal";
+	default:
+		return "ctx.traffic_normal";
+	}
 }
 
 /*
@@ -619,18 +776,17 @@ ctx_traffic(const struct sb_signal *cs)
  * (each window once, though several signals may quote it).
  */
 static void
-gather_codes(const struct alert_in *a, struct ctx *c)
+gather_codes(const struct sb_signal *const *v, size_t n, struct ctx *c)
 {
-	for (size_t i = 0; i < a->nsigs; i++) {
-		const struct sb_signal *s = &a->sigs[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct sb_signal *s = v[i];
 		size_t j;
 		if (sb_signal_benign(s) || (tclass(s) != TC_ERRORS &&
 		    strcmp(s->metric, "slo_availability") != 0))
 			continue;
 		for (j = 0; j < i; j++)
-			if (a->sigs[j].at == s->at &&
-			    strcmp(a->sigs[j].key, s->key) == 0 &&
-			    a->sigs[j].ctx.ncodes > 0)
+			if (v[j]->at == s->at && strcmp(v[j]->key, s->key) == 0 &&
+			    v[j]->ctx.ncodes > 0)
 				break;
 		if (j < i)
 			continue;
@@ -695,12 +851,168 @@ explanation(const struct alert_in *a, const struct tmpl_set *t,
 		}
 		if (!have[TC_LATENCY] && ctx_has(c->cs, SB_CX_P95)) {
 			sb_buf_puts(out, "; ");
-			expand_named(t, ctx_ratio(c->cs, SB_CX_P95) > 1.25 ?
-			    "ctx.latency_high" : "ctx.latency_normal", c, out);
+			expand_named(t, ctx_latency(c->cs), c, out);
 		}
 		c->cs = NULL;
 		sb_buf_puts(out, k + 1 < a->nkeys ? ". " : ".");
 	}
+}
+
+/*
+ * A resolved alert's clauses: for each key, one per metric that moved,
+ * at its peak, in the order of explanation().
+ */
+static void
+explanation_peaks(const struct alert_in *a, const struct tmpl_set *t,
+    struct ctx *c, struct sb_buf *out)
+{
+	char name[32];
+
+	for (size_t k = 0; k < a->nkeys; k++) {
+		size_t start = out->len;
+		for (int cls = TC_LATENCY; cls <= TC_OTHER; cls++)
+			for (size_t i = 0; i < a->npeaks; i++) {
+				const struct peak_in *p = &a->peaks[i];
+				if (strcmp(p->sig.key, a->keys[k]) != 0 ||
+				    (int)tclass(&p->sig) != cls ||
+				    sb_signal_benign(&p->sig))
+					continue;
+				if (out->len > start)
+					sb_buf_puts(out, "; ");
+				snprintf(name, sizeof name, "peak.%s",
+				    tclass_name[cls]);
+				c->s = &p->sig;
+				c->p = p;
+				expand_named(t, name, c, out);
+			}
+		c->p = NULL;
+		if (out->len > start)
+			sb_buf_puts(out, k + 1 < a->nkeys ? ". " : ".");
+	}
+}
+
+/*
+ * The strongest of v (better()), and the strongest of another kind; the
+ * headline names them.
+ */
+static void
+pick_head(const struct sb_signal *const *v, size_t n,
+    const struct sb_signal **primary, const struct sb_signal **second)
+{
+	*primary = *second = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!sb_signal_benign(v[i]) &&
+		    (*primary == NULL || better(v[i], *primary)))
+			*primary = v[i];
+	if (*primary == NULL && n > 0)
+		*primary = v[0];
+	for (size_t i = 0; *primary != NULL && i < n; i++)
+		if (!sb_signal_benign(v[i]) && tclass(v[i]) != tclass(*primary) &&
+		    (*second == NULL || better(v[i], *second)))
+			*second = v[i];
+}
+
+/*
+ * What the numbers say beside the signals, for the insights (explain(1),
+ * INSIGHTS): "rose" from the context clauses the explanation quotes (the
+ * newest context of each key), "held" only when no quoted context is
+ * above its band and no context of any signal of the alert shows a rise
+ * (for the error rate, by 2 requests or more).
+ */
+struct facts {
+	int	 lat_quoted, err_quoted, down_quoted;	/* a quoted rise, fall */
+	int	 lat_ctx, main_ctx, err_ctx, traffic_ctx;	/* any context off */
+};
+
+/*
+ * A window whose error rate is above its band, by 2 requests or more and
+ * 3 standard deviations of a Poisson count: one error among a hundred
+ * requests, or three where 0.6 are usual, is noise, not a rise.
+ */
+static int
+errors_rose(const struct sb_signal *cs)
+{
+	double v, b, n;
+
+	if (!(cs->ctx.has & cs->ctx.has_base & (1u << SB_CX_ERROR_RATE)))
+		return 0;
+	v = cs->ctx.value[SB_CX_ERROR_RATE];
+	b = cs->ctx.baseline[SB_CX_ERROR_RATE];
+	if (errors_band(v, b) <= 0)
+		return 0;
+	if (!(cs->ctx.has & (1u << SB_CX_COUNT)))
+		return 1;
+	n = cs->ctx.value[SB_CX_COUNT];
+	return (v - b) * n >= 2 && (v - b) * n >= 3 * sqrt(b * n);
+}
+
+static void
+context_facts(const struct alert_in *a, int resolved, struct facts *f)
+{
+	memset(f, 0, sizeof *f);
+	for (size_t i = 0; i < a->nsigs; i++) {
+		const struct sb_signal *cs = &a->sigs[i];
+		if (ctx_has(cs, SB_CX_P95) &&
+		    latency_band(ctx_ratio(cs, SB_CX_P95)) > 0)
+			f->lat_ctx = f->main_ctx = 1;
+		if (ctx_has(cs, SB_CX_P50) &&
+		    latency_band(ctx_ratio(cs, SB_CX_P50)) > 0)
+			f->lat_ctx = f->main_ctx = 1;
+		if (errors_rose(cs))
+			f->err_ctx = 1;
+		if (ctx_has(cs, SB_CX_COUNT) &&
+		    traffic_band(ctx_ratio(cs, SB_CX_COUNT)) != 0)
+			f->traffic_ctx = 1;
+	}
+	/* A resolved alert with peaks quotes no context clause. */
+	for (size_t k = 0; k < a->nkeys && !resolved; k++) {
+		const struct sb_signal *cs = key_context(a, a->keys[k]);
+		const char *e;
+		if (cs == NULL)
+			continue;
+		if (ctx_has(cs, SB_CX_P95) &&
+		    latency_band(ctx_ratio(cs, SB_CX_P95)) > 0)
+			f->lat_quoted = 1;
+		e = ctx_errors(cs);
+		if (strcmp(e, "ctx.errors_high") == 0)
+			f->err_quoted = 1;
+		if (strcmp(e, "ctx.errors_high") == 0 ||
+		    strcmp(e, "ctx.errors_higher") == 0)
+			f->err_ctx = 1;
+		if (ctx_has(cs, SB_CX_COUNT) &&
+		    traffic_band(ctx_ratio(cs, SB_CX_COUNT)) < 0)
+			f->down_quoted = 1;
+	}
+}
+
+/*
+ * How long the slowest drift built up before its metric was first
+ * flagged (the peak's first_at, else the signal's at), when 30 minutes
+ * or more; -1 otherwise.
+ */
+static int64_t
+creep_ms(const struct alert_in *a)
+{
+	int64_t best = -1;
+
+	for (size_t i = 0; i < a->nsigs; i++) {
+		const struct sb_signal *s = &a->sigs[i];
+		int64_t flagged = s->at, d;
+		if (sb_signal_benign(s) ||
+		    strcmp(sb_detector_family(s->detector), "drift") != 0)
+			continue;
+		for (size_t j = 0; j < a->npeaks; j++) {
+			const struct peak_in *p = &a->peaks[j];
+			if (strcmp(p->sig.key, s->key) == 0 &&
+			    strcmp(p->sig.metric, s->metric) == 0 &&
+			    p->sig.dir == s->dir && p->first_at != INT64_MIN)
+				flagged = p->first_at;
+		}
+		d = flagged - s->since;
+		if (d >= 30 * 60000 && d > best)
+			best = d;
+	}
+	return best;
 }
 
 void
@@ -717,8 +1029,11 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 	    "slow_creep" };
 	struct sb_buf head = SB_BUF_INIT, b = SB_BUF_INIT, item = SB_BUF_INIT;
 	struct ctx c;
-	const struct sb_signal *primary = NULL, *second = NULL;
-	int on[NPAT] = { 0 }, resolved, n, lat = 0, tail = 1;
+	struct facts f;
+	const struct sb_signal *primary = NULL, *second = NULL, *hp, *hs;
+	const struct sb_signal **v;
+	size_t nv;
+	int on[NPAT] = { 0 }, resolved, n, lat = 0, tail = 1, main_lat = 0;
 	char name[40];
 
 	memset(&c, 0, sizeof c);
@@ -736,37 +1051,43 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 			continue;
 		if (c.since[cls] == INT64_MIN || s->since < c.since[cls])
 			c.since[cls] = s->since;
-		if (primary == NULL || better(s, primary))
-			primary = s;
 		if (cls == TC_LATENCY) {
 			lat = 1;
 			if (strcmp(s->metric, "latency_p99") != 0 &&
 			    strcmp(s->metric, "latency_max") != 0)
-				tail = 0;
+				tail = 0, main_lat = 1;
 		}
-		if (strcmp(sb_detector_family(s->detector), "drift") == 0 &&
-		    s->at - s->since >= 30 * 60000)
-			on[P_SLOW_CREEP] = 1;
 	}
-	if (primary == NULL && a->nsigs > 0)
-		primary = &a->sigs[0];
-	for (size_t i = 0; primary != NULL && i < a->nsigs; i++) {
-		const struct sb_signal *s = &a->sigs[i];
-		if (!sb_signal_benign(s) && tclass(s) != tclass(primary) &&
-		    (second == NULL || better(s, second)))
-			second = s;
-	}
+	c.creep = creep_ms(a);
+	on[P_SLOW_CREEP] = c.creep >= 0;
+	resolved = a->state != NULL && strcmp(a->state, "resolved") == 0;
 
-	/* The headline: the strongest signal, and the strongest of another kind. */
-	c.s = primary;
-	if (primary != NULL) {
-		snprintf(name, sizeof name, "head.%s", tclass_name[tclass(primary)]);
+	/*
+	 * The headline: the strongest signal, and the strongest of another
+	 * kind; for a resolved alert with peaks, the strongest peaks.
+	 */
+	v = sb_xcalloc(a->nsigs + a->npeaks + 1, sizeof *v);
+	for (size_t i = 0; i < a->nsigs; i++)
+		v[i] = &a->sigs[i];
+	pick_head(v, a->nsigs, &primary, &second);
+	hp = primary;
+	hs = second;
+	nv = a->nsigs;
+	if (resolved && a->npeaks > 0) {
+		for (size_t i = 0; i < a->npeaks; i++)
+			v[i] = &a->peaks[i].sig;
+		nv = a->npeaks;
+		pick_head(v, nv, &hp, &hs);
+	}
+	c.s = hp;
+	if (hp != NULL) {
+		snprintf(name, sizeof name, "head.%s", tclass_name[tclass(hp)]);
 		expand_named(t, name, &c, &head);
 	}
-	if (second != NULL) {
-		c.s = second;
+	if (hs != NULL) {
+		c.s = hs;
 		sb_buf_puts(&head, " and ");
-		snprintf(name, sizeof name, "head.%s", tclass_name[tclass(second)]);
+		snprintf(name, sizeof name, "head.%s", tclass_name[tclass(hs)]);
 		expand_named(t, name, &c, &head);
 	}
 	sb_buf_putc(&head, '\0');
@@ -775,19 +1096,27 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 	int err = c.since[TC_ERRORS] != INT64_MIN;
 	int down = c.since[TC_TRAFFIC_DOWN] != INT64_MIN;
 	int up = c.since[TC_TRAFFIC_UP] != INT64_MIN;
-	gather_codes(a, &c);
+	context_facts(a, resolved && a->npeaks > 0, &f);
+	/* Claims of a rise need a signal or a quoted context; "held" none. */
+	int latq = lat || f.lat_quoted, errq = err || f.err_quoted;
+	int downq = down || f.down_quoted;
+	int lat_held = !lat && !f.lat_ctx, err_held = !err && !f.err_ctx;
+	int traffic_held = !down && !up && !f.traffic_ctx;
+	tail = tail && !main_lat && !f.main_ctx;
+	/* The codes of the error windows, of the peaks once resolved. */
+	gather_codes(v, nv, &c);
+	free(v);
 	on[P_SERVICE_WIDE] = a->nkeys >= 2;
-	on[P_LATENCY_ERRORS] = lat && err;
-	on[P_CLIENTS_GIVING_UP] = down && err;
+	on[P_LATENCY_ERRORS] = latq && errq;
+	on[P_CLIENTS_GIVING_UP] = downq && errq;
 	on[P_LOAD] = up && lat && c.since[TC_TRAFFIC_UP] <= c.since[TC_LATENCY];
-	on[P_TRAFFIC_DROP] = down && !err;
-	on[P_ERRORS_ONLY] = err && !lat && !down;
+	on[P_TRAFFIC_DROP] = down && err_held;
+	on[P_ERRORS_ONLY] = err && lat_held && !downq;
 	on[P_CODES] = c.top != 0;
-	on[P_LATENCY_ONLY] = lat && !err && !up && !down && !tail;
+	on[P_LATENCY_ONLY] = lat && !tail && err_held && traffic_held;
 	on[P_TAIL_ONLY] = lat && tail;
 	on[P_SLO] = c.since[TC_SLO] != INT64_MIN;
 
-	resolved = a->state != NULL && strcmp(a->state, "resolved") == 0;
 	c.s = primary;
 	snprintf(name, sizeof name, "summary.%s", resolved ? "resolved" :
 	    a->state != NULL && strcmp(a->state, "updated") == 0 ? "updated" :
@@ -801,7 +1130,10 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 		expand_named(t, "explain.resolved", &c, &b);
 		sb_buf_putc(&b, ' ');
 	}
-	explanation(a, t, &c, &b);
+	if (resolved && a->npeaks > 0)
+		explanation_peaks(a, t, &c, &b);
+	else
+		explanation(a, t, &c, &b);
 	put_json_text(out, "explanation", &b);
 
 	c.s = primary;
@@ -810,8 +1142,9 @@ compose(const struct alert_in *a, const struct tmpl_set *t,
 	for (int p = 0; p < NPAT; p++) {
 		if (!on[p])
 			continue;
-		if (p == P_CODES)	/* one code, or a mix */
+		if (p == P_CODES)	/* one code only, mostly, or a mix */
 			snprintf(name, sizeof name, "insight.codes_%s",
+			    c.n5xx[c.top - 500] >= c.total5xx ? "all" :
 			    c.n5xx[c.top - 500] >= 0.6 * c.total5xx ? "one" :
 			    "mixed");
 		else

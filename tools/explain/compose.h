@@ -13,6 +13,16 @@
 #include "sigrec.h"
 #include "templates.h"
 
+/*
+ * One member of the alert's "peaks" (correlate(1)): the signal of a
+ * metric that moved furthest, and its value in the newest window.
+ */
+struct peak_in {
+	struct sb_signal sig;
+	int64_t		 first_at, last_at;	/* INT64_MIN: absent */
+	double		 last_value;
+};
+
 struct alert_in {
 	char		*id, *state, *severity, *key, *service;
 	char		**keys;
@@ -20,6 +30,8 @@ struct alert_in {
 	int64_t		 started, at, resolved_at;	/* INT64_MIN: absent */
 	struct sb_signal	*sigs;
 	size_t		 nsigs;
+	struct peak_in	*peaks;
+	size_t		 npeaks;
 };
 
 /* 0, or -1 with why; the struct owns what it holds. */
