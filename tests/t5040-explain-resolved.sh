@@ -147,8 +147,10 @@ has "$OUT" 'crept in slowly over 45 minutes' "flagged 45 minutes after it began:
 # Bad peaks are reported like any bad member.
 printf '{"type":"alert","key":"%s","state":"resolved","signals":[],"peaks":{}}\n' "$K" >"$T/bad"
 printf '{"type":"alert","key":"%s","state":"resolved","signals":[],"peaks":[{"key":"a","metric":"m","detector":"d","at":"2026-11-26T12:00:00Z","value":1,"last_at":"2026-11-26T12:00:00Z"}]}\n' "$K" >>"$T/bad"
+cat "$T/creep" >>"$T/bad"
 run explain "$T/bad"
 is_rc 0 "bad peaks do not make explain fail"
+is "$(lines "$OUT")" 1 "the good alert after them is explained"
 has "$ERR" ":1: 'peaks' is not an array" "peaks that are not an array"
 has "$ERR" ":2: peaks\[0\]: 'first_at', 'last_at' or 'last_value'" "a peak with last_at and no last_value"
 done_testing
