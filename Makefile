@@ -41,6 +41,10 @@ ifneq ($(SAN),)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=all
 endif
+# make fuzz: objects instrumented for libFuzzer's coverage (clang only).
+ifneq ($(FUZZ),)
+SAN_FLAGS += -fsanitize=fuzzer-no-link
+endif
 
 ifeq ($(V),1)
 Q =
@@ -61,7 +65,8 @@ SCRIPTS	 = pipeline backtest
 SCRIPT_BINS = $(SCRIPTS:%=$(B)/bin/slowburn-%)
 SD_UNITS = examples/ingestd.service examples/slowburn-pipeline.service
 
-.PHONY: all check test test-asan lint bench nab demo install uninstall clean deps
+.PHONY: all check test test-asan lint bench nab demo install uninstall clean deps \
+	fuzz fuzzers
 all: $(BINS) $(UNITS) $(SCRIPT_BINS)
 
 # The shortest stem wins: this rule, not the tools', makes slowburn-*.
@@ -128,6 +133,33 @@ bench:
 	@scripts/deps --check --bench >/dev/null 2>&1 || scripts/deps --bench
 	@$(MAKE) --no-print-directory all
 	@for b in $(BENCHES); do SB_BIN=$(CURDIR)/$(B)/bin $$b || exit 1; done
+
+# libFuzzer harnesses, one per parser of untrusted bytes (tests/fuzz/*.c),
+# built by clang with ASan and UBSan in build/fuzz; scripts/fuzz replays
+# each one's regression inputs, then fuzzes it FUZZ_SECONDS from a corpus
+# seeded by the test fixtures.  Harnesses reach a tool's parser by linking
+# its object (FUZZ_TOOL_OBJS).
+FUZZ_SECONDS ?= 60
+FB	 = build/fuzz
+FUZZ_SRC = $(wildcard tests/fuzz/*.c)
+FUZZERS	 = $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/fuzz-%)
+FUZZ_TOOL_OBJS = $(FB)/tools/ingestd/body.o $(FB)/tools/explain/templates.o
+fuzz:
+	@scripts/deps --check --fuzz >/dev/null 2>&1 || scripts/deps --fuzz
+	@$(MAKE) --no-print-directory fuzzers
+	@scripts/fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzzers:
+	@$(MAKE) --no-print-directory B=$(FB) CC=clang SAN=1 FUZZ=1 \
+	    CFLAGS="-O1 -g" $(FB)/libcommon.a $(FUZZ_TOOL_OBJS)
+	@$(MAKE) --no-print-directory B=$(FB) CC=clang SAN=1 FUZZ=1 \
+	    CFLAGS="-O1 -g" $(FUZZERS)
+
+$(FB)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FB)/libcommon.a $(FUZZ_TOOL_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_TOOL_OBJS) $(LIB) $(LDLIBS_COMMON)
 
 # detect over the NAB corpus in ../shared/data/nab (labelled windows hit,
 # alarms outside them).

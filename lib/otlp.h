@@ -31,8 +31,10 @@
  * Spans of other kinds (client, internal, producer, consumer, unset) are
  * not requests this service answered: they are skipped and counted in
  * ignored.  A server span without a method, an endpoint or a status code
- * in 100..599, or that ends before it starts, cannot be an event: it is
- * counted in rejected and the first such reason is kept in r->why.
+ * in 100..599, that ends before it starts, or whose event the one event
+ * reader (lib/event.h) refuses (a method longer than it takes, ...),
+ * cannot be an event: it is counted in rejected and the first such
+ * reason is kept in r->why.
  * Field names are read in lowerCamelCase, as OTLP/JSON writes them, and
  * in the snake_case of the proto files, which some encoders write.
  *
@@ -43,7 +45,7 @@
  *	else if (r.rejected > 0)
  *		...partial success: r.rejected, r.why...
  *
- * Nothing is allocated but out's growth; out is the caller's.
+ * out is the caller's; scratch memory is freed before returning.
  */
 #ifndef SB_OTLP_H
 #define SB_OTLP_H
