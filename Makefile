@@ -31,7 +31,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
 ALL_CPPFLAGS = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS  = $(LDFLAGS) $(SAN_FLAGS)
-LDLIBS_COMMON = $(PKG_LIBS) -lpthread -lm
+LDLIBS_COMMON = $(PKG_LIBS) -lcrypt -lpthread -lm
 
 # Objects live out of tree so that the plain and the sanitizer builds
 # never mix: build/ and build/asan/.

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "arg.h"
+#include "auth.h"
 #include "buf.h"
 #include "clock.h"
 #include "data.h"
@@ -47,7 +48,9 @@ static struct {
 	int64_t		 latest;	/* cached dash_latest(), ms */
 	int64_t		 latest_checked;	/* monotonic ms; 0: never */
 	int		 refresh;	/* --refresh seconds */
-} srv = { NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0, 60 };
+	struct sb_htpasswd *users;	/* --htpasswd, or NULL */
+	char		*token;		/* --token-file, or NULL */
+} srv = { NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0, 60, NULL, NULL };
 
 static void
 usage(FILE *fp, int status)
@@ -55,7 +58,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: dashboard [-l address] [-p port] [-b backend] [--refresh seconds]\n"
 	    "                 [--sqlite-path file] [--redis-url url] [--redis-prefix prefix]\n"
-	    "                 [--timescale conninfo] [--max-line bytes]\n");
+	    "                 [--timescale conninfo] [--max-line bytes]\n"
+	    "                 [--htpasswd file] [--token-file file] [--insecure-no-auth]\n");
 	exit(status);
 }
 
@@ -248,6 +252,19 @@ view_parse(struct MHD_Connection *c, struct view *v, const char *defrange,
 	return 0;
 }
 
+/* On every reply, errors and refusals included. */
+static void
+add_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
 static enum MHD_Result
 reply(struct MHD_Connection *c, int status, struct sb_buf *body, int json)
 {
@@ -267,11 +284,7 @@ reply(struct MHD_Connection *c, int status, struct sb_buf *body, int json)
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json ?
 	    "application/json" : "text/html; charset=utf-8");
-	MHD_add_response_header(resp, "Content-Security-Policy", csp);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	add_security_headers(resp);
 	if (status == 405)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(c, (unsigned)status, resp);
@@ -289,6 +302,65 @@ send_error(struct MHD_Connection *c, int status, const char *msg, int json)
 	else
 		html_error(&b, status, msg);
 	return reply(c, status, &b, json);
+}
+
+/*
+ * With --htpasswd or --token-file every request but /healthz must carry
+ * HTTP Basic credentials of a user of the file, or the bearer token.
+ */
+static int
+authorized(struct MHD_Connection *c)
+{
+	const char *h;
+	char *user, *pass = NULL;
+	int ok = 0;
+
+	if (srv.users == NULL && srv.token == NULL)
+		return 1;
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL)
+		return 0;
+	if (srv.token != NULL && strncasecmp(h, "Bearer ", 7) == 0)
+		return sb_secret_eq(h + 7, srv.token);
+	if (srv.users == NULL)
+		return 0;
+	if ((user = MHD_basic_auth_get_username_password(c, &pass)) != NULL) {
+		ok = pass != NULL && sb_htpasswd_check(srv.users, user, pass);
+		MHD_free(user);
+	}
+	if (pass != NULL) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	return ok;
+}
+
+static enum MHD_Result
+send_unauthorized(struct MHD_Connection *c, int json)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (json)
+		api_error(&b, 401, "authentication required");
+	else
+		html_error(&b, 401, "authentication required");
+	resp = MHD_create_response_from_buffer(b.len, b.s, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		sb_buf_free(&b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json ?
+	    "application/json" : "text/html; charset=utf-8");
+	add_security_headers(resp);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+	    srv.users != NULL ? "Basic realm=\"slowburn\", charset=\"UTF-8\"" :
+	    "Bearer realm=\"slowburn\"");
+	ret = MHD_queue_response(c, 401, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
 enum route { R_OVERVIEW, R_ENDPOINT, R_ALERTS, R_API_ENDPOINTS, R_API_SERIES,
@@ -390,6 +462,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (strcmp(url, "/healthz") != 0 && !authorized(c))
+		return send_unauthorized(c, json);
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_error(c, 405, "only GET and HEAD", json);
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++)
@@ -495,13 +569,37 @@ read_stdin(size_t max_line)
 	return failed;
 }
 
+/* The first line of path, without trailing white space; exits 2 if none. */
+static char *
+read_token(const char *path)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		err(2, "--token-file: %s", path);
+	n = getline(&line, &cap, fp);
+	fclose(fp);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+	    line[n - 1] == ' ' || line[n - 1] == '\t'))
+		line[--n] = '\0';
+	if (n <= 0)
+		errx(2, "--token-file: %s: no token on its first line", path);
+	return line;
+}
+
 int
 main(int argc, char **argv)
 {
-	enum { O_SQLITE = 256, O_REDIS, O_PREFIX, O_PG, O_MAXLINE, O_REFRESH };
+	enum { O_SQLITE = 256, O_REDIS, O_PREFIX, O_PG, O_MAXLINE, O_REFRESH,
+	    O_HTPASSWD, O_TOKEN, O_NOAUTH };
 	static const struct option longopts[] = {
 		{ "backend",		required_argument,	NULL, 'b' },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "htpasswd",		required_argument,	NULL, O_HTPASSWD },
+		{ "insecure-no-auth",	no_argument,		NULL, O_NOAUTH },
 		{ "listen",		required_argument,	NULL, 'l' },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "port",		required_argument,	NULL, 'p' },
@@ -510,6 +608,7 @@ main(int argc, char **argv)
 		{ "refresh",		required_argument,	NULL, O_REFRESH },
 		{ "sqlite-path",	required_argument,	NULL, O_SQLITE },
 		{ "timescale",		required_argument,	NULL, O_PG },
+		{ "token-file",		required_argument,	NULL, O_TOKEN },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sb_store_config cfg;
@@ -520,7 +619,7 @@ main(int argc, char **argv)
 	char errbuf[256];
 	long long n;
 	size_t max_line = SB_MAX_LINE_DEFAULT;
-	int ch, port = 5000, failed = 0, memory;
+	int ch, port = 5000, failed = 0, memory, noauth = 0;
 
 	sb_store_config_env(&cfg);
 	while ((ch = sb_getopt(argc, argv, "b:hl:p:", longopts)) != -1) {
@@ -558,6 +657,17 @@ main(int argc, char **argv)
 				errx(2, "--refresh: '%s' is %s", optarg, errstr);
 			srv.refresh = (int)n;
 			break;
+		case O_HTPASSWD:
+			if ((srv.users = sb_htpasswd_load(optarg, errbuf,
+			    sizeof errbuf)) == NULL)
+				errx(2, "--htpasswd: %s", errbuf);
+			break;
+		case O_TOKEN:
+			srv.token = read_token(optarg);
+			break;
+		case O_NOAUTH:
+			noauth = 1;
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -572,6 +682,11 @@ main(int argc, char **argv)
 	sa.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, listen_addr, &sa.sin_addr) != 1)
 		errx(2, "-l: '%s' is not an IPv4 address", listen_addr);
+	/* Off this machine only with a lock on the door, or by request. */
+	if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127 && srv.users == NULL &&
+	    srv.token == NULL && !noauth)
+		errx(2, "-l %s: not a loopback address: give --htpasswd or "
+		    "--token-file, or --insecure-no-auth", listen_addr);
 	memory = cfg.backend != NULL && strcmp(cfg.backend, "memory") == 0;
 	/* Read-only: never create a database where none is. */
 	if (cfg.backend != NULL && strcmp(cfg.backend, "sqlite") == 0 &&
@@ -606,5 +721,10 @@ main(int argc, char **argv)
 		poll(NULL, 0, 200);
 	MHD_stop_daemon(d);
 	sb_store_close(srv.st);
+	sb_htpasswd_free(srv.users);
+	if (srv.token != NULL) {
+		explicit_bzero(srv.token, strlen(srv.token));
+		free(srv.token);
+	}
 	return failed;
 }
