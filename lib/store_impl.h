@@ -46,7 +46,9 @@ struct sb_store_ops {
 	int	(*connect)(struct sb_store *);	/* and check or create the schema */
 	void	(*disconnect)(struct sb_store *);
 	void	(*destroy)(struct sb_store *);
-	int	(*put)(struct sb_store *, const struct sb_store_batch *);
+	/* Sets *skipped to the items not stored: already there. */
+	int	(*put)(struct sb_store *, const struct sb_store_batch *,
+		    uint64_t *skipped);
 	/* At most max rows after the cursor, appended to page. */
 	int	(*page)(struct sb_store *, const struct sb_store_query *,
 		    const struct sb_store_cursor *, size_t max,
@@ -72,6 +74,8 @@ struct sb_store {
 	int64_t		 retry_for;
 	int		 attempt;	/* 0 on an operation's first try */
 	int		 transient;	/* the last failure was the connection */
+	uint64_t	 skipped;	/* by puts, for sb_store_skipped() */
+	uint64_t	 migrate_removed; /* duplicates the migration dropped */
 	char		*secret;	/* masked in every message */
 	char		 err[1024];
 	char		 desc[512];

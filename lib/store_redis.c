@@ -10,16 +10,19 @@
  *	P t:TYPE		sorted set: member scored by time (ms)
  *	P k:TYPE:KEY		sorted set: the same, for one series key
  *	P keys:TYPE		set of the series keys of TYPE
+ *	P d:TYPE		sorted set: each line's 16-byte digest, by time
  *	P state			hash: state key -> value
  *
  * A member is the record's sequence number as 16 hex digits, so members
  * are unique, and members of equal score, which Redis orders by bytes,
  * come back in insertion order.  A time range is ZRANGEBYSCORE on t:TYPE
- * or k:TYPE:KEY, then HMGET of the lines.  A batch is one pipelined
- * MULTI ... EXEC of variadic HSET, ZADD and SADD commands, atomic; a
- * retried batch reuses its sequence numbers, so writing it twice changes
- * nothing.  Retention is ZRANGEBYSCORE/HDEL/ZREMRANGEBYSCORE below the
- * cutoff.  After a reconnect AUTH and SELECT are sent again.
+ * or k:TYPE:KEY, then HMGET of the lines.  A batch is one EVAL of the
+ * Lua script PUT_SCRIPT, atomic like any script: for each record in
+ * turn, ZADD NX of its digest to d:TYPE says whether it is new, and only
+ * new records go into variadic HSET, ZADD and SADD commands; a retried
+ * batch finds its digests there and stores nothing twice.  Retention is
+ * ZRANGEBYSCORE/HDEL/ZREMRANGEBYSCORE below the cutoff, d:TYPE's too.
+ * After a reconnect AUTH and SELECT are sent again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +34,52 @@
 #include "store.h"
 #include "store_impl.h"
 
-#define SCHEMA_NOW	1
+#define SCHEMA_NOW	2
 #define MEMBER_LEN	16
+#define MIGRATE_PAGE	1000
+
+/*
+ * ARGV: the key prefix, then per record, sorted by type and key and in
+ * put order within a key: type, key, score, member, digest, line.  Adds
+ * what is new; returns how many records were already there.  Arguments
+ * are unpacked a thousand at a time: Lua 5.1 takes at most 8000.
+ */
+static const char PUT_SCRIPT[] =
+	"local p, dups = ARGV[1], 0\n"
+	"local ty, k, dk\n"
+	"local h, zt, zk = {}, {}, {}\n"
+	"local function flush_key()\n"
+	"  if #zk > 0 then\n"
+	"    redis.call('ZADD', p .. 'k:' .. ty .. ':' .. k, unpack(zk))\n"
+	"    redis.call('SADD', p .. 'keys:' .. ty, k)\n"
+	"    zk = {}\n"
+	"  end\n"
+	"end\n"
+	"local function flush()\n"
+	"  flush_key()\n"
+	"  if #h > 0 then\n"
+	"    redis.call('HSET', p .. 'r:' .. ty, unpack(h))\n"
+	"    redis.call('ZADD', p .. 't:' .. ty, unpack(zt))\n"
+	"    redis.call('SADD', p .. 'types', ty)\n"
+	"    h, zt = {}, {}\n"
+	"  end\n"
+	"end\n"
+	"for i = 2, #ARGV, 6 do\n"
+	"  local t1, k1, sc, m = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]\n"
+	"  if t1 ~= ty then flush(); ty, k, dk = t1, k1, p .. 'd:' .. t1\n"
+	"  elseif k1 ~= k then flush_key(); k = k1 end\n"
+	"  if redis.call('ZADD', dk, 'NX', sc, ARGV[i + 4]) == 1 then\n"
+	"    h[#h + 1] = m; h[#h + 1] = ARGV[i + 5]\n"
+	"    zt[#zt + 1] = sc; zt[#zt + 1] = m\n"
+	"    zk[#zk + 1] = sc; zk[#zk + 1] = m\n"
+	"    if #h >= 2000 then flush() end\n"
+	"  else\n"
+	"    dups = dups + 1\n"
+	"  end\n"
+	"end\n"
+	"flush()\n"
+	"if dups > 0 then redis.call('HINCRBY', p .. 'meta', 'duplicates', dups) end\n"
+	"return dups\n";
 
 struct rds {
 	redisContext	*c;
@@ -199,6 +246,183 @@ describe(struct sb_store *st)
 	    r->url.port, r->url.db);
 }
 
+/* SMEMBERS of P + part + type into rep. */
+static int
+members(struct sb_store *st, const char *part, const char *type,
+    redisReply **rep)
+{
+	struct rds *r = st->be;
+
+	args_reset(r);
+	args(r, "SMEMBERS");
+	args(r, rkey(st, &r->key2, part, type, NULL, 0));
+	return run(st, "SMEMBERS", rep);
+}
+
+/*
+ * Removes the records of members[0..n) of type: their lines, their places
+ * in t:TYPE and in their series (keys[i], key_len[i]), in one MULTI.
+ */
+static int
+remove_records(struct sb_store *st, const char *type, char **mem,
+    struct sb_store_batch *keys, size_t n)
+{
+	struct rds *r = st->be;
+	size_t cmds = 0;
+	int rc;
+
+	args_reset(r);
+	args(r, "MULTI");
+	rc = append(st, "MULTI");
+	for (int part = 0; part < 2 && rc == 0; part++, cmds++) {
+		args_reset(r);
+		args(r, part == 0 ? "HDEL" : "ZREM");
+		args(r, rkey(st, &r->key, part == 0 ? "r:" : "t:", type, NULL,
+		    0));
+		for (size_t i = 0; i < n; i++)
+			arg(r, mem[i], MEMBER_LEN);
+		rc = append(st, part == 0 ? "HDEL" : "ZREM");
+	}
+	for (size_t i = 0; i < n && rc == 0; i++, cmds++) {
+		const struct sb_store_item *it = &keys->item[i];
+		args_reset(r);
+		args(r, "ZREM");
+		args(r, rkey(st, &r->key, "k:", type, sb_store_str(keys,
+		    it->key), it->key_len));
+		arg(r, mem[i], MEMBER_LEN);
+		rc = append(st, "ZREM");
+	}
+	args_reset(r);
+	args(r, "EXEC");
+	if (rc == 0 && (rc = append(st, "EXEC")) == 0)
+		rc = replies(st, cmds + 2, "migrating");
+	return rc;
+}
+
+/*
+ * Migration 2: d:TYPE from the lines, in put order, so that the first
+ * copy of a record is the one kept and later copies are removed.  Redis
+ * has no transaction that can read, so this is made safe to run again:
+ * d:TYPE is rebuilt from scratch, and the version is written last.
+ */
+static int
+migrate_type(struct sb_store *st, const char *type, struct sb_json *js)
+{
+	struct rds *r = st->be;
+	struct sb_store_batch keys;
+	redisReply *ids = NULL, *lines = NULL;
+	char from[32], to[32], err[160], *dup[MIGRATE_PAGE];
+	uint64_t start = 0;
+	size_t ndup, n;
+	int rc;
+
+	args_reset(r);
+	args(r, "DEL");
+	args(r, rkey(st, &r->key, "d:", type, NULL, 0));
+	if ((rc = run(st, "migrating", NULL)) != 0)
+		return rc;
+	sb_store_batch_init(&keys);
+	for (;;) {
+		snprintf(from, sizeof from, "%llu", (unsigned long long)start);
+		snprintf(to, sizeof to, "%llu", (unsigned long long)(start +
+		    MIGRATE_PAGE - 1));
+		args_reset(r);
+		args(r, "ZRANGE");
+		args(r, rkey(st, &r->key, "t:", type, NULL, 0));
+		args(r, from);
+		args(r, to);
+		args(r, "WITHSCORES");
+		if ((rc = run(st, "migrating", &ids)) != 0)
+			break;
+		if ((n = ids->elements / 2) == 0)
+			break;
+		args_reset(r);
+		args(r, "HMGET");
+		args(r, rkey(st, &r->key, "r:", type, NULL, 0));
+		for (size_t i = 0; i < n; i++)
+			arg(r, ids->element[2 * i]->str, ids->element[2 * i]->len);
+		if ((rc = run(st, "migrating", &lines)) != 0)
+			break;
+		/* One ZADD NX a record, pipelined: its reply says if it is new. */
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			redisReply *l = lines->element[i];
+			unsigned char d[SB_STORE_DIGEST];
+			sb_store_digest(l->type == REDIS_REPLY_STRING ? l->str : "",
+			    l->type == REDIS_REPLY_STRING ? l->len : 0, d);
+			args_reset(r);
+			args(r, "ZADD");
+			args(r, rkey(st, &r->key, "d:", type, NULL, 0));
+			args(r, "NX");
+			arg(r, ids->element[2 * i + 1]->str,
+			    ids->element[2 * i + 1]->len);
+			arg(r, (const char *)d, sizeof d);
+			rc = append(st, "migrating");
+		}
+		sb_store_batch_reset(&keys);
+		ndup = 0;
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			redisReply *a = NULL;
+			redisReply *l = lines->element[i];
+			if (redisGetReply(r->c, (void **)&a) != REDIS_OK) {
+				rc = conn_err(st, "migrating");
+				break;
+			}
+			if ((rc = check(st, a, "migrating")) != 0)
+				break;
+			if (a->type == REDIS_REPLY_INTEGER && a->integer == 0 &&
+			    l->type == REDIS_REPLY_STRING &&
+			    ids->element[2 * i]->len == MEMBER_LEN &&
+			    sb_json_parse(js, l->str, l->len) == 0 &&
+			    sb_store_batch_add_json(&keys, js, l->str, l->len,
+			    err, sizeof err) == 0)
+				dup[ndup++] = ids->element[2 * i]->str;
+			freeReplyObject(a);
+		}
+		if (rc == 0 && ndup > 0)
+			rc = remove_records(st, type, dup, &keys, ndup);
+		freeReplyObject(ids);
+		freeReplyObject(lines);
+		ids = lines = NULL;
+		if (rc != 0)
+			break;
+		st->migrate_removed += ndup;
+		/* The removed were in this page: the next starts that much sooner. */
+		start += n - ndup;
+	}
+	if (ids != NULL)
+		freeReplyObject(ids);
+	sb_store_batch_free(&keys);
+	return rc;
+}
+
+static int
+migrate_digests(struct sb_store *st)
+{
+	struct rds *r = st->be;
+	redisReply *types;
+	struct sb_json js;
+	char n[32];
+	int rc;
+
+	st->migrate_removed = 0;
+	if ((rc = members(st, "types", NULL, &types)) != 0)
+		return rc;
+	sb_json_init(&js);
+	for (size_t i = 0; i < types->elements && rc == 0; i++)
+		rc = migrate_type(st, types->element[i]->str, &js);
+	sb_json_free(&js);
+	freeReplyObject(types);
+	if (rc != 0 || st->migrate_removed == 0)
+		return rc;
+	snprintf(n, sizeof n, "%llu", (unsigned long long)st->migrate_removed);
+	args_reset(r);
+	args(r, "HINCRBY");
+	args(r, rkey(st, &r->key, "meta", NULL, NULL, 0));
+	args(r, "duplicates");
+	args(r, n);
+	return run(st, "migrating", NULL);
+}
+
 static int
 rds_schema(struct sb_store *st)
 {
@@ -222,6 +446,12 @@ rds_schema(struct sb_store *st)
 		    SCHEMA_NOW);
 	if (st->schema_found == SCHEMA_NOW)
 		return 0;
+	if (st->schema_found > 0 && !st->cfg.migrate)
+		return sb_store_seterr(st, -1, "%s: schema version %d is older "
+		    "than %d: run 'store migrate'", st->desc, st->schema_found,
+		    SCHEMA_NOW);
+	if (st->schema_found > 0 && (rc = migrate_digests(st)) != 0)
+		return rc;
 	snprintf(v, sizeof v, "%d", SCHEMA_NOW);
 	args_reset(r);
 	args(r, "HSET");
@@ -328,12 +558,13 @@ cmp_ref(const void *x, const void *y)
 }
 
 static int
-rds_put(struct sb_store *st, const struct sb_store_batch *b)
+rds_put(struct sb_store *st, const struct sb_store_batch *b,
+    uint64_t *skipped)
 {
 	struct rds *r = st->be;
 	struct ref *ref;
 	char *mem, *score;
-	size_t cmds = 0, i, j, k;
+	size_t i;
 	redisReply *rep;
 	int rc;
 
@@ -367,74 +598,27 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b)
 	qsort(ref, b->n, sizeof *ref, cmp_ref);
 
 	args_reset(r);
-	args(r, "MULTI");
-	rc = append(st, "MULTI");
-	cmds++;
-	for (i = 0; i < b->n && rc == 0; i = j) {	/* one type */
-		const char *type = ref[i].type;
-		for (j = i; j < b->n && strcmp(ref[j].type, type) == 0; j++)
-			;
-		args_reset(r);
-		args(r, "HSET");
-		args(r, rkey(st, &r->key, "r:", type, NULL, 0));
-		for (k = i; k < j; k++) {
-			const struct sb_store_item *it = &b->item[ref[k].i];
-			arg(r, mem + ref[k].i * (MEMBER_LEN + 1), MEMBER_LEN);
-			arg(r, sb_store_str(b, it->line), it->line_len);
-		}
-		if ((rc = append(st, "HSET")) != 0)
-			break;
-		args_reset(r);
-		args(r, "ZADD");
-		args(r, rkey(st, &r->key, "t:", type, NULL, 0));
-		for (k = i; k < j; k++) {
-			args(r, score + ref[k].i * 24);
-			arg(r, mem + ref[k].i * (MEMBER_LEN + 1), MEMBER_LEN);
-		}
-		if ((rc = append(st, "ZADD")) != 0)
-			break;
-		args_reset(r);
-		args(r, "SADD");
-		args(r, rkey(st, &r->key, "types", NULL, NULL, 0));
-		args(r, type);
-		if ((rc = append(st, "SADD")) != 0)
-			break;
-		cmds += 3;
-		for (size_t g = i, h; g < j && rc == 0; g = h) {	/* one key */
-			for (h = g; h < j && ref[h].key_len == ref[g].key_len &&
-			    memcmp(ref[h].key, ref[g].key, ref[g].key_len) == 0;
-			    h++)
-				;
-			args_reset(r);
-			args(r, "ZADD");
-			args(r, rkey(st, &r->key, "k:", type, ref[g].key,
-			    ref[g].key_len));
-			for (k = g; k < h; k++) {
-				args(r, score + ref[k].i * 24);
-				arg(r, mem + ref[k].i * (MEMBER_LEN + 1),
-				    MEMBER_LEN);
-			}
-			if ((rc = append(st, "ZADD")) != 0)
-				break;
-			args_reset(r);
-			args(r, "SADD");
-			args(r, rkey(st, &r->key2, "keys:", type, NULL, 0));
-			arg(r, ref[g].key, ref[g].key_len);
-			if ((rc = append(st, "SADD")) != 0)
-				break;
-			cmds += 2;
-		}
+	args(r, "EVAL");
+	args(r, PUT_SCRIPT);
+	args(r, "0");
+	args(r, st->cfg.redis_prefix);
+	for (i = 0; i < b->n; i++) {
+		const struct sb_store_item *it = &b->item[ref[i].i];
+		args(r, ref[i].type);
+		arg(r, ref[i].key, ref[i].key_len);
+		args(r, score + ref[i].i * 24);
+		arg(r, mem + ref[i].i * (MEMBER_LEN + 1), MEMBER_LEN);
+		arg(r, (const char *)it->digest, SB_STORE_DIGEST);
+		arg(r, sb_store_str(b, it->line), it->line_len);
 	}
 	free(ref);
-	if (rc == 0) {
-		args_reset(r);
-		args(r, "EXEC");
-		if ((rc = append(st, "EXEC")) == 0)
-			rc = replies(st, cmds + 1, "put");
-	}
-	if (rc == 0)
-		r->base = 0;
-	return rc;
+	if ((rc = run(st, "put", &rep)) != 0)
+		return rc;
+	if (rep->type == REDIS_REPLY_INTEGER)
+		*skipped = (uint64_t)rep->integer;
+	freeReplyObject(rep);
+	r->base = 0;
+	return 0;
 }
 
 static int
@@ -497,19 +681,6 @@ rds_page(struct sb_store *st, const struct sb_store_query *q,
 	return 0;
 }
 
-/* SMEMBERS of P + part + type into rep. */
-static int
-members(struct sb_store *st, const char *part, const char *type,
-    redisReply **rep)
-{
-	struct rds *r = st->be;
-
-	args_reset(r);
-	args(r, "SMEMBERS");
-	args(r, rkey(st, &r->key2, part, type, NULL, 0));
-	return run(st, "SMEMBERS", rep);
-}
-
 static int
 prune_type(struct sb_store *st, const char *type, int64_t cutoff,
     uint64_t *removed)
@@ -561,6 +732,17 @@ prune_type(struct sb_store *st, const char *type, int64_t cutoff,
 		if (rc != 0)
 			return rc;
 	}
+	/*
+	 * The digests last: a prune cut short leaves some of the pruned,
+	 * not records without theirs; the next prune removes them.
+	 */
+	args_reset(r);
+	args(r, "ZREMRANGEBYSCORE");
+	args(r, rkey(st, &r->key, "d:", type, NULL, 0));
+	args(r, "-inf");
+	args(r, max);
+	if ((rc = run(st, "prune", NULL)) != 0)
+		return rc;
 	if ((rc = members(st, "keys:", type, &keys)) != 0)
 		return rc;
 	for (size_t i = 0; i < keys->elements && rc == 0; i++) {
@@ -659,6 +841,15 @@ rds_stats(struct sb_store *st, struct sb_store_stats *s)
 	if ((rc = run(st, "stats", &rep)) != 0)
 		return rc;
 	s->state_keys = (uint64_t)rep->integer;
+	freeReplyObject(rep);
+	args_reset(r);
+	args(r, "HGET");
+	args(r, rkey(st, &r->key, "meta", NULL, NULL, 0));
+	args(r, "duplicates");
+	if ((rc = run(st, "stats", &rep)) != 0)
+		return rc;
+	if (rep->type == REDIS_REPLY_STRING)
+		s->duplicates = strtoull(rep->str, NULL, 10);
 	freeReplyObject(rep);
 	/* The server's memory: Redis cannot cheaply size one prefix. */
 	args_reset(r);

@@ -233,6 +233,94 @@ records_suite(struct sb_store *st, const char *be)
 	sb_store_batch_free(&b);
 }
 
+/*
+ * Putting is idempotent: a line already stored, or earlier in the same
+ * batch, is skipped, the first copy staying where it was put; a line
+ * that differs in one byte is another record; a pruned record can be
+ * put again.  Times before T0 - 1h, after what records_suite pruned.
+ */
+static const char *const idem[] = {
+	/* 0 */ "{\"type\":\"idem\",\"key\":\"a\",\"at\":\"2026-11-26T13:00:00.000Z\",\"v\":1}",
+	/* 1 */ "{\"type\":\"idem\",\"key\":\"b\",\"at\":\"2026-11-26T13:00:00.000Z\",\"v\":2}",
+	/* 2 */ "{\"type\":\"idem\",\"key\":\"a\",\"at\":\"2026-11-26T13:00:01.000Z\",\"v\":3}",
+	/* 3 */ "{\"type\":\"idem\",\"key\":\"b\",\"at\":\"2026-11-26T13:00:00.000Z\",\"v\":2 }",
+};
+
+static char *
+idem_join(const int *idx, size_t n)
+{
+	struct sb_buf b = SB_BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		sb_buf_puts(&b, idem[idx[i]]);
+		sb_buf_putc(&b, '\n');
+	}
+	sb_buf_putc(&b, '\0');
+	return b.s;
+}
+
+static void
+idem_check(struct sb_store *st, const char *key, const int *idx, size_t n,
+    const char *what)
+{
+	char *got = q(st, "idem", key, INT64_MIN, INT64_MAX, 0, NULL);
+	char *want = idem_join(idx, n);
+
+	is_str(got, want, "%s", what);
+	free(got);
+	free(want);
+}
+
+static void
+idempotent_suite(struct sb_store *st, const char *be)
+{
+	struct sb_store_batch b;
+	struct sb_store_stats s;
+	uint64_t skipped = sb_store_skipped(st), removed = 0;
+	int once[] = { 0, 1, 2 }, all[] = { 0, 1, 3, 2 }, after[] = { 2 },
+	    a[] = { 0, 2 };
+
+	sb_store_batch_init(&b);
+	add(&b, idem[0]);
+	add(&b, idem[1]);
+	add(&b, idem[0]);
+	add(&b, idem[2]);
+	add(&b, idem[1]);
+	ok(sb_store_put(st, &b) == 0, "%s: put a batch holding copies", be);
+	is_int(sb_store_skipped(st) - skipped, 2,
+	    "the copies within the batch are skipped");
+	idem_check(st, NULL, once, 3, "each record once, where it was first put");
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "put the same batch again");
+	is_int(sb_store_skipped(st) - skipped, 5, "every record of it is skipped");
+	idem_check(st, NULL, once, 3, "the store is as after the first put");
+	idem_check(st, "a", a, 2, "a series is as after the first put");
+
+	sb_store_batch_reset(&b);
+	add(&b, idem[3]);
+	add(&b, idem[0]);
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "put a line that differs in one byte");
+	is_int(sb_store_skipped(st) - skipped, 1, "only the copy is skipped");
+	idem_check(st, NULL, all, 4, "one byte makes another record");
+
+	ok(sb_store_stats(st, &s) == 0, "stats");
+	is_int(s.duplicates, 8, "stats count the records skipped");
+	sb_store_stats_free(&s);
+
+	/* A pruned record leaves its identity too: it can be put again. */
+	ok(sb_store_prune(st, T0 - 3600000 + 1, &removed) == 0 &&
+	    removed == 3, "prune the records of the first second");
+	idem_check(st, NULL, after, 1, "they are gone");
+	sb_store_batch_reset(&b);
+	add(&b, idem[0]);
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "put the pruned record again");
+	is_int(sb_store_skipped(st) - skipped, 0, "it is not a duplicate");
+	idem_check(st, NULL, a, 2, "it is stored again");
+	sb_store_batch_free(&b);
+}
+
 static void
 state_suite(struct sb_store *st)
 {
@@ -288,6 +376,7 @@ conformance(const struct sb_store_config *cfg, const char *be)
 	ok(now >= 1, "schema version %d", now);
 	records_suite(st, be);
 	state_suite(st);
+	idempotent_suite(st, be);
 	sb_store_close(st);
 
 	/* A second connection sees it all, except with memory. */
