@@ -16,11 +16,17 @@
  * A member is the record's sequence number as 16 hex digits, so members
  * are unique, and members of equal score, which Redis orders by bytes,
  * come back in insertion order.  A time range is ZRANGEBYSCORE on t:TYPE
- * or k:TYPE:KEY, then HMGET of the lines.  A batch is one EVAL of the
- * Lua script PUT_SCRIPT, atomic like any script: for each record in
- * turn, ZADD NX of its digest to d:TYPE says whether it is new, and only
- * new records go into variadic HSET, ZADD and SADD commands; a retried
- * batch finds its digests there and stores nothing twice.  Retention is
+ * or k:TYPE:KEY, then HMGET of the lines.
+ *
+ * A batch is checked, then written, optimistically: WATCH of the batch's
+ * d:TYPE keys and ZMSCORE of its digests say which records are new (a
+ * copy within the batch is not), then one MULTI ... EXEC of variadic
+ * HSET, ZADD and SADD commands writes only those, with their digests.
+ * If another client changed a d:TYPE in between, EXEC does nothing and
+ * the check is made again, so two writers never both store a record.  A
+ * retried batch finds its digests there and stores nothing twice.  (A
+ * Lua script would need no retry, but handing every line to Lua doubled
+ * the server's time per record.)  Retention is
  * ZRANGEBYSCORE/HDEL/ZREMRANGEBYSCORE below the cutoff, d:TYPE's too.
  * After a reconnect AUTH and SELECT are sent again.
  */
@@ -37,49 +43,7 @@
 #define SCHEMA_NOW	2
 #define MEMBER_LEN	16
 #define MIGRATE_PAGE	1000
-
-/*
- * ARGV: the key prefix, then per record, sorted by type and key and in
- * put order within a key: type, key, score, member, digest, line.  Adds
- * what is new; returns how many records were already there.  Arguments
- * are unpacked a thousand at a time: Lua 5.1 takes at most 8000.
- */
-static const char PUT_SCRIPT[] =
-	"local p, dups = ARGV[1], 0\n"
-	"local ty, k, dk\n"
-	"local h, zt, zk = {}, {}, {}\n"
-	"local function flush_key()\n"
-	"  if #zk > 0 then\n"
-	"    redis.call('ZADD', p .. 'k:' .. ty .. ':' .. k, unpack(zk))\n"
-	"    redis.call('SADD', p .. 'keys:' .. ty, k)\n"
-	"    zk = {}\n"
-	"  end\n"
-	"end\n"
-	"local function flush()\n"
-	"  flush_key()\n"
-	"  if #h > 0 then\n"
-	"    redis.call('HSET', p .. 'r:' .. ty, unpack(h))\n"
-	"    redis.call('ZADD', p .. 't:' .. ty, unpack(zt))\n"
-	"    redis.call('SADD', p .. 'types', ty)\n"
-	"    h, zt = {}, {}\n"
-	"  end\n"
-	"end\n"
-	"for i = 2, #ARGV, 6 do\n"
-	"  local t1, k1, sc, m = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]\n"
-	"  if t1 ~= ty then flush(); ty, k, dk = t1, k1, p .. 'd:' .. t1\n"
-	"  elseif k1 ~= k then flush_key(); k = k1 end\n"
-	"  if redis.call('ZADD', dk, 'NX', sc, ARGV[i + 4]) == 1 then\n"
-	"    h[#h + 1] = m; h[#h + 1] = ARGV[i + 5]\n"
-	"    zt[#zt + 1] = sc; zt[#zt + 1] = m\n"
-	"    zk[#zk + 1] = sc; zk[#zk + 1] = m\n"
-	"    if #h >= 2000 then flush() end\n"
-	"  else\n"
-	"    dups = dups + 1\n"
-	"  end\n"
-	"end\n"
-	"flush()\n"
-	"if dups > 0 then redis.call('HINCRBY', p .. 'meta', 'duplicates', dups) end\n"
-	"return dups\n";
+#define WATCH_TRIES	20	/* EXECs a put tries before backing off */
 
 struct rds {
 	redisContext	*c;
@@ -557,16 +521,230 @@ cmp_ref(const void *x, const void *y)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
+struct dref {
+	const unsigned char *d;
+	size_t		 i;
+};
+
+static int
+cmp_dref(const void *x, const void *y)
+{
+	const struct dref *a = x, *b = y;
+	int c = memcmp(a->d, b->d, SB_STORE_DIGEST);
+
+	if (c != 0)
+		return c;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/*
+ * WATCHes the d:TYPE keys of the batch and marks in isnew the records
+ * that are neither stored already nor a copy of one earlier in the
+ * batch.  ref is sorted by type.
+ */
+static int
+find_new(struct sb_store *st, const struct sb_store_batch *b,
+    const struct ref *ref, unsigned char *isnew)
+{
+	struct rds *r = st->be;
+	struct dref *dr;
+	size_t i, j, nd = 0, ntypes = 0;
+	int rc;
+
+	/* The d:TYPE names, NUL-terminated in key2, then the arguments. */
+	sb_buf_reset(&r->key2);
+	for (i = 0; i < b->n; i = j) {
+		for (j = i; j < b->n && strcmp(ref[j].type, ref[i].type) == 0; j++)
+			;
+		rkey(st, &r->key, "d:", ref[i].type, NULL, 0);
+		sb_buf_add(&r->key2, r->key.s, r->key.len + 1);
+		ntypes++;
+	}
+	args_reset(r);
+	args(r, "WATCH");
+	for (size_t off = 0, t = 0; t < ntypes; t++) {
+		args(r, r->key2.s + off);
+		off += strlen(r->key2.s + off) + 1;
+	}
+	if ((rc = append(st, "WATCH")) != 0)
+		return rc;
+	for (i = 0, nd = 0; i < b->n; i = j) {
+		for (j = i; j < b->n && strcmp(ref[j].type, ref[i].type) == 0; j++)
+			;
+		args_reset(r);
+		args(r, "ZMSCORE");
+		args(r, r->key2.s + nd);
+		nd += strlen(r->key2.s + nd) + 1;
+		for (size_t k = i; k < j; k++)
+			arg(r, (const char *)b->item[ref[k].i].digest,
+			    SB_STORE_DIGEST);
+		if ((rc = append(st, "ZMSCORE")) != 0)
+			return rc;
+	}
+	if ((rc = replies(st, 1, "WATCH")) != 0)
+		return rc;
+	memset(isnew, 0, b->n);
+	dr = sb_xmalloc(b->n * sizeof *dr);
+	nd = 0;
+	for (i = 0; i < b->n && rc == 0; i = j) {
+		redisReply *rep = NULL;
+		for (j = i; j < b->n && strcmp(ref[j].type, ref[i].type) == 0; j++)
+			;
+		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK) {
+			rc = conn_err(st, "ZMSCORE");
+			break;
+		}
+		if ((rc = check(st, rep, "ZMSCORE")) != 0)
+			break;
+		if (rep->type != REDIS_REPLY_ARRAY || rep->elements != j - i)
+			rc = sb_store_seterr(st, -1, "%s: ZMSCORE: unexpected "
+			    "reply (Redis 6.2 or later is needed)", st->desc);
+		for (size_t k = i; k < j && rc == 0; k++)
+			if (rep->element[k - i]->type == REDIS_REPLY_NIL) {
+				dr[nd].d = b->item[ref[k].i].digest;
+				dr[nd++].i = ref[k].i;
+			}
+		freeReplyObject(rep);
+	}
+	/* Of the copies of one line in the batch, the first put is new. */
+	qsort(dr, nd, sizeof *dr, cmp_dref);
+	for (i = 0; i < nd && rc == 0; i++)
+		if (i == 0 || memcmp(dr[i].d, dr[i - 1].d, SB_STORE_DIGEST) != 0)
+			isnew[dr[i].i] = 1;
+	free(dr);
+	return rc;
+}
+
+/*
+ * Queues, after MULTI, the writes of the new records of the batch and
+ * the count of the others; *cmds counts the commands queued.
+ */
+static int
+queue_writes(struct sb_store *st, const struct sb_store_batch *b,
+    const struct ref *ref, const unsigned char *isnew, const char *mem,
+    const char *score, uint64_t skipped, size_t *cmds)
+{
+	struct rds *r = st->be;
+	size_t i, j, k, nnew;
+	int rc = 0;
+
+	for (i = 0; i < b->n && rc == 0; i = j) {	/* one type */
+		const char *type = ref[i].type;
+		for (j = i, nnew = 0; j < b->n && strcmp(ref[j].type, type) == 0;
+		    j++)
+			nnew += isnew[ref[j].i];
+		if (nnew == 0)
+			continue;
+		for (int part = 0; part < 3 && rc == 0; part++) {
+			args_reset(r);
+			args(r, part == 0 ? "HSET" : "ZADD");
+			args(r, rkey(st, &r->key, part == 0 ? "r:" : part == 1 ?
+			    "t:" : "d:", type, NULL, 0));
+			for (k = i; k < j; k++) {
+				const struct sb_store_item *it = &b->item[ref[k].i];
+				if (!isnew[ref[k].i])
+					continue;
+				if (part > 0)
+					args(r, score + ref[k].i * 24);
+				if (part < 2)
+					arg(r, mem + ref[k].i * (MEMBER_LEN + 1),
+					    MEMBER_LEN);
+				if (part == 0)
+					arg(r, sb_store_str(b, it->line),
+					    it->line_len);
+				else if (part == 2)
+					arg(r, (const char *)it->digest,
+					    SB_STORE_DIGEST);
+			}
+			rc = append(st, part == 0 ? "HSET" : "ZADD");
+			(*cmds)++;
+		}
+		args_reset(r);
+		args(r, "SADD");
+		args(r, rkey(st, &r->key, "types", NULL, NULL, 0));
+		args(r, type);
+		if (rc == 0 && (rc = append(st, "SADD")) == 0)
+			(*cmds)++;
+		for (size_t g = i, h; g < j && rc == 0; g = h) {	/* one key */
+			for (h = g, nnew = 0; h < j && ref[h].key_len ==
+			    ref[g].key_len && memcmp(ref[h].key, ref[g].key,
+			    ref[g].key_len) == 0; h++)
+				nnew += isnew[ref[h].i];
+			if (nnew == 0)
+				continue;
+			args_reset(r);
+			args(r, "ZADD");
+			args(r, rkey(st, &r->key, "k:", type, ref[g].key,
+			    ref[g].key_len));
+			for (k = g; k < h; k++) {
+				if (!isnew[ref[k].i])
+					continue;
+				args(r, score + ref[k].i * 24);
+				arg(r, mem + ref[k].i * (MEMBER_LEN + 1),
+				    MEMBER_LEN);
+			}
+			if ((rc = append(st, "ZADD")) != 0)
+				break;
+			args_reset(r);
+			args(r, "SADD");
+			args(r, rkey(st, &r->key2, "keys:", type, NULL, 0));
+			arg(r, ref[g].key, ref[g].key_len);
+			if ((rc = append(st, "SADD")) != 0)
+				break;
+			*cmds += 2;
+		}
+	}
+	if (rc == 0 && skipped > 0) {
+		char n[32];
+		snprintf(n, sizeof n, "%llu", (unsigned long long)skipped);
+		args_reset(r);
+		args(r, "HINCRBY");
+		args(r, rkey(st, &r->key, "meta", NULL, NULL, 0));
+		args(r, "duplicates");
+		args(r, n);
+		if ((rc = append(st, "HINCRBY")) == 0)
+			(*cmds)++;
+	}
+	return rc;
+}
+
+/* Reads the replies of MULTI, cmds QUEUED and EXEC; *done = 0 if aborted. */
+static int
+exec_replies(struct sb_store *st, size_t cmds, int *done)
+{
+	struct rds *r = st->be;
+	redisReply *rep = NULL;
+	int rc;
+
+	*done = 0;
+	if ((rc = replies(st, cmds + 1, "put")) != 0)
+		return rc;
+	if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
+		return conn_err(st, "put");
+	if ((rc = check(st, rep, "put")) != 0)
+		return rc;
+	if (rep->type == REDIS_REPLY_ARRAY) {
+		*done = 1;
+		for (size_t i = 0; i < rep->elements && rc == 0; i++)
+			if (rep->element[i]->type == REDIS_REPLY_ERROR)
+				rc = sb_store_seterr(st, -1, "%s: put: %s",
+				    st->desc, rep->element[i]->str);
+	}
+	freeReplyObject(rep);
+	return rc;
+}
+
 static int
 rds_put(struct sb_store *st, const struct sb_store_batch *b,
     uint64_t *skipped)
 {
 	struct rds *r = st->be;
 	struct ref *ref;
+	unsigned char *isnew;
 	char *mem, *score;
-	size_t i;
+	size_t i, cmds;
 	redisReply *rep;
-	int rc;
+	int rc, done = 0;
 
 	/* A retry reuses the numbers: HSET and ZADD then overwrite. */
 	if (st->attempt == 0 || r->base == 0) {
@@ -586,6 +764,7 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b,
 	mem = r->scratch.s;
 	score = mem + b->n * (MEMBER_LEN + 1);
 	ref = sb_xmalloc(b->n * sizeof *ref);
+	isnew = sb_xmalloc(b->n);
 	for (i = 0; i < b->n; i++) {
 		snprintf(mem + i * (MEMBER_LEN + 1), MEMBER_LEN + 1, "%016llx",
 		    (unsigned long long)(r->base + i));
@@ -597,28 +776,34 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b,
 	}
 	qsort(ref, b->n, sizeof *ref, cmp_ref);
 
-	args_reset(r);
-	args(r, "EVAL");
-	args(r, PUT_SCRIPT);
-	args(r, "0");
-	args(r, st->cfg.redis_prefix);
-	for (i = 0; i < b->n; i++) {
-		const struct sb_store_item *it = &b->item[ref[i].i];
-		args(r, ref[i].type);
-		arg(r, ref[i].key, ref[i].key_len);
-		args(r, score + ref[i].i * 24);
-		arg(r, mem + ref[i].i * (MEMBER_LEN + 1), MEMBER_LEN);
-		arg(r, (const char *)it->digest, SB_STORE_DIGEST);
-		arg(r, sb_store_str(b, it->line), it->line_len);
+	for (int tries = 0; !done && tries < WATCH_TRIES; tries++) {
+		if ((rc = find_new(st, b, ref, isnew)) != 0)
+			break;
+		*skipped = 0;
+		for (i = 0; i < b->n; i++)
+			*skipped += !isnew[i];
+		cmds = 0;
+		args_reset(r);
+		args(r, "MULTI");
+		if ((rc = append(st, "MULTI")) != 0 ||
+		    (rc = queue_writes(st, b, ref, isnew, mem, score, *skipped,
+		    &cmds)) != 0)
+			break;
+		args_reset(r);
+		args(r, "EXEC");
+		if ((rc = append(st, "EXEC")) != 0 ||
+		    (rc = exec_replies(st, cmds, &done)) != 0)
+			break;
 	}
 	free(ref);
-	if ((rc = run(st, "put", &rep)) != 0)
-		return rc;
-	if (rep->type == REDIS_REPLY_INTEGER)
-		*skipped = (uint64_t)rep->integer;
-	freeReplyObject(rep);
-	r->base = 0;
-	return 0;
+	free(isnew);
+	if (rc == 0 && !done)
+		rc = sb_store_seterr(st, SB_STORE_TRANSIENT, "%s: put: other "
+		    "writers changed the same types %d times running", st->desc,
+		    WATCH_TRIES);
+	if (rc == 0)
+		r->base = 0;
+	return rc;
 }
 
 static int

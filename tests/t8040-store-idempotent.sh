@@ -90,6 +90,27 @@ for be in sqlite redis timescale; do
 	same "$OUT" "$T/expect.alert" "$be: and no alert twice"
 done
 
+# Two writers putting the same records at once, in small batches: each
+# record is stored by one of them, once.
+awk 'BEGIN { for (i = 0; i < 3000; i++)
+	printf "{\"type\":\"window\",\"key\":\"GET /r%d\",\"start\":%d,\"i\":%d}\n", i % 5, 1795183200 + int(i / 5) * 60, i }' >"$T/race"
+for be in sqlite redis timescale; do
+	case $be in
+	redis) have_redis || { ok 0 "# SKIP redis: no redis-server"; continue; } ;;
+	timescale) have_pg || { ok 0 "# SKIP timescale: no PostgreSQL"; continue; } ;;
+	esac
+	backend_env "$be"
+	store put --batch 50 "$T/race" 2>"$T/race.1" & p1=$!
+	store put --batch 50 "$T/race" 2>"$T/race.2" & p2=$!
+	rc1=0; wait $p1 || rc1=$?
+	rc2=0; wait $p2 || rc2=$?
+	is "$rc1 $rc2" "0 0" "$be: two writers at once exit 0"
+	run store query --type window --since 2026-11-20 --until 2026-11-21
+	same "$OUT" "$T/race" "$be: every record once, in order"
+	is "$(cat "$T/race.1" "$T/race.2" | sed -n 's/^store: \([0-9]*\) records\{0,1\} w[a-z]* already stored.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')" \
+	    3000 "$be: what one stored, the other skipped"
+done
+
 # The same crash with a real outage: the batch is spooled while the
 # server is down, written when it is back, and its file (saved before
 # the replay, as a crash would have left it) is replayed once more.
