@@ -321,6 +321,50 @@ idempotent_suite(struct sb_store *st, const char *be)
 	sb_store_batch_free(&b);
 }
 
+/*
+ * Memory: the records dropped over max_records leave the digest set, so
+ * they can be put again, while those kept are still found; thousands of
+ * removals exercise the set's backward shifts.
+ */
+static void
+memory_bound_suite(void)
+{
+	struct sb_store_config cfg;
+	struct sb_store_batch b;
+	struct sb_store_stats s;
+	struct sb_store *st;
+	char err[256], line[128], tb[SB_TIME_LEN];
+	uint64_t skipped;
+	size_t n;
+
+	sb_store_config_env(&cfg);
+	cfg.backend = "memory";
+	cfg.max_records = 1000;
+	if ((st = sb_store_open(&cfg, err, sizeof err)) == NULL)
+		return;
+	sb_store_batch_init(&b);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(line, sizeof line, "{\"type\":\"m\",\"at\":\"%s\","
+		    "\"i\":%d}", sb_time_format(T0 + i * 1000LL, tb), i);
+		add(&b, line);
+	}
+	ok(sb_store_put(st, &b) == 0, "memory: put 3000 records over a bound "
+	    "of 1000");
+	free(q(st, "m", NULL, INT64_MIN, INT64_MAX, 0, &n));
+	is_int(n, 1000, "memory: the newest 1000 are kept");
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "memory: put them all again");
+	/* The 2000 dropped are stored (and dropped) again, the kept are not. */
+	is_int(sb_store_skipped(st) - skipped, 1000,
+	    "memory: only the records kept are found again");
+	ok(sb_store_stats(st, &s) == 0 && s.dropped == 4000 &&
+	    s.duplicates == 1000, "memory: stats count the dropped and the "
+	    "duplicates");
+	sb_store_stats_free(&s);
+	sb_store_batch_free(&b);
+	sb_store_close(st);
+}
+
 static void
 state_suite(struct sb_store *st)
 {
@@ -412,10 +456,13 @@ main(void)
 	cfg.retry_for = 2000;
 	if (getenv("STORAGE_BACKEND") != NULL) {
 		conformance(&cfg, cfg.backend);
+		if (strcmp(cfg.backend, "memory") == 0)
+			memory_bound_suite();
 		return done_testing();
 	}
 	cfg.backend = "memory";
 	conformance(&cfg, "memory");
+	memory_bound_suite();
 	snprintf(path, sizeof path, "%s/sbstore.%ld.db",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
 	cfg.backend = "sqlite";
