@@ -112,6 +112,7 @@ static const char *const prepared[P_N][2] = {
 struct pg {
 	PGconn		*c;
 	int		 hyper;		/* layout: hypertable */
+	int		 have_in;	/* sb_in exists in this session */
 	int64_t		*days;		/* partitions known to exist, sorted */
 	size_t		 ndays, capdays;
 	struct sb_buf	 copy;
@@ -506,8 +507,7 @@ pg_connect(struct sb_store *st)
 		return rc;
 	if (!p->hyper && (rc = load_partitions(st)) != 0)
 		return rc;
-	if ((rc = exec(st, SB_IN, "creating the batch table")) != 0)
-		return rc;
+	p->have_in = 0;
 	for (int i = 0; i < P_N; i++) {
 		PGresult *res = PQprepare(p->c, prepared[i][0], prepared[i][1],
 		    0, NULL);
@@ -676,6 +676,10 @@ pg_put(struct sb_store *st, const struct sb_store_batch *b, uint64_t *skipped)
 		copy_digest(&p->copy, it->digest);
 		sb_buf_putc(&p->copy, '\n');
 	}
+	/* Made by the first put of a session: readers write no catalog. */
+	if (!p->have_in && (rc = exec(st, SB_IN, "creating the batch table")) != 0)
+		return rc;
+	p->have_in = 1;
 	if ((rc = exec(st, "BEGIN", "put")) != 0)
 		return rc;
 	if ((rc = copy_in(st, "COPY sb_in FROM STDIN", &p->copy)) != 0)
