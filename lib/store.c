@@ -330,6 +330,38 @@ sb_store_batch_add(struct sb_store_batch *b, const char *type,
 	sb_store_digest(line, line_len, it->digest);
 }
 
+struct dref {
+	const unsigned char *d;
+	size_t		 i;
+};
+
+static int
+cmp_dref(const void *x, const void *y)
+{
+	const struct dref *a = x, *b = y;
+	int c = memcmp(a->d, b->d, SB_STORE_DIGEST);
+
+	if (c != 0)
+		return c;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+void
+sb_store_batch_firsts(const struct sb_store_batch *b, unsigned char *first)
+{
+	struct dref *dr = sb_xmalloc((b->n ? b->n : 1) * sizeof *dr);
+
+	for (size_t i = 0; i < b->n; i++) {
+		dr[i].d = b->item[i].digest;
+		dr[i].i = i;
+	}
+	qsort(dr, b->n, sizeof *dr, cmp_dref);
+	for (size_t i = 0; i < b->n; i++)
+		first[dr[i].i] = i == 0 || memcmp(dr[i].d, dr[i - 1].d,
+		    SB_STORE_DIGEST) != 0;
+	free(dr);
+}
+
 void
 sb_store_digest(const char *line, size_t len,
     unsigned char out[SB_STORE_DIGEST])

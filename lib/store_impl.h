@@ -95,6 +95,12 @@ void	 sb_store_notice(struct sb_store *, const char *fmt, ...)
 /* Keeps a type's counters in a stats array sorted by type. */
 struct sb_store_typestat *sb_store_stats_type(struct sb_store_stats *,
 	    const char *type, size_t len);
+/*
+ * Sets first[i] to 1 if item i is the first copy of its line in the
+ * batch (by digest), 0 for a later copy; first holds b->n bytes.
+ */
+void	 sb_store_batch_firsts(const struct sb_store_batch *,
+	    unsigned char *first);
 /* Milliseconds to sleep and a monotonic clock, for backoff only. */
 void	 sb_store_sleep(int64_t ms);
 

@@ -521,33 +521,16 @@ cmp_ref(const void *x, const void *y)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
-struct dref {
-	const unsigned char *d;
-	size_t		 i;
-};
-
-static int
-cmp_dref(const void *x, const void *y)
-{
-	const struct dref *a = x, *b = y;
-	int c = memcmp(a->d, b->d, SB_STORE_DIGEST);
-
-	if (c != 0)
-		return c;
-	return (a->i > b->i) - (a->i < b->i);
-}
-
 /*
  * WATCHes the d:TYPE keys of the batch and marks in isnew the records
  * that are neither stored already nor a copy of one earlier in the
- * batch.  ref is sorted by type.
+ * batch (first, from sb_store_batch_firsts).  ref is sorted by type.
  */
 static int
 find_new(struct sb_store *st, const struct sb_store_batch *b,
-    const struct ref *ref, unsigned char *isnew)
+    const struct ref *ref, const unsigned char *first, unsigned char *isnew)
 {
 	struct rds *r = st->be;
-	struct dref *dr;
 	size_t i, j, nd = 0, ntypes = 0;
 	int rc;
 
@@ -583,9 +566,6 @@ find_new(struct sb_store *st, const struct sb_store_batch *b,
 	}
 	if ((rc = replies(st, 1, "WATCH")) != 0)
 		return rc;
-	memset(isnew, 0, b->n);
-	dr = sb_xmalloc(b->n * sizeof *dr);
-	nd = 0;
 	for (i = 0; i < b->n && rc == 0; i = j) {
 		redisReply *rep = NULL;
 		for (j = i; j < b->n && strcmp(ref[j].type, ref[i].type) == 0; j++)
@@ -600,18 +580,10 @@ find_new(struct sb_store *st, const struct sb_store_batch *b,
 			rc = sb_store_seterr(st, -1, "%s: ZMSCORE: unexpected "
 			    "reply (Redis 6.2 or later is needed)", st->desc);
 		for (size_t k = i; k < j && rc == 0; k++)
-			if (rep->element[k - i]->type == REDIS_REPLY_NIL) {
-				dr[nd].d = b->item[ref[k].i].digest;
-				dr[nd++].i = ref[k].i;
-			}
+			isnew[ref[k].i] = first[ref[k].i] &&
+			    rep->element[k - i]->type == REDIS_REPLY_NIL;
 		freeReplyObject(rep);
 	}
-	/* Of the copies of one line in the batch, the first put is new. */
-	qsort(dr, nd, sizeof *dr, cmp_dref);
-	for (i = 0; i < nd && rc == 0; i++)
-		if (i == 0 || memcmp(dr[i].d, dr[i - 1].d, SB_STORE_DIGEST) != 0)
-			isnew[dr[i].i] = 1;
-	free(dr);
 	return rc;
 }
 
@@ -740,7 +712,7 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b,
 {
 	struct rds *r = st->be;
 	struct ref *ref;
-	unsigned char *isnew;
+	unsigned char *isnew, *first;
 	char *mem, *score;
 	size_t i, cmds;
 	redisReply *rep;
@@ -765,6 +737,8 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b,
 	score = mem + b->n * (MEMBER_LEN + 1);
 	ref = sb_xmalloc(b->n * sizeof *ref);
 	isnew = sb_xmalloc(b->n);
+	first = sb_xmalloc(b->n);
+	sb_store_batch_firsts(b, first);
 	for (i = 0; i < b->n; i++) {
 		snprintf(mem + i * (MEMBER_LEN + 1), MEMBER_LEN + 1, "%016llx",
 		    (unsigned long long)(r->base + i));
@@ -777,7 +751,7 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b,
 	qsort(ref, b->n, sizeof *ref, cmp_ref);
 
 	for (int tries = 0; !done && tries < WATCH_TRIES; tries++) {
-		if ((rc = find_new(st, b, ref, isnew)) != 0)
+		if ((rc = find_new(st, b, ref, first, isnew)) != 0)
 			break;
 		*skipped = 0;
 		for (i = 0; i < b->n; i++)
@@ -797,6 +771,7 @@ rds_put(struct sb_store *st, const struct sb_store_batch *b,
 	}
 	free(ref);
 	free(isnew);
+	free(first);
 	if (rc == 0 && !done)
 		rc = sb_store_seterr(st, SB_STORE_TRANSIENT, "%s: put: other "
 		    "writers changed the same types %d times running", st->desc,
