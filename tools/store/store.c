@@ -398,6 +398,10 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 	if (o->spool != NULL)
 		spool_close(&p.spool);
 	sb_reader_summary();
+	if (sb_store_skipped(st) > 0)
+		warnx("%llu record%s already stored, not stored again",
+		    (unsigned long long)sb_store_skipped(st),
+		    sb_store_skipped(st) == 1 ? " was" : "s were");
 	sb_store_batch_free(&p.b);
 	sb_json_free(&p.js);
 	sb_buf_free(&p.tee);
@@ -504,6 +508,8 @@ cmd_stats(struct options *o, struct sb_store *st)
 		sb_buf_puts(&b, "null");
 	else
 		sb_buf_json_int(&b, s.size_bytes);
+	sb_buf_puts(&b, ",\"duplicates\":");
+	sb_buf_json_int(&b, (int64_t)s.duplicates);
 	if (strcmp(sb_store_backend(st), "memory") == 0) {
 		sb_buf_puts(&b, ",\"dropped\":");
 		sb_buf_json_int(&b, (int64_t)s.dropped);
@@ -524,6 +530,11 @@ cmd_schema(struct options *o, struct sb_store *st)
 	if (found == 0)
 		printf("%s: schema version %d created\n", sb_store_describe(st),
 		    now);
+	else if (found < now && sb_store_migrate_removed(st) > 0)
+		printf("%s: schema version %d migrated to %d, %llu duplicate "
+		    "record%s removed\n", sb_store_describe(st), found, now,
+		    (unsigned long long)sb_store_migrate_removed(st),
+		    sb_store_migrate_removed(st) == 1 ? "" : "s");
 	else if (found < now)
 		printf("%s: schema version %d migrated to %d\n",
 		    sb_store_describe(st), found, now);
