@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arg.h"
+#include "metrics.h"
 #include "num.h"
 #include "timefmt.h"
 
@@ -53,4 +54,17 @@ sb_arg_time(const char *opt, const char *s)
 	if (sb_time_parse(s, strlen(s), &ms) == -1)
 		errx(2, "%s: '%s' is not an RFC 3339 time", opt, s);
 	return ms;
+}
+
+void
+sb_arg_metrics(struct sb_metrics_opt *o, int ch, const char *s)
+{
+	if (ch == SB_OPT_METRICS_INTERVAL) {
+		o->interval_ms = sb_arg_duration("--metrics-interval", s, 100,
+		    86400000);
+		return;
+	}
+	if (*s == '\0')
+		errx(2, "--metrics-file: empty file name");
+	o->path = s;
 }
