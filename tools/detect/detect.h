@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "metrics.h"
 #include "model.h"
 #include "sketch.h"
 
@@ -31,6 +32,7 @@ struct options {
 	int		 no_watermark;	/* --no-watermark */
 	int		 tee;
 	int		 strict;
+	struct sb_metrics_opt metrics;
 };
 
 struct table {
@@ -67,6 +69,8 @@ struct run {
 	int64_t		 max_end;	/* newest window end seen; 0: none */
 	struct sb_state	*state;		/* --state, or NULL */
 	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
+	uint64_t	 windows_in, other_in;	/* for --metrics-file */
+	uint64_t	 signals, watermarks, teed, forwarded;
 };
 
 /* Fills r->top in one pass over the record's members (last one wins). */
