@@ -390,7 +390,7 @@ start_time(void)
 	/* The command name (field 2) may hold spaces; it ends at the last ')'. */
 	if ((p = strrchr(buf, ')')) == NULL)
 		return NAN;
-	for (field = 2; field < 21 && (p = strchr(p + 1, ' ')) != NULL; field++)
+	for (field = 2; field < 22 && (p = strchr(p + 1, ' ')) != NULL; field++)
 		;
 	if (p == NULL || sscanf(p + 1, "%llu", &ticks) != 1)
 		return NAN;

@@ -72,7 +72,7 @@ is "$(mval "$T/agg.prom" "slowburn_open_series$A")" 3 "aggregate: 3 series"
 is "$(mval "$T/agg.prom" "slowburn_event_time_seconds$A")" 1795651799 "aggregate: the newest event time"
 lag=$(mval "$T/agg.prom" "slowburn_event_time_lag_seconds$A")
 now=$(date +%s)
-ok "$(awk -v l="$lag" -v n="$now" 'BEGIN { d = n - 1795651799 - l; exit !(d > -2 && d < 60) }'; echo $?)" \
+ok "$(awk -v l="$lag" -v n="$now" 'BEGIN { d = n - 1795651799 - l; exit !(d > -2 && d < 60) }' && echo 0 || echo 1)" \
     "aggregate: the lag is the wall clock minus that ($lag)"
 is "$(mval "$T/agg.prom" 'slowburn_build_info{tool="aggregate",version="unreleased"}')" 1 "aggregate: build info"
 is "$(grep -c '^# TYPE' "$T/agg.prom")" "$(grep -c '^# HELP' "$T/agg.prom")" "aggregate: a HELP for every TYPE"
@@ -193,11 +193,11 @@ wait_val() {
 	mval "$1" "$2"
 }
 is "$(wait_val "$T/live.prom" "slowburn_input_lines_total$A" 5)" 5 "live: 5 lines counted while the input stays open"
-ok "$(kill -0 $apid 2>/dev/null; echo $?)" "live: aggregate still runs"
+ok "$(kill -0 $apid 2>/dev/null && echo 0 || echo 1)" "live: aggregate still runs"
 l1=$(mval "$T/live.prom" "slowburn_event_time_lag_seconds$A")
 sleep 1
 l2=$(mval "$T/live.prom" "slowburn_event_time_lag_seconds$A")
-ok "$(awk -v a="$l1" -v b="$l2" 'BEGIN { exit !(b - a > 0.5 && b - a < 5) }'; echo $?)" \
+ok "$(awk -v a="$l1" -v b="$l2" 'BEGIN { exit !(b - a > 0.5 && b - a < 5) }' && echo 0 || echo 1)" \
     "live: no input, still rewritten: the lag grows with the clock ($l1, $l2)"
 printf 'bad\nbad\n' >&3
 is "$(wait_val "$T/live.prom" "slowburn_input_bad_lines_total$A" 2)" 2 "live: 2 bad lines counted"
