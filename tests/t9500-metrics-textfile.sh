@@ -205,6 +205,24 @@ exec 3>&-
 wait $apid || true
 is "$(mval "$T/live.prom" "slowburn_input_lines_total$A")" 7 "live: the last write at exit"
 
+# --idle-flush keeps its own time while the metrics tick more often.
+mkfifo "$T/fifo3"
+aggregate --idle-flush 500ms --lateness 0 --metrics-file "$T/idle.prom" \
+    --metrics-interval 100ms <"$T/fifo3" >"$T/idle.out" 2>/dev/null &
+apid=$!
+exec 3>"$T/fifo3"
+echo '{"timestamp":"2026-11-26T14:00:59.900Z","endpoint":"/a","status_code":200,"latency_ms":3}' >&3
+i=0
+while ! grep -q '"type":"window"' "$T/idle.out" && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+has "$T/idle.out" '"start":"2026-11-26T14:00:00.000Z"' "idle: --idle-flush still closes the window"
+ok "$(kill -0 $apid 2>/dev/null && echo 0 || echo 1)" "idle: while the input stays open"
+is "$(wait_val "$T/idle.prom" 'slowburn_records_out_total{tool="aggregate",kind="window"}' 1)" 1 \
+    "idle: the metrics count it before the input ends"
+exec 3>&-
+wait $apid || true
+
 # --- never half-written -------------------------------------------------------
 
 # A reader polls the file as fast as it can while aggregate rewrites it
