@@ -305,7 +305,10 @@ struct run {
 	struct noise	*noise;
 	struct grouper	*groups;	/* NULL: no remote sink */
 	struct sb_json	 js;
-	struct spool	*spool;
+	struct spool_depth {			/* a sink's, for the metrics */
+		const struct spool	*spool;
+		const char		*sink;
+	}		 depth[MAX_SINKS];
 	uint64_t	 in_signal, in_alert, in_watermark, in_other;
 	int64_t		 newest;	/* the latest event time seen */
 };
@@ -524,19 +527,16 @@ newest_event(const void *ctx)
 	return r->newest;
 }
 
-/* A remote sink's messages in the spool; ctx is its struct sink. */
-static const struct run *spool_run;
-
 static double
 spool_depth(const void *ctx)
 {
-	const struct sink *s = ctx;
+	const struct spool_depth *d = ctx;
 
-	return (double)spool_count(spool_run->spool, s->ops->name);
+	return (double)spool_count(d->spool, d->sink);
 }
 
 static struct sb_metrics *
-metrics_start(struct run *r)
+metrics_start(struct run *r, struct spool *sp)
 {
 	static const char *const results[] = { "sent", "failed", "refused" };
 	struct sb_metrics *m = sb_metrics_new("alert");
@@ -552,7 +552,6 @@ metrics_start(struct run *r)
 	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
 	    &r->in_other);
 	sb_metrics_event_time(m, newest_event, r);
-	spool_run = r;
 	for (int i = 0; i < r->nsinks; i++) {
 		struct sink *s = &r->sinks[i];
 		const uint64_t *v[] = { &s->stats.sent, &s->stats.failed,
@@ -569,8 +568,10 @@ metrics_start(struct run *r)
 		snprintf(l, sizeof l, "sink=\"%s\"", s->ops->name);
 		sb_metrics_u64(m, "slowburn_alert_retries_total", l,
 		    &s->stats.retries);
+		r->depth[i].spool = sp;
+		r->depth[i].sink = s->ops->name;
 		sb_metrics_fn(m, "slowburn_alert_spool_messages", l,
-		    spool_depth, s);
+		    spool_depth, &r->depth[i]);
 	}
 	if (sb_metrics_start(m, &r->opt->metrics) == -1) {
 		warn("%s", r->opt->metrics.path);
@@ -624,12 +625,11 @@ deliver_main(struct options *opt, int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sb_json_init(&r.js);
-	r.spool = sp;
 	r.newest = INT64_MIN;
 	status = 0;
 	if (open_sinks(&r, &cfg) == -1)
 		status = 1;
-	else if ((metrics = metrics_start(&r)) == NULL)
+	else if ((metrics = metrics_start(&r, sp)) == NULL)
 		status = 1;
 	else {
 		struct sb_input in = {
