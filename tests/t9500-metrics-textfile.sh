@@ -205,6 +205,28 @@ exec 3>&-
 wait $apid || true
 is "$(mval "$T/live.prom" "slowburn_input_lines_total$A")" 7 "live: the last write at exit"
 
+# SIGTERM: the last write still comes, with everything read.
+mkfifo "$T/fifo4"
+detect --tee --metrics-file "$T/term.prom" --metrics-interval 1h <"$T/fifo4" >"$T/term.out" 2>&1 &
+dpid=$!
+exec 3>"$T/fifo4"
+head -n 40 "$T/win" >&3
+wait_caught $dpid
+i=0
+while [ "$(mval "$T/term.prom" "slowburn_input_lines_total$D")" != 0 ] && [ $i -lt 20 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+is "$(mval "$T/term.prom" "slowburn_input_lines_total$D")" 0 "term: with an hour's interval, only the first write so far"
+i=0
+while [ "$(grep -c '"type":"window"' "$T/term.out")" -lt 40 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -TERM $dpid
+RC=0; wait $dpid || RC=$?
+exec 3>&-
+is_rc 0 "term: detect exits 0 on SIGTERM"
+is "$(mval "$T/term.prom" "slowburn_input_lines_total$D")" 40 "term: the last write counts the 40 lines read"
+
 # --idle-flush keeps its own time while the metrics tick more often.
 mkfifo "$T/fifo3"
 aggregate --idle-flush 500ms --lateness 0 --metrics-file "$T/idle.prom" \
