@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arg.h"
+#include "metrics.h"
 #include "num.h"
 #include "timefmt.h"
 #include "version.h"
@@ -167,4 +168,17 @@ sb_getopt(int argc, char *const argv[], const char *shortopts,
 		return '?';
 	}
 	return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+void
+sb_arg_metrics(struct sb_metrics_opt *o, int ch, const char *s)
+{
+	if (ch == SB_OPT_METRICS_INTERVAL) {
+		o->interval_ms = sb_arg_duration("--metrics-interval", s, 100,
+		    86400000);
+		return;
+	}
+	if (*s == '\0')
+		errx(2, "--metrics-file: empty file name");
+	o->path = s;
 }

@@ -27,6 +27,13 @@ int64_t		 sb_arg_duration(const char *opt, const char *s, int64_t min,
 		    int64_t max);
 /* An RFC 3339 time (lib/timefmt.h), in ms. */
 int64_t		 sb_arg_time(const char *opt, const char *s);
+/*
+ * --metrics-file FILE and --metrics-interval DURATION (lib/metrics.h),
+ * the same in every tool: ch is SB_OPT_METRICS_FILE or _INTERVAL.
+ */
+struct sb_metrics_opt;
+void		 sb_arg_metrics(struct sb_metrics_opt *, int ch,
+		    const char *s);
 
 /*
  * getopt_long(3) under the rules every tool follows (slowburn(7)):

@@ -41,8 +41,8 @@ sync_dir(const char *path)
 	free(copy);
 }
 
-int
-sb_file_replace(const char *path, const void *data, size_t len)
+static int
+replace(const char *path, const void *data, size_t len, int durable)
 {
 	struct sb_buf tmp = SB_BUF_INIT;
 	int fd, saved;
@@ -51,7 +51,7 @@ sb_file_replace(const char *path, const void *data, size_t len)
 	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd == -1)
 		goto fail;
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (write_all(fd, data, len) == -1 || (durable && fsync(fd) == -1)) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -59,7 +59,8 @@ sb_file_replace(const char *path, const void *data, size_t len)
 	}
 	if (close(fd) == -1 || rename(tmp.s, path) == -1)
 		goto fail_unlink;
-	sync_dir(path);
+	if (durable)
+		sync_dir(path);
 	sb_buf_free(&tmp);
 	return 0;
 fail_unlink:
@@ -71,6 +72,18 @@ fail:
 	sb_buf_free(&tmp);
 	errno = saved;
 	return -1;
+}
+
+int
+sb_file_replace(const char *path, const void *data, size_t len)
+{
+	return replace(path, data, len, 1);
+}
+
+int
+sb_file_publish(const char *path, const void *data, size_t len)
+{
+	return replace(path, data, len, 0);
 }
 
 int

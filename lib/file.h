@@ -16,6 +16,13 @@
 /* 0, or -1 with errno set and nothing at PATH changed. */
 int	 sb_file_replace(const char *path, const void *data, size_t len);
 /*
+ * The same without the fsyncs: a reader of PATH sees the old contents or
+ * the new, never a part, but a crash may lose the new.  For files that
+ * are rewritten often and read by others (lib/metrics.h), where waiting
+ * for the disk would hold up the writer for nothing.
+ */
+int	 sb_file_publish(const char *path, const void *data, size_t len);
+/*
  * Creates the missing parent directories of path (mkdir -p of its
  * dirname; modes 0777 less the umask).  0, or -1 with errno set.
  */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "reader.h"
 #include "sig.h"
 
@@ -31,6 +32,7 @@ struct sb_input_stats sb_input_stats;
 
 static double report_tokens = REPORT_BURST;
 static time_t report_last;
+static int (*tick_fn)(void);
 
 int
 sb_reader_open(struct sb_reader *r, const char *path)
@@ -87,6 +89,31 @@ wait_readable(int fd, int timeout_ms)
 	return n > 0;
 }
 
+void
+sb_reader_tick(int (*tick)(void))
+{
+	tick_fn = tick;
+}
+
+/* wait_readable() that runs the tick meanwhile, on its schedule. */
+static int
+wait_ticking(int fd, int timeout_ms)
+{
+	int64_t deadline = sb_monotonic_ms() + timeout_ms;
+
+	for (;;) {
+		int next = tick_fn(), ms = timeout_ms, w;
+
+		if (timeout_ms >= 0) {
+			int64_t left = deadline - sb_monotonic_ms();
+			ms = left < 0 ? 0 : (int)left;
+		}
+		w = wait_readable(fd, ms < 0 || next < ms ? next : ms);
+		if (w != 0 || (timeout_ms >= 0 && sb_monotonic_ms() >= deadline))
+			return w;
+	}
+}
+
 /* Reads more bytes into the buffer; 1 got some, 0 EOF, SB_READ_* else. */
 static int
 fill(struct sb_reader *r, int timeout_ms)
@@ -117,7 +144,8 @@ fill(struct sb_reader *r, int timeout_ms)
 		 * stop request wakes a reader waiting on a pipe, while the
 		 * handlers' SA_RESTART keeps writes from failing with EINTR.
 		 */
-		int w = wait_readable(r->fd, timeout_ms);
+		int w = tick_fn != NULL ? wait_ticking(r->fd, timeout_ms) :
+		    wait_readable(r->fd, timeout_ms);
 		if (w == 0)
 			return SB_READ_TIMEOUT;
 		if (w == -1)

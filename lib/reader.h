@@ -106,6 +106,14 @@ struct sb_input_stats {
 };
 extern struct sb_input_stats sb_input_stats;
 
+/*
+ * A task of the process on the wall clock (lib/metrics.c writes its file
+ * so): the reader calls tick() before each read(2), and while it waits
+ * for input it wakes when the ms that tick() returned have passed, so the
+ * task runs on time even when the input is quiet.  NULL: none.
+ */
+void	 sb_reader_tick(int (*tick)(void));
+
 /* 0, or -1 with errno set (nothing printed). */
 int	 sb_reader_open(struct sb_reader *, const char *path);
 /* Reads the lines of data[0..len) (copied), named name in messages. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "blake2b.h"
 #include "clock.h"
 #include "num.h"
 #include "sig.h"
@@ -129,6 +130,18 @@ void
 sb_store_set_retry(struct sb_store *st, int64_t ms)
 {
 	st->retry_for = ms;
+}
+
+uint64_t
+sb_store_migrate_removed(const struct sb_store *st)
+{
+	return st->migrate_removed;
+}
+
+uint64_t
+sb_store_skipped(const struct sb_store *st)
+{
+	return st->skipped;
 }
 
 void
@@ -314,6 +327,46 @@ sb_store_batch_add(struct sb_store_batch *b, const char *type,
 	it->line = add_str(&b->data, line, line_len);
 	it->line_len = line_len;
 	it->time = time;
+	sb_store_digest(line, line_len, it->digest);
+}
+
+struct dref {
+	const unsigned char *d;
+	size_t		 i;
+};
+
+static int
+cmp_dref(const void *x, const void *y)
+{
+	const struct dref *a = x, *b = y;
+	int c = memcmp(a->d, b->d, SB_STORE_DIGEST);
+
+	if (c != 0)
+		return c;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+void
+sb_store_batch_firsts(const struct sb_store_batch *b, unsigned char *first)
+{
+	struct dref *dr = sb_xmalloc((b->n ? b->n : 1) * sizeof *dr);
+
+	for (size_t i = 0; i < b->n; i++) {
+		dr[i].d = b->item[i].digest;
+		dr[i].i = i;
+	}
+	qsort(dr, b->n, sizeof *dr, cmp_dref);
+	for (size_t i = 0; i < b->n; i++)
+		first[dr[i].i] = i == 0 || memcmp(dr[i].d, dr[i - 1].d,
+		    SB_STORE_DIGEST) != 0;
+	free(dr);
+}
+
+void
+sb_store_digest(const char *line, size_t len,
+    unsigned char out[SB_STORE_DIGEST])
+{
+	sb_blake2b(line, len, out, SB_STORE_DIGEST);
 }
 
 /* A type name is a word, so that it can be part of a Redis key. */
@@ -428,18 +481,32 @@ out:
 
 /* --- operations ------------------------------------------------------ */
 
+struct put_args {
+	const struct sb_store_batch *b;
+	uint64_t skipped;
+};
+
 static int
 op_put(struct sb_store *st, void *arg)
 {
-	return st->ops->put(st, arg);
+	struct put_args *a = arg;
+
+	a->skipped = 0;
+	return st->ops->put(st, a->b, &a->skipped);
 }
 
 int
 sb_store_put(struct sb_store *st, const struct sb_store_batch *b)
 {
+	struct put_args a = { b, 0 };
+
 	if (b->n == 0)
 		return 0;
-	return with_retry(st, op_put, (void *)b);
+	if (with_retry(st, op_put, &a) == -1)
+		return -1;
+	/* After a retry, what the lost attempt stored counts as skipped. */
+	st->skipped += a.skipped;
+	return 0;
 }
 
 void

@@ -9,6 +9,15 @@
  * holds a small key-value state area for tools that must survive a
  * restart (detector baselines, open incidents, delivery state).
  *
+ * Putting is idempotent.  A record is identified by its line: the same
+ * bytes put again, in a later batch, in the same batch, by a retry or a
+ * replayed spool, are kept once (the first copy, where it was first put)
+ * and counted as skipped.  Lines that differ in any byte are different
+ * records, even when they describe the same thing (an alert's id, key
+ * and time alike, its text not): the store never chooses between them.
+ * The identity is the 16-byte BLAKE2b digest of the line (sb_store_digest),
+ * unique per record time on every backend; store(1) says how.
+ *
  *	struct sb_store_config cfg;
  *	struct sb_store *st;
  *	struct sb_store_batch b;
@@ -57,6 +66,7 @@
 #include "json.h"
 
 #define SB_STORE_TYPE_MAX	64	/* bytes in a type name */
+#define SB_STORE_DIGEST		16	/* bytes of a record's identity */
 
 struct sb_store;
 
@@ -100,6 +110,10 @@ const char	*sb_store_backend(const struct sb_store *);
 void		 sb_store_schema(const struct sb_store *, int *found, int *now);
 /* Later operations retry for this long (ms); 0: one attempt. */
 void		 sb_store_set_retry(struct sb_store *, int64_t ms);
+/* Copies of a record that opening with cfg->migrate removed (store(1)). */
+uint64_t	 sb_store_migrate_removed(const struct sb_store *);
+/* Records that this handle's puts found already stored, and skipped. */
+uint64_t	 sb_store_skipped(const struct sb_store *);
 
 /* A batch of records to put; it owns copies of their strings. */
 struct sb_store_item {
@@ -107,6 +121,7 @@ struct sb_store_item {
 	size_t		 key, key_len;
 	size_t		 line, line_len;
 	int64_t		 time;			/* ms since the epoch */
+	unsigned char	 digest[SB_STORE_DIGEST];	/* of the line */
 };
 
 struct sb_store_batch {
@@ -140,7 +155,18 @@ sb_store_str(const struct sb_store_batch *b, size_t off)
 	return b->data.s + off;
 }
 
-/* All of the batch in one transaction (or MULTI, or COPY), or none. */
+/*
+ * The identity of a record: the BLAKE2b digest of its line, 16 bytes.
+ * sb_store_batch_add computes it for every item.
+ */
+void	 sb_store_digest(const char *line, size_t len,
+	    unsigned char out[SB_STORE_DIGEST]);
+
+/*
+ * All of the batch in one transaction (or Lua script), or none.  Items
+ * whose line is already stored, or came earlier in the batch, are not
+ * stored again; sb_store_skipped() counts them.
+ */
 int	 sb_store_put(struct sb_store *, const struct sb_store_batch *);
 
 struct sb_store_query {
@@ -181,6 +207,8 @@ struct sb_store_stats {
 	uint64_t	 state_keys;
 	int64_t		 size_bytes;	/* -1: unknown */
 	uint64_t	 dropped;	/* memory: records dropped over max */
+	uint64_t	 duplicates;	/* records put that were already
+					   stored, and copies migrate removed */
 };
 
 int	 sb_store_stats(struct sb_store *, struct sb_store_stats *);

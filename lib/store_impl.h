@@ -46,7 +46,9 @@ struct sb_store_ops {
 	int	(*connect)(struct sb_store *);	/* and check or create the schema */
 	void	(*disconnect)(struct sb_store *);
 	void	(*destroy)(struct sb_store *);
-	int	(*put)(struct sb_store *, const struct sb_store_batch *);
+	/* Sets *skipped to the items not stored: already there. */
+	int	(*put)(struct sb_store *, const struct sb_store_batch *,
+		    uint64_t *skipped);
 	/* At most max rows after the cursor, appended to page. */
 	int	(*page)(struct sb_store *, const struct sb_store_query *,
 		    const struct sb_store_cursor *, size_t max,
@@ -72,6 +74,8 @@ struct sb_store {
 	int64_t		 retry_for;
 	int		 attempt;	/* 0 on an operation's first try */
 	int		 transient;	/* the last failure was the connection */
+	uint64_t	 skipped;	/* by puts, for sb_store_skipped() */
+	uint64_t	 migrate_removed; /* duplicates the migration dropped */
 	char		*secret;	/* masked in every message */
 	char		 err[1024];
 	char		 desc[512];
@@ -91,6 +95,12 @@ void	 sb_store_notice(struct sb_store *, const char *fmt, ...)
 /* Keeps a type's counters in a stats array sorted by type. */
 struct sb_store_typestat *sb_store_stats_type(struct sb_store_stats *,
 	    const char *type, size_t len);
+/*
+ * Sets first[i] to 1 if item i is the first copy of its line in the
+ * batch (by digest), 0 for a later copy; first holds b->n bytes.
+ */
+void	 sb_store_batch_firsts(const struct sb_store_batch *,
+	    unsigned char *first);
 /* Milliseconds to sleep and a monotonic clock, for backoff only. */
 void	 sb_store_sleep(int64_t ms);
 

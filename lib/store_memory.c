@@ -2,6 +2,9 @@
  * store_memory.c - the memory backend: records and state in this process,
  * gone when it exits.  Records are kept in one array sorted lazily by
  * (time, sequence); beyond max_records the oldest are dropped and counted.
+ * The digests of the records kept are in a hash set, so that a record put
+ * again is found in constant time and skipped; a dropped or pruned
+ * record leaves the set with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,18 @@ struct mrec {
 	size_t		 key_len;
 	char		*line;
 	size_t		 len;
+	unsigned char	 digest[SB_STORE_DIGEST];
+};
+
+/*
+ * A set of digests: open addressing, linear probing, removal by backward
+ * shift (Knuth 6.4, algorithm R), so no tombstones; at most half full.
+ * A digest is already uniformly random: its first 8 bytes are the hash.
+ */
+struct dset {
+	unsigned char	(*d)[SB_STORE_DIGEST];
+	unsigned char	*used;
+	size_t		 cap, n;		/* cap: a power of 2, or 0 */
 };
 
 struct mstate {
@@ -34,7 +49,87 @@ struct mem {
 	uint64_t	 dropped;
 	struct mstate	*state;		/* sorted by key */
 	size_t		 nstate, capstate;
+	struct dset	 digests;	/* of the records in rec */
+	uint64_t	 duplicates;
 };
+
+static size_t
+dset_home(const struct dset *s, const unsigned char *d)
+{
+	uint64_t h;
+
+	memcpy(&h, d, sizeof h);
+	return (size_t)h & (s->cap - 1);
+}
+
+/* The slot of d, or of the empty slot where it would go. */
+static size_t
+dset_find(const struct dset *s, const unsigned char *d)
+{
+	size_t i = dset_home(s, d);
+
+	while (s->used[i] && memcmp(s->d[i], d, SB_STORE_DIGEST) != 0)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static void
+dset_grow(struct dset *s)
+{
+	struct dset old = *s;
+
+	s->cap = old.cap ? old.cap * 2 : 1024;
+	s->d = sb_xcalloc(s->cap, sizeof *s->d);
+	s->used = sb_xcalloc(s->cap, 1);
+	for (size_t i = 0; i < old.cap; i++) {
+		if (!old.used[i])
+			continue;
+		size_t j = dset_find(s, old.d[i]);
+		memcpy(s->d[j], old.d[i], SB_STORE_DIGEST);
+		s->used[j] = 1;
+	}
+	free(old.d);
+	free(old.used);
+}
+
+/* 1 if d was added, 0 if it was there. */
+static int
+dset_add(struct dset *s, const unsigned char *d)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap)
+		dset_grow(s);
+	i = dset_find(s, d);
+	if (s->used[i])
+		return 0;
+	memcpy(s->d[i], d, SB_STORE_DIGEST);
+	s->used[i] = 1;
+	s->n++;
+	return 1;
+}
+
+static void
+dset_remove(struct dset *s, const unsigned char *d)
+{
+	size_t i, j, mask = s->cap - 1;
+
+	if (s->cap == 0 || !s->used[i = dset_find(s, d)])
+		return;
+	s->used[i] = 0;
+	s->n--;
+	/* Pull back each later entry of the run that may no longer be found. */
+	for (j = (i + 1) & mask; s->used[j]; j = (j + 1) & mask) {
+		size_t h = dset_home(s, s->d[j]);
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+			continue;
+		memcpy(s->d[i], s->d[j], SB_STORE_DIGEST);
+		s->used[i] = 1;
+		s->used[j] = 0;
+		i = j;
+	}
+}
 
 static int
 mem_connect(struct sb_store *st)
@@ -77,6 +172,8 @@ mem_destroy(struct sb_store *st)
 	}
 	free(m->rec);
 	free(m->state);
+	free(m->digests.d);
+	free(m->digests.used);
 	free(m);
 }
 
@@ -109,7 +206,8 @@ copy(const char *s, size_t n)
 }
 
 static int
-mem_put(struct sb_store *st, const struct sb_store_batch *b)
+mem_put(struct sb_store *st, const struct sb_store_batch *b,
+    uint64_t *skipped)
 {
 	struct mem *m = st->be;
 
@@ -117,6 +215,10 @@ mem_put(struct sb_store *st, const struct sb_store_batch *b)
 		const struct sb_store_item *it = &b->item[i];
 		struct mrec *r;
 
+		if (!dset_add(&m->digests, it->digest)) {
+			(*skipped)++;
+			continue;
+		}
 		if (m->n == m->cap) {
 			m->cap = m->cap ? m->cap * 2 : 1024;
 			m->rec = sb_xrealloc(m->rec, m->cap * sizeof *m->rec);
@@ -129,6 +231,7 @@ mem_put(struct sb_store *st, const struct sb_store_batch *b)
 		r->key_len = it->key_len;
 		r->line = copy(sb_store_str(b, it->line), it->line_len);
 		r->len = it->line_len;
+		memcpy(r->digest, it->digest, SB_STORE_DIGEST);
 		if (m->n > 0 && cmp_rec(&m->rec[m->n - 1], r) > 0)
 			m->sorted = 0;
 		m->n++;
@@ -136,12 +239,15 @@ mem_put(struct sb_store *st, const struct sb_store_batch *b)
 	if (m->n > st->cfg.max_records) {
 		size_t drop = m->n - st->cfg.max_records;
 		mem_sort(m);
-		for (size_t i = 0; i < drop; i++)
+		for (size_t i = 0; i < drop; i++) {
+			dset_remove(&m->digests, m->rec[i].digest);
 			rec_free(&m->rec[i]);
+		}
 		memmove(m->rec, m->rec + drop, (m->n - drop) * sizeof *m->rec);
 		m->n -= drop;
 		m->dropped += drop;
 	}
+	m->duplicates += *skipped;
 	return 0;
 }
 
@@ -188,6 +294,7 @@ mem_prune(struct sb_store *st, int64_t cutoff, uint64_t *removed)
 
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->rec[i].t < cutoff) {
+			dset_remove(&m->digests, m->rec[i].digest);
 			rec_free(&m->rec[i]);
 			(*removed)++;
 		} else {
@@ -219,6 +326,7 @@ mem_stats(struct sb_store *st, struct sb_store_stats *s)
 	s->state_keys = m->nstate;
 	s->size_bytes = size;
 	s->dropped = m->dropped;
+	s->duplicates = m->duplicates;
 	return 0;
 }
 

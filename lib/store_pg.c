@@ -5,8 +5,8 @@
  *	sb_meta (name text PRIMARY KEY, value text)
  *	    schema_version, and layout: "partitioned" or "hypertable"
  *	sb_records (t timestamptz, id bigint DEFAULT nextval(...),
- *	    type text, key text, line text)
- *	    indexes (type, t, id) and (type, key, t, id)
+ *	    type text, key text, line text, digest bytea)
+ *	    indexes (type, t, id), (type, key, t, id), UNIQUE (t, digest)
  *	sb_state (key text PRIMARY KEY, value bytea)
  *
  * When pg_available_extensions lists timescaledb (and CREATE EXTENSION
@@ -15,9 +15,19 @@
  * partition sb_records_pYYYYMMDD per UTC day, created before the first
  * record of that day is written and two days ahead of the newest, plus a
  * default partition for anything else; retention detaches and drops
- * whole partitions and deletes the rest.  Writes are one COPY per batch,
- * atomic.  Statements are prepared on every connect, so a reconnect
- * re-prepares them.
+ * whole partitions and deletes the rest.  Statements are prepared on
+ * every connect, so a reconnect re-prepares them.
+ *
+ * A batch is one transaction: its times and digests are copied into the
+ * session's temporary table sb_in and looked up in sb_records, and only
+ * the records not found (nor earlier in the batch) are copied in.  The
+ * unique index on (t, digest) is the guard: if another writer commits a
+ * record in between, the COPY fails on it, and the batch is checked
+ * again.  (INSERT ... ON CONFLICT DO NOTHING needs no retry, but inserts
+ * a row at a time: it made a put three times slower than COPY.)  The
+ * unique index holds t because an index of a partitioned table (or a
+ * hypertable) must hold the partitioning column; the digest depends on
+ * the time anyway.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +39,8 @@
 #include "store_impl.h"
 #include "timefmt.h"
 
-#define SCHEMA_NOW	2
+#define SCHEMA_NOW	3
+#define MIGRATE_PAGE	"10000"
 #define DAY_MS		86400000LL
 #define AHEAD_DAYS	2
 #define LOCK_ID		"7236001"
@@ -37,6 +48,27 @@
 #define MS_MIN		(-100000000000000LL)
 #define MS_MAX		260000000000000LL
 #define TS(p)		"(timestamptz 'epoch' + " p "::bigint * interval '1 millisecond')"
+
+/*
+ * Migration 3 starts here and goes on in migrate_digests(): PostgreSQL
+ * has no BLAKE2b, so the digests are computed here and copied back.
+ */
+#define MIGRATE_3 \
+	"ALTER TABLE sb_records ADD COLUMN digest bytea;" \
+	"CREATE TEMP TABLE sb_digests (id bigint, digest bytea) ON COMMIT DROP;" \
+	"DECLARE sb_lines NO SCROLL CURSOR FOR SELECT id, line FROM sb_records"
+#define COUNT_DUPLICATES \
+	"INSERT INTO sb_meta VALUES ('duplicates', '%llu') ON CONFLICT (name) " \
+	"DO UPDATE SET value = (sb_meta.value::bigint + " \
+	"excluded.value::bigint)::text"
+#define SB_IN \
+	"CREATE TEMP TABLE IF NOT EXISTS sb_in (n int NOT NULL, " \
+	"t timestamptz NOT NULL, digest bytea NOT NULL) ON COMMIT DELETE ROWS"
+/* One index probe a record: LATERAL ... LIMIT 1 cannot become a hash join. */
+#define STORED \
+	"SELECT i.n FROM sb_in i CROSS JOIN LATERAL (SELECT 1 FROM sb_records r " \
+	"WHERE r.t = i.t AND r.digest = i.digest LIMIT 1) x"
+#define PUT_TRIES	20	/* COPYs a put tries before backing off */
 
 static const char *const migrations_part[SCHEMA_NOW + 1] = {
 	NULL,
@@ -49,7 +81,8 @@ static const char *const migrations_part[SCHEMA_NOW + 1] = {
 	"CREATE INDEX sb_records_type_t ON sb_records (type, t, id);"
 	"CREATE TABLE sb_state (key text PRIMARY KEY, value bytea NOT NULL);"
 	"INSERT INTO sb_meta VALUES ('layout', 'partitioned');",
-	"CREATE INDEX sb_records_type_key_t ON sb_records (type, key, t, id);"
+	"CREATE INDEX sb_records_type_key_t ON sb_records (type, key, t, id);",
+	MIGRATE_3
 };
 
 static const char *const migrations_hyper[SCHEMA_NOW + 1] = {
@@ -63,7 +96,8 @@ static const char *const migrations_hyper[SCHEMA_NOW + 1] = {
 	"CREATE INDEX sb_records_type_t ON sb_records (type, t, id);"
 	"CREATE TABLE sb_state (key text PRIMARY KEY, value bytea NOT NULL);"
 	"INSERT INTO sb_meta VALUES ('layout', 'hypertable');",
-	"CREATE INDEX sb_records_type_key_t ON sb_records (type, key, t, id);"
+	"CREATE INDEX sb_records_type_key_t ON sb_records (type, key, t, id);",
+	MIGRATE_3
 };
 
 enum { P_PAGE, P_PAGE_KEY, P_GET, P_PUT, P_DEL, P_KEYS, P_N };
@@ -86,6 +120,8 @@ static const char *const prepared[P_N][2] = {
 struct pg {
 	PGconn		*c;
 	int		 hyper;		/* layout: hypertable */
+	int		 have_in;	/* sb_in exists in this session */
+	char		 state[6];	/* SQLSTATE of the last failure */
 	int64_t		*days;		/* partitions known to exist, sorted */
 	size_t		 ndays, capdays;
 	struct sb_buf	 copy;
@@ -113,6 +149,8 @@ pgfail(struct sb_store *st, PGresult *res, const char *what)
 	    PQresultErrorMessage(res) : PQerrorMessage(p->c);
 	int rc = PQstatus(p->c) == CONNECTION_BAD || transient_state(code) ?
 	    SB_STORE_TRANSIENT : -1;
+
+	snprintf(p->state, sizeof p->state, "%s", code ? code : "");
 
 	rc = sb_store_seterr(st, rc, "%s: %s: %s", st->desc, what,
 	    *msg ? msg : "connection lost");
@@ -275,6 +313,102 @@ load_partitions(struct sb_store *st)
 	return 0;
 }
 
+/* COPY text format of a bytea: \\x and hex digits. */
+static void
+copy_digest(struct sb_buf *b, const unsigned char *d)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	sb_buf_puts(b, "\\\\x");
+	for (int i = 0; i < SB_STORE_DIGEST; i++) {
+		sb_buf_putc(b, hex[d[i] >> 4]);
+		sb_buf_putc(b, hex[d[i] & 15]);
+	}
+}
+
+/* Sends buf as the data of the COPY that sql starts. */
+static int
+copy_in(struct sb_store *st, const char *sql, const struct sb_buf *buf)
+{
+	struct pg *p = st->be;
+	PGresult *res;
+	int rc = 0;
+
+	res = PQexec(p->c, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return pgfail(st, res, "COPY");
+	PQclear(res);
+	if (PQputCopyData(p->c, buf->s ? buf->s : "", (int)buf->len) != 1 ||
+	    PQputCopyEnd(p->c, NULL) != 1)
+		return pgfail(st, NULL, "COPY");
+	while ((res = PQgetResult(p->c)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			rc = pgfail(st, res, "COPY");
+			continue;
+		}
+		PQclear(res);
+	}
+	if (rc == 0 && PQstatus(p->c) == CONNECTION_BAD)
+		rc = pgfail(st, NULL, "COPY");
+	return rc;
+}
+
+/*
+ * Migration 3, after MIGRATE_3 and in its transaction: the digest of
+ * every line, then the copies of a record removed (the one put first
+ * stays) and the unique index made.
+ */
+static int
+migrate_digests(struct sb_store *st)
+{
+	struct pg *p = st->be;
+	unsigned char d[SB_STORE_DIGEST];
+	PGresult *res;
+	char sql[256];
+	int rc;
+
+	for (;;) {
+		if ((res = query(st, "FETCH " MIGRATE_PAGE " FROM sb_lines",
+		    "migrating", &rc)) == NULL)
+			return rc;
+		if (PQntuples(res) == 0) {
+			PQclear(res);
+			break;
+		}
+		sb_buf_reset(&p->copy);
+		for (int i = 0; i < PQntuples(res); i++) {
+			sb_store_digest(PQgetvalue(res, i, 1),
+			    (size_t)PQgetlength(res, i, 1), d);
+			sb_buf_puts(&p->copy, PQgetvalue(res, i, 0));
+			sb_buf_putc(&p->copy, '\t');
+			copy_digest(&p->copy, d);
+			sb_buf_putc(&p->copy, '\n');
+		}
+		PQclear(res);
+		if ((rc = copy_in(st, "COPY sb_digests FROM STDIN",
+		    &p->copy)) != 0)
+			return rc;
+	}
+	if ((rc = exec(st, "CLOSE sb_lines; UPDATE sb_records r SET digest = "
+	    "d.digest FROM sb_digests d WHERE r.id = d.id", "migrating")) != 0)
+		return rc;
+	res = PQexec(p->c, "DELETE FROM sb_records r USING sb_records f "
+	    "WHERE r.t = f.t AND r.digest = f.digest AND r.id > f.id");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return pgfail(st, res, "migrating");
+	st->migrate_removed = strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	if ((rc = exec(st, "ALTER TABLE sb_records ALTER COLUMN digest "
+	    "SET NOT NULL; CREATE UNIQUE INDEX sb_records_t_digest ON "
+	    "sb_records (t, digest)", "migrating")) != 0)
+		return rc;
+	if (st->migrate_removed == 0)
+		return 0;
+	snprintf(sql, sizeof sql, COUNT_DUPLICATES,
+	    (unsigned long long)st->migrate_removed);
+	return exec(st, sql, "migrating");
+}
+
 static int
 schema(struct sb_store *st)
 {
@@ -338,9 +472,12 @@ schema(struct sb_store *st)
 		}
 	}
 	mig = p->hyper ? migrations_hyper : migrations_part;
-	for (int i = v + 1; i <= SCHEMA_NOW; i++)
+	for (int i = v + 1; i <= SCHEMA_NOW; i++) {
 		if ((rc = exec(st, mig[i], "migrating the schema")) != 0)
 			goto rollback;
+		if (i == 3 && (rc = migrate_digests(st)) != 0)
+			goto rollback;
+	}
 	snprintf(sql, sizeof sql, "INSERT INTO sb_meta VALUES ('schema_version',"
 	    " '%d') ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 	    SCHEMA_NOW);
@@ -381,6 +518,7 @@ pg_connect(struct sb_store *st)
 		return rc;
 	if (!p->hyper && (rc = load_partitions(st)) != 0)
 		return rc;
+	p->have_in = 0;
 	for (int i = 0; i < P_N; i++) {
 		PGresult *res = PQprepare(p->c, prepared[i][0], prepared[i][1],
 		    0, NULL);
@@ -523,19 +661,50 @@ copy_field(struct sb_buf *b, const char *s, size_t n)
 	sb_buf_add(b, s + run, n - run);
 }
 
+/* Marks in stored the items of the batch that sb_records holds. */
 static int
-pg_put(struct sb_store *st, const struct sb_store_batch *b)
+find_stored(struct sb_store *st, const struct sb_store_batch *b,
+    unsigned char *stored)
 {
 	struct pg *p = st->be;
 	PGresult *res;
 	char t[48];
 	int rc;
 
-	if (!p->hyper && (rc = ensure_partitions(st, b)) != 0)
+	sb_buf_reset(&p->copy);
+	for (size_t i = 0; i < b->n; i++) {
+		sb_buf_printf(&p->copy, "%zu\t%s\t", i,
+		    pgtime(b->item[i].time, t, sizeof t));
+		copy_digest(&p->copy, b->item[i].digest);
+		sb_buf_putc(&p->copy, '\n');
+	}
+	if ((rc = copy_in(st, "COPY sb_in FROM STDIN", &p->copy)) != 0)
 		return rc;
+	if ((res = query(st, STORED, "put", &rc)) == NULL)
+		return rc;
+	memset(stored, 0, b->n);
+	for (int i = 0; i < PQntuples(res); i++) {
+		size_t n = strtoull(PQgetvalue(res, i, 0), NULL, 10);
+		if (n < b->n)
+			stored[n] = 1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Copies the new records (isnew) into sb_records, in put order. */
+static int
+copy_new(struct sb_store *st, const struct sb_store_batch *b,
+    const unsigned char *isnew)
+{
+	struct pg *p = st->be;
+	char t[48];
+
 	sb_buf_reset(&p->copy);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct sb_store_item *it = &b->item[i];
+		if (!isnew[i])
+			continue;
 		sb_buf_puts(&p->copy, pgtime(it->time, t, sizeof t));
 		sb_buf_putc(&p->copy, '\t');
 		copy_field(&p->copy, sb_store_str(b, it->type), it->type_len);
@@ -543,25 +712,70 @@ pg_put(struct sb_store *st, const struct sb_store_batch *b)
 		copy_field(&p->copy, sb_store_str(b, it->key), it->key_len);
 		sb_buf_putc(&p->copy, '\t');
 		copy_field(&p->copy, sb_store_str(b, it->line), it->line_len);
+		sb_buf_putc(&p->copy, '\t');
+		copy_digest(&p->copy, it->digest);
 		sb_buf_putc(&p->copy, '\n');
 	}
-	res = PQexec(p->c, "COPY sb_records (t, type, key, line) FROM STDIN");
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-		return pgfail(st, res, "COPY");
-	PQclear(res);
-	if (PQputCopyData(p->c, p->copy.s, (int)p->copy.len) != 1 ||
-	    PQputCopyEnd(p->c, NULL) != 1)
-		return pgfail(st, NULL, "COPY");
-	rc = 0;
-	while ((res = PQgetResult(p->c)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-			rc = pgfail(st, res, "COPY");
-			continue;
+	if (p->copy.len == 0)
+		return 0;
+	return copy_in(st, "COPY sb_records (t, type, key, line, digest) "
+	    "FROM STDIN", &p->copy);
+}
+
+static int
+pg_put(struct sb_store *st, const struct sb_store_batch *b, uint64_t *skipped)
+{
+	struct pg *p = st->be;
+	unsigned char *first, *isnew;
+	char sql[256];
+	int rc = 0, done = 0;
+
+	if (!p->hyper && (rc = ensure_partitions(st, b)) != 0)
+		return rc;
+	/* Made by the first put of a session: readers write no catalog. */
+	if (!p->have_in && (rc = exec(st, SB_IN, "creating the batch table")) != 0)
+		return rc;
+	p->have_in = 1;
+	first = sb_xmalloc(b->n);
+	isnew = sb_xmalloc(b->n);
+	sb_store_batch_firsts(b, first);
+	for (int tries = 0; !done && tries < PUT_TRIES; tries++) {
+		if ((rc = exec(st, "BEGIN", "put")) != 0)
+			break;
+		/* isnew holds "stored" first, then what its name says. */
+		if ((rc = find_stored(st, b, isnew)) != 0)
+			goto rollback;
+		*skipped = 0;
+		for (size_t i = 0; i < b->n; i++) {
+			isnew[i] = first[i] && !isnew[i];
+			*skipped += !isnew[i];
 		}
-		PQclear(res);
+		if ((rc = copy_new(st, b, isnew)) != 0) {
+			/* Another writer committed one of them meanwhile. */
+			if (strcmp(p->state, "23505") == 0)
+				rc = 0;
+			goto rollback;
+		}
+		snprintf(sql, sizeof sql, COUNT_DUPLICATES,
+		    (unsigned long long)*skipped);
+		if (*skipped > 0 && (rc = exec(st, sql, "put")) != 0)
+			goto rollback;
+		if ((rc = exec(st, "COMMIT", "put")) != 0)
+			break;
+		done = 1;
+		continue;
+rollback:
+		if (PQstatus(p->c) == CONNECTION_OK)
+			PQclear(PQexec(p->c, "ROLLBACK"));
+		if (rc != 0)
+			break;
 	}
-	if (rc == 0 && PQstatus(p->c) == CONNECTION_BAD)
-		rc = pgfail(st, NULL, "COPY");
+	free(first);
+	free(isnew);
+	if (rc == 0 && !done)
+		rc = sb_store_seterr(st, SB_STORE_TRANSIENT, "%s: put: other "
+		    "writers stored the same records %d times running",
+		    st->desc, PUT_TRIES);
 	return rc;
 }
 
@@ -696,6 +910,12 @@ pg_stats(struct sb_store *st, struct sb_store_stats *s)
 		return rc;
 	s->state_keys = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 	s->size_bytes = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	if ((res = query(st, "SELECT value FROM sb_meta WHERE name = "
+	    "'duplicates'", "stats", &rc)) == NULL)
+		return rc;
+	if (PQntuples(res) == 1)
+		s->duplicates = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return 0;
 }

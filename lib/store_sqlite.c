@@ -12,6 +12,12 @@
  * Queries read in pages, each page its own short read transaction, and a
  * writer runs a RESTART checkpoint every CHECKPOINT_EVERY commits, so a
  * reader that never stops cannot keep the WAL growing.
+ *
+ * A record's identity is its digest (store.h), unique with its time in
+ * the index records_t_digest: (t, digest) rather than digest alone
+ * because the time of a stream mostly grows, so the index is appended
+ * to, not written at random pages.  An insert that conflicts is skipped
+ * and counted in meta's 'duplicates'.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,7 +29,7 @@
 #include "store.h"
 #include "store_impl.h"
 
-#define SCHEMA_NOW		2
+#define SCHEMA_NOW		3
 #define CHECKPOINT_EVERY	64
 #define BUSY_TIMEOUT_MS		10000
 
@@ -37,13 +43,28 @@ static const char *const migrations[SCHEMA_NOW + 1] = {
 	"CREATE INDEX records_type_t ON records (type, t);"
 	"CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB NOT NULL) "
 	"    WITHOUT ROWID;",
-	"CREATE INDEX records_type_key_t ON records (type, key, t);"
+	"CREATE INDEX records_type_key_t ON records (type, key, t);",
+	/* Then migrate_digests(): the digests, duplicates out, the index. */
+	"ALTER TABLE records ADD COLUMN digest BLOB;"
+	"UPDATE records SET digest = sb_digest(line);"
 };
 
-enum { S_INSERT, S_PAGE, S_PAGE_KEY, S_GET, S_PUT, S_DEL, S_KEYS, S_N };
+/* Migration 3, after its statements: the first copy of each record stays. */
+#define DEDUPLICATE \
+	"DELETE FROM records WHERE id NOT IN " \
+	"    (SELECT min(id) FROM records GROUP BY t, digest)"
+#define UNIQUE_INDEX \
+	"CREATE UNIQUE INDEX records_t_digest ON records (t, digest)"
+#define COUNT_DUPLICATES \
+	"INSERT INTO meta VALUES ('duplicates', ?1) ON CONFLICT (name) " \
+	"    DO UPDATE SET value = value + excluded.value"
+
+enum { S_INSERT, S_PAGE, S_PAGE_KEY, S_GET, S_PUT, S_DEL, S_KEYS, S_DUPS,
+    S_N };
 
 static const char *const sql[S_N] = {
-	"INSERT INTO records (type, key, t, line) VALUES (?1, ?2, ?3, ?4)",
+	"INSERT INTO records (type, key, t, line, digest) "
+	"    VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (t, digest) DO NOTHING",
 	"SELECT id, t, line FROM records WHERE type = ?1 AND t >= ?2 "
 	"    AND t < ?3 AND (t > ?2 OR id > ?4) ORDER BY t, id LIMIT ?5",
 	"SELECT id, t, line FROM records WHERE type = ?1 AND key = ?6 "
@@ -54,6 +75,7 @@ static const char *const sql[S_N] = {
 	"    ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	"DELETE FROM state WHERE key = ?1",
 	"SELECT key FROM state WHERE key >= ?1 ORDER BY key",
+	COUNT_DUPLICATES,
 };
 
 struct lite {
@@ -111,6 +133,44 @@ schema_version(struct sb_store *st, int *v)
 	return 0;
 }
 
+/* sb_digest(line): the record's identity, for migration 3. */
+static void
+digest_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	unsigned char d[SB_STORE_DIGEST];
+
+	sb_store_digest((const char *)sqlite3_value_text(argv[0]),
+	    (size_t)sqlite3_value_bytes(argv[0]), d);
+	sqlite3_result_blob(ctx, d, sizeof d, SQLITE_TRANSIENT);
+}
+
+/*
+ * Copies of one record, stored before puts were idempotent, go: the one
+ * put first stays, the count of the others is kept with the skipped.
+ */
+static int
+deduplicate(struct sb_store *st)
+{
+	struct lite *l = st->be;
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = exec(st, DEDUPLICATE)) != 0)
+		return rc;
+	st->migrate_removed = (uint64_t)sqlite3_changes(l->db);
+	if ((rc = exec(st, UNIQUE_INDEX)) != 0)
+		return rc;
+	if (st->migrate_removed == 0)
+		return 0;
+	if (sqlite3_prepare_v2(l->db, COUNT_DUPLICATES, -1, &s, NULL) !=
+	    SQLITE_OK)
+		return fail(st, "counting duplicates");
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)st->migrate_removed);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : fail(st, "counting duplicates");
+}
+
 static int
 schema(struct sb_store *st)
 {
@@ -133,9 +193,12 @@ schema(struct sb_store *st)
 		    "than %d: run 'store migrate'", st->desc, v, SCHEMA_NOW);
 		goto rollback;
 	}
-	for (int i = v + 1; i <= SCHEMA_NOW; i++)
+	for (int i = v + 1; i <= SCHEMA_NOW; i++) {
 		if ((rc = exec(st, migrations[i])) != 0)
 			goto rollback;
+		if (i == 3 && (rc = deduplicate(st)) != 0)
+			goto rollback;
+	}
 	snprintf(set, sizeof set, "INSERT OR REPLACE INTO meta VALUES "
 	    "('schema_version', '%d')", SCHEMA_NOW);
 	if (v != SCHEMA_NOW && (rc = exec(st, set)) != 0)
@@ -164,6 +227,9 @@ lite_connect(struct sb_store *st)
 		return rc;
 	}
 	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_create_function(l->db, "sb_digest", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, digest_fn, NULL, NULL) != SQLITE_OK)
+		return fail(st, "sb_digest");
 	if ((rc = exec(st, "PRAGMA journal_mode = WAL")) != 0 ||
 	    (rc = exec(st, "PRAGMA synchronous = FULL")) != 0 ||
 	    (rc = exec(st, "PRAGMA journal_size_limit = 67108864")) != 0 ||
@@ -199,7 +265,8 @@ lite_destroy(struct sb_store *st)
 }
 
 static int
-lite_put(struct sb_store *st, const struct sb_store_batch *b)
+lite_put(struct sb_store *st, const struct sb_store_batch *b,
+    uint64_t *skipped)
 {
 	struct lite *l = st->be;
 	sqlite3_stmt *s = l->stmt[S_INSERT];
@@ -216,10 +283,25 @@ lite_put(struct sb_store *st, const struct sb_store_batch *b)
 		sqlite3_bind_int64(s, 3, it->time);
 		sqlite3_bind_text(s, 4, sb_store_str(b, it->line),
 		    (int)it->line_len, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 5, it->digest, SB_STORE_DIGEST,
+		    SQLITE_STATIC);
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
 			rc = fail(st, "insert");
+			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		if (sqlite3_changes(l->db) == 0)
+			(*skipped)++;
+	}
+	if (*skipped > 0) {
+		s = l->stmt[S_DUPS];
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)*skipped);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			rc = fail(st, "counting duplicates");
 			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 			return rc;
 		}
@@ -344,6 +426,8 @@ lite_stats(struct sb_store *st, struct sb_store_stats *out)
 	if (rc != SQLITE_DONE)
 		return fail(st, "stats");
 	out->state_keys = (uint64_t)single(st, "SELECT count(*) FROM state");
+	out->duplicates = (uint64_t)single(st, "SELECT coalesce((SELECT value "
+	    "FROM meta WHERE name = 'duplicates'), 0)");
 	out->size_bytes = single(st, "SELECT page_count * page_size FROM "
 	    "pragma_page_count(), pragma_page_size()");
 	return 0;

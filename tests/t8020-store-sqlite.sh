@@ -62,18 +62,18 @@ INSERT INTO meta VALUES ('schema_version', '1');
 INSERT INTO records (type, key, t, line) VALUES ('window', 'a', 0, '{\"type\":\"window\",\"key\":\"a\",\"start\":0}');"
 run store query --type window --sqlite-path "$T/old.db"
 is_rc 1 "an older schema is refused"
-has "$ERR" "schema version 1 is older than 2: run 'store migrate'" "with what to do"
+has "$ERR" "schema version 1 is older than 3: run 'store migrate'" "with what to do"
 run store migrate --sqlite-path "$T/old.db"
 is_rc 0 "migrate exits 0"
-is "$(cat "$OUT")" "sqlite $T/old.db: schema version 1 migrated to 2" "migrate says what it did"
+is "$(cat "$OUT")" "sqlite $T/old.db: schema version 1 migrated to 3" "migrate says what it did"
 run store query --type window --sqlite-path "$T/old.db"
 is "$(cat "$OUT")" '{"type":"window","key":"a","start":0}' "the records survive the migration"
 run store migrate --sqlite-path "$T/old.db"
-is "$(cat "$OUT")" "sqlite $T/old.db: schema version 2, up to date" "migrating again changes nothing"
+is "$(cat "$OUT")" "sqlite $T/old.db: schema version 3, up to date" "migrating again changes nothing"
 sqlite3 "$T/old.db" "UPDATE meta SET value = '9' WHERE name = 'schema_version'"
 run store stats --sqlite-path "$T/old.db"
 is_rc 1 "a newer schema is refused"
-has "$ERR" "schema version 9 is newer than this program's 2" "and named"
+has "$ERR" "schema version 9 is newer than this program's 3" "and named"
 
 # A path that cannot be a database.
 run store put --sqlite-path "$T" </dev/null

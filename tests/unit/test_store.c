@@ -233,6 +233,138 @@ records_suite(struct sb_store *st, const char *be)
 	sb_store_batch_free(&b);
 }
 
+/*
+ * Putting is idempotent: a line already stored, or earlier in the same
+ * batch, is skipped, the first copy staying where it was put; a line
+ * that differs in one byte is another record; a pruned record can be
+ * put again.  Times before T0 - 1h, after what records_suite pruned.
+ */
+static const char *const idem[] = {
+	/* 0 */ "{\"type\":\"idem\",\"key\":\"a\",\"at\":\"2026-11-26T13:00:00.000Z\",\"v\":1}",
+	/* 1 */ "{\"type\":\"idem\",\"key\":\"b\",\"at\":\"2026-11-26T13:00:00.000Z\",\"v\":2}",
+	/* 2 */ "{\"type\":\"idem\",\"key\":\"a\",\"at\":\"2026-11-26T13:00:01.000Z\",\"v\":3}",
+	/* 3 */ "{\"type\":\"idem\",\"key\":\"b\",\"at\":\"2026-11-26T13:00:00.000Z\",\"v\":2 }",
+};
+
+static char *
+idem_join(const int *idx, size_t n)
+{
+	struct sb_buf b = SB_BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		sb_buf_puts(&b, idem[idx[i]]);
+		sb_buf_putc(&b, '\n');
+	}
+	sb_buf_putc(&b, '\0');
+	return b.s;
+}
+
+static void
+idem_check(struct sb_store *st, const char *key, const int *idx, size_t n,
+    const char *what)
+{
+	char *got = q(st, "idem", key, INT64_MIN, INT64_MAX, 0, NULL);
+	char *want = idem_join(idx, n);
+
+	is_str(got, want, "%s", what);
+	free(got);
+	free(want);
+}
+
+static void
+idempotent_suite(struct sb_store *st, const char *be)
+{
+	struct sb_store_batch b;
+	struct sb_store_stats s;
+	uint64_t skipped = sb_store_skipped(st), removed = 0;
+	int once[] = { 0, 1, 2 }, all[] = { 0, 1, 3, 2 }, after[] = { 2 },
+	    a[] = { 0, 2 };
+
+	sb_store_batch_init(&b);
+	add(&b, idem[0]);
+	add(&b, idem[1]);
+	add(&b, idem[0]);
+	add(&b, idem[2]);
+	add(&b, idem[1]);
+	ok(sb_store_put(st, &b) == 0, "%s: put a batch holding copies", be);
+	is_int(sb_store_skipped(st) - skipped, 2,
+	    "the copies within the batch are skipped");
+	idem_check(st, NULL, once, 3, "each record once, where it was first put");
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "put the same batch again");
+	is_int(sb_store_skipped(st) - skipped, 5, "every record of it is skipped");
+	idem_check(st, NULL, once, 3, "the store is as after the first put");
+	idem_check(st, "a", a, 2, "a series is as after the first put");
+
+	sb_store_batch_reset(&b);
+	add(&b, idem[3]);
+	add(&b, idem[0]);
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "put a line that differs in one byte");
+	is_int(sb_store_skipped(st) - skipped, 1, "only the copy is skipped");
+	idem_check(st, NULL, all, 4, "one byte makes another record");
+
+	ok(sb_store_stats(st, &s) == 0, "stats");
+	is_int(s.duplicates, 8, "stats count the records skipped");
+	sb_store_stats_free(&s);
+
+	/* A pruned record leaves its identity too: it can be put again. */
+	ok(sb_store_prune(st, T0 - 3600000 + 1, &removed) == 0 &&
+	    removed == 3, "prune the records of the first second");
+	idem_check(st, NULL, after, 1, "they are gone");
+	sb_store_batch_reset(&b);
+	add(&b, idem[0]);
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "put the pruned record again");
+	is_int(sb_store_skipped(st) - skipped, 0, "it is not a duplicate");
+	idem_check(st, NULL, a, 2, "it is stored again");
+	sb_store_batch_free(&b);
+}
+
+/*
+ * Memory: the records dropped over max_records leave the digest set, so
+ * they can be put again, while those kept are still found; thousands of
+ * removals exercise the set's backward shifts.
+ */
+static void
+memory_bound_suite(void)
+{
+	struct sb_store_config cfg;
+	struct sb_store_batch b;
+	struct sb_store_stats s;
+	struct sb_store *st;
+	char err[256], line[128], tb[SB_TIME_LEN];
+	uint64_t skipped;
+	size_t n;
+
+	sb_store_config_env(&cfg);
+	cfg.backend = "memory";
+	cfg.max_records = 1000;
+	if ((st = sb_store_open(&cfg, err, sizeof err)) == NULL)
+		return;
+	sb_store_batch_init(&b);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(line, sizeof line, "{\"type\":\"m\",\"at\":\"%s\","
+		    "\"i\":%d}", sb_time_format(T0 + i * 1000LL, tb), i);
+		add(&b, line);
+	}
+	ok(sb_store_put(st, &b) == 0, "memory: put 3000 records over a bound "
+	    "of 1000");
+	free(q(st, "m", NULL, INT64_MIN, INT64_MAX, 0, &n));
+	is_int(n, 1000, "memory: the newest 1000 are kept");
+	skipped = sb_store_skipped(st);
+	ok(sb_store_put(st, &b) == 0, "memory: put them all again");
+	/* The 2000 dropped are stored (and dropped) again, the kept are not. */
+	is_int(sb_store_skipped(st) - skipped, 1000,
+	    "memory: only the records kept are found again");
+	ok(sb_store_stats(st, &s) == 0 && s.dropped == 4000 &&
+	    s.duplicates == 1000, "memory: stats count the dropped and the "
+	    "duplicates");
+	sb_store_stats_free(&s);
+	sb_store_batch_free(&b);
+	sb_store_close(st);
+}
+
 static void
 state_suite(struct sb_store *st)
 {
@@ -288,6 +420,7 @@ conformance(const struct sb_store_config *cfg, const char *be)
 	ok(now >= 1, "schema version %d", now);
 	records_suite(st, be);
 	state_suite(st);
+	idempotent_suite(st, be);
 	sb_store_close(st);
 
 	/* A second connection sees it all, except with memory. */
@@ -323,10 +456,13 @@ main(void)
 	cfg.retry_for = 2000;
 	if (getenv("STORAGE_BACKEND") != NULL) {
 		conformance(&cfg, cfg.backend);
+		if (strcmp(cfg.backend, "memory") == 0)
+			memory_bound_suite();
 		return done_testing();
 	}
 	cfg.backend = "memory";
 	conformance(&cfg, "memory");
+	memory_bound_suite();
 	snprintf(path, sizeof path, "%s/sbstore.%ld.db",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
 	cfg.backend = "sqlite";

@@ -19,6 +19,7 @@
 #include "gate.h"
 #include "json.h"
 #include "merge.h"
+#include "metrics.h"
 #include "num.h"
 #include "reader.h"
 #include "record.h"
@@ -34,6 +35,7 @@ struct options {
 	int		 strict;
 	int		 merge;		/* --merge: windows in, not events */
 	int64_t		 max_ahead;	/* ms; 0: no gate */
+	struct sb_metrics_opt metrics;
 };
 
 static void
@@ -44,6 +46,7 @@ usage(FILE *fp, int status)
 	    "                 [--expire duration] [--idle-flush duration]\n"
 	    "                 [--lateness duration] [--max-ahead duration]\n"
 	    "                 [--max-keys n] [--max-line bytes]\n"
+	    "                 [--metrics-file file [--metrics-interval duration]]\n"
 	    "                 [-w duration | --windows list] [file ...]\n");
 	exit(status);
 }
@@ -93,6 +96,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "max-keys",		required_argument,	NULL, O_MAXKEYS },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "merge",		no_argument,		NULL, O_MERGE },
+		{ "metrics-file",	required_argument,	NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-normalize",	no_argument,		NULL, O_NONORM },
 		{ "strict",		no_argument,		NULL, O_STRICT },
@@ -115,6 +120,10 @@ parse_options(int argc, char **argv, struct options *o)
 
 	while ((ch = sb_getopt(argc, argv, "hw:", longopts)) != -1) {
 		switch (ch) {
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
 		case 'w':
 		case O_WINDOWS:
 			parse_widths(&o->agg, optarg);
@@ -185,6 +194,10 @@ struct run {
 	struct sb_buf	 out;
 	struct sb_gate	 gate;		/* --max-ahead */
 	int64_t		 last_input;	/* monotonic ms of the newest event */
+	uint64_t	 windows_in;	/* --merge */
+	uint64_t	 other_in;
+	uint64_t	 forwarded;
+	uint64_t	 merged_out;	/* --merge: windows written */
 };
 
 /* 0, or -1 when --strict makes a bad line fatal. */
@@ -202,13 +215,16 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "window")) {
 			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
 				return sb_reader_bad(in, "%s", why);
+			r->windows_in++;
 			return 0;
 		}
 	}
 	if (r->merge != NULL || type >= 0) {
+		r->other_in++;
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
 			sb_buf_putc(&r->out, '\n');
+			r->forwarded++;
 		}
 		return 0;
 	}
@@ -267,11 +283,65 @@ idle(void *ctx)
 		    r->opt->agg.lateness, &r->out);
 }
 
+static int64_t
+newest_event(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return agg_newest(r->agg);
+}
+
+static double
+open_series(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return (double)agg_stats(r->agg)->keys;
+}
+
+static struct sb_metrics *
+metrics_start(struct run *r)
+{
+	struct sb_metrics *m = sb_metrics_new("aggregate");
+	const struct agg_stats *st = agg_stats(r->agg);
+
+	sb_metrics_input(m);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"event\"",
+	    &st->events);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"window\"",
+	    &r->windows_in);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
+	    &r->other_in);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"window\"",
+	    r->merge != NULL ? &r->merged_out : &st->windows);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"forwarded\"",
+	    &r->forwarded);
+	sb_metrics_u64(m, "slowburn_late_events_total", NULL, &st->late);
+	sb_metrics_u64(m, "slowburn_other_events_total", NULL, &st->other);
+	sb_metrics_fn(m, "slowburn_open_series", NULL, open_series, r);
+	sb_metrics_event_time(m, newest_event, r);
+	if (sb_metrics_start(m, &r->opt->metrics) == -1)
+		err(1, "%s", r->opt->metrics.path);
+	return m;
+}
+
+/* Records in a buffer of JSON lines. */
+static uint64_t
+count_lines(const struct sb_buf *b)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < b->len; i++)
+		n += b->s[i] == '\n';
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options opt;
 	struct run r;
+	struct sb_metrics *metrics;
 	int status;
 
 	parse_options(argc, argv, &opt);
@@ -288,6 +358,7 @@ main(int argc, char **argv)
 	sb_json_init(&r.js);
 	sb_event_init(&r.ev);
 	sb_gate_init(&r.gate, opt.merge ? 0 : opt.max_ahead, "event", line, &r);
+	metrics = metrics_start(&r);
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict,
@@ -299,8 +370,11 @@ main(int argc, char **argv)
 		status = 1;
 	/* Nothing accepted is lost: close what is open, even after an error. */
 	agg_finish(r.agg, &r.out);
-	if (r.merge != NULL)
+	if (r.merge != NULL) {
+		sb_out(&r.out);
 		merge_finish(r.merge, opt.agg.emit_sketch, &r.out);
+		r.merged_out = count_lines(&r.out);
+	}
 	sb_out_end(&r.out);
 
 	const struct agg_stats *st = agg_stats(r.agg);
@@ -315,6 +389,7 @@ main(int argc, char **argv)
 	sb_gate_summary(&r.gate);
 	sb_reader_summary();
 	sb_record_hint(opt.merge ? SB_KIND_WINDOW : SB_KIND_EVENT);
+	sb_metrics_finish(metrics);
 
 	sb_gate_free(&r.gate);
 	agg_free(r.agg);

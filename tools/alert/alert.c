@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "group.h"
 #include "json.h"
+#include "metrics.h"
 #include "noise.h"
 #include "num.h"
 #include "payload.h"
@@ -56,6 +57,7 @@ struct options {
 	struct delivery_policy	 pol;
 	struct noise_config	 noise;
 	struct group_config	 group;
+	struct sb_metrics_opt	 metrics;
 };
 
 static void
@@ -75,7 +77,8 @@ usage(FILE *fp, int status)
 	    "             [--group-by service|key] [--group-wait DUR]\n"
 	    "             [--group-interval DUR] [--repeat-interval DUR]\n"
 	    "             [--send-resolved yes|no] [--inhibit yes|no]\n"
-	    "             [--silences FILE|store:NAME] [file ...]\n"
+	    "             [--silences FILE|store:NAME]\n"
+	    "             [--metrics-file FILE [--metrics-interval DUR]] [file ...]\n"
 	    "       alert silence add --match MATCHER ... --for DUR|--until TIME\n"
 	    "             [--starts TIME] [--comment TEXT] [--silences LOC]\n"
 	    "       alert silence list [--silences LOC]\n"
@@ -149,6 +152,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "inhibit",		required_argument, NULL, O_INHIBIT },
 		{ "jitter-seed",	required_argument, NULL, O_SEED },
 		{ "max-line",		required_argument, NULL, O_MAXLINE },
+		{ "metrics-file",	required_argument, NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval",	required_argument, NULL, SB_OPT_METRICS_INTERVAL },
 		{ "pagerduty",		required_argument, NULL, O_PD },
 		{ "pagerduty-url",	required_argument, NULL, O_PDURL },
 		{ "repeat-interval",	required_argument, NULL, O_REPEAT },
@@ -184,6 +189,10 @@ parse_options(int argc, char **argv, struct options *o)
 	group_config_init(&o->group);
 	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") == 0)
 				o->color = -1;
@@ -345,6 +354,12 @@ struct run {
 	struct noise	*noise;
 	struct grouper	*groups;	/* NULL: no remote sink */
 	struct sb_json	 js;
+	struct spool_depth {			/* a sink's, for the metrics */
+		const struct spool	*spool;
+		const char		*sink;
+	}		 depth[MAX_SINKS];
+	uint64_t	 in_signal, in_alert, in_watermark, in_other;
+	int64_t		 newest;	/* the latest event time seen */
 };
 
 static int
@@ -391,6 +406,8 @@ send_pending(struct run *r)
 static int
 clock_to(struct run *r, int64_t at)
 {
+	if (at > r->newest)
+		r->newest = at;
 	return r->groups != NULL ? group_clock(r->groups, at) : 0;
 }
 
@@ -411,6 +428,7 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
 		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);
+		r->in_signal++;
 		d.kind = REC_SIGNAL;
 		d.sig = &sig;
 		rc = clock_to(r, sig.at);
@@ -429,13 +447,16 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 		if (sb_json_get_time(&r->js, 0, "at", &at) != 1)
 			return sb_reader_bad(in, "watermark: missing 'at' or "
 			    "not an RFC 3339 time");
+		r->in_watermark++;
 		rc = clock_to(r, at);
 		if (send_pending(r) == -1)
 			rc = -1;
 		return rc == -1 ? -2 : 0;
 	}
-	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert"))
+	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert")) {
+		r->in_other++;
 		return 0;	/* the end of the pipe: nothing to forward to */
+	}
 	if (sb_json_member(&r->js, 0, "key") < 0 || av_read(&av, &r->js) == -1) {
 		char *k = NULL;
 		rc = sb_json_get_str(&r->js, 0, "key", &k);
@@ -444,6 +465,7 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 		    "missing 'key' or not a string" :
 		    "missing 'state' or not a string");
 	}
+	r->in_alert++;
 	rc = clock_to(r, av.at);
 	v = noise_admit(r->noise, &av, why, sizeof why);
 	if (*why != '\0')
@@ -555,12 +577,75 @@ close_sinks(struct run *r)
 	return rc;
 }
 
+static int64_t
+newest_event(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return r->newest;
+}
+
+static double
+spool_depth(const void *ctx)
+{
+	const struct spool_depth *d = ctx;
+
+	return (double)spool_count(d->spool, d->sink);
+}
+
+static struct sb_metrics *
+metrics_start(struct run *r, struct spool *sp)
+{
+	static const char *const results[] = { "sent", "failed", "refused" };
+	struct sb_metrics *m = sb_metrics_new("alert");
+	char l[80];
+
+	sb_metrics_input(m);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"signal\"",
+	    &r->in_signal);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"alert\"",
+	    &r->in_alert);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"watermark\"",
+	    &r->in_watermark);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
+	    &r->in_other);
+	sb_metrics_event_time(m, newest_event, r);
+	for (int i = 0; i < r->nsinks; i++) {
+		struct sink *s = &r->sinks[i];
+		const uint64_t *v[] = { &s->stats.sent, &s->stats.failed,
+		    &s->stats.refused };
+
+		if (s->ops->notify == NULL)
+			continue;	/* console and json: no delivery */
+		for (int k = 0; k < 3; k++) {
+			snprintf(l, sizeof l, "sink=\"%s\",result=\"%s\"",
+			    s->ops->name, results[k]);
+			sb_metrics_u64(m, "slowburn_alert_deliveries_total", l,
+			    v[k]);
+		}
+		snprintf(l, sizeof l, "sink=\"%s\"", s->ops->name);
+		sb_metrics_u64(m, "slowburn_alert_retries_total", l,
+		    &s->stats.retries);
+		r->depth[i].spool = sp;
+		r->depth[i].sink = s->ops->name;
+		sb_metrics_fn(m, "slowburn_alert_spool_messages", l,
+		    spool_depth, &r->depth[i]);
+	}
+	if (sb_metrics_start(m, &r->opt->metrics) == -1) {
+		warn("%s", r->opt->metrics.path);
+		sb_metrics_free(m);
+		return NULL;
+	}
+	return m;
+}
+
 static int
 deliver_main(struct options *opt, int argc, char **argv)
 {
 	struct sink_config cfg;
 	struct run r;
 	struct spool *sp;
+	struct sb_metrics *metrics = NULL;
 	char err[600], loc[4096];
 	const char *where = opt->state;
 	int status;
@@ -600,8 +685,11 @@ deliver_main(struct options *opt, int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sb_json_init(&r.js);
+	r.newest = INT64_MIN;
 	status = 0;
 	if (open_sinks(&r, &cfg) == -1)
+		status = 1;
+	else if ((metrics = metrics_start(&r, sp)) == NULL)
 		status = 1;
 	else {
 		struct sb_input in = {
@@ -619,6 +707,7 @@ deliver_main(struct options *opt, int argc, char **argv)
 	grouper_close(r.groups);
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_SIGNAL | SB_KIND_ALERT);
+	sb_metrics_finish(metrics);
 	noise_close(r.noise);
 	sb_json_free(&r.js);
 	spool_close(sp);

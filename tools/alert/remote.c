@@ -73,6 +73,8 @@ struct remote {
 	int64_t		 rest_until;	/* monotonic ms of the next attempt; 0: now */
 	int		 attempt;	/* failed attempts at the spool's first */
 	int		 gave_up;	/* its retries ran out: resting */
+	int		 failing;	/* the last attempt failed */
+	struct sink_stats *stats;	/* the sink's */
 	unsigned long	 delivered, refused;
 	const char	*external_url;	/* NULL: none */
 	int64_t		 repeat_ms;	/* alertmanager: re-post interval */
@@ -300,8 +302,14 @@ attempt_one(struct remote *r, const struct spool_item *it)
 	enum outcome o;
 
 	rate_wait(r);
+	if (r->failing)
+		r->stats->retries++;
 	o = r->kind == K_EXEC ? send_exec(r, it, &why) :
 	    send_http(r, it, &ra, &why);
+	r->failing = o == TRANSIENT;
+	r->stats->sent += o == SENT;
+	r->stats->failed += o == TRANSIENT;
+	r->stats->refused += o == PERMANENT;
 	if (o == SENT) {
 		r->delivered++;
 	} else if (o == PERMANENT) {
@@ -403,6 +411,7 @@ remote_open(struct sink *s, const struct sink_config *cfg, enum kind kind,
 
 	r->kind = kind;
 	r->name = name;
+	r->stats = &s->stats;
 	if (remote_setup(r, cfg) == -1) {
 		remote_free(r);
 		s->priv = NULL;

@@ -90,9 +90,18 @@ struct sink_ops {
 	int		(*close)(struct sink *);
 };
 
+/* What a remote sink's attempts came to, for --metrics-file. */
+struct sink_stats {
+	uint64_t	 sent;		/* accepted */
+	uint64_t	 failed;	/* transient: kept, tried again */
+	uint64_t	 refused;	/* permanent: dropped */
+	uint64_t	 retries;	/* attempts after a failed one */
+};
+
 struct sink {
 	const struct sink_ops	*ops;
 	void			*priv;
+	struct sink_stats	 stats;
 };
 
 extern const struct sink_ops console_sink;

@@ -21,6 +21,7 @@
 #include "state.h"
 #include "incident.h"
 #include "json.h"
+#include "metrics.h"
 #include "num.h"
 #include "reader.h"
 #include "record.h"
@@ -34,6 +35,7 @@ struct options {
 	size_t		 max_line;
 	int		 forward;
 	int		 strict;
+	struct sb_metrics_opt metrics;
 };
 
 static void
@@ -44,6 +46,7 @@ usage(FILE *fp, int status)
 	    "                 [--strict] [--max-line bytes] [--min-signals n]\n"
 	    "                 [--reopen duration] [--resolve-after duration]\n"
 	    "                 [--solo-min-count n] [--solo-score x]\n"
+	    "                 [--metrics-file file [--metrics-interval duration]]\n"
 	    "                 [--state file] [--within duration] [file ...]\n");
 	exit(status);
 }
@@ -57,6 +60,8 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "metrics-file",	required_argument,	NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "min-signals",	required_argument,	NULL, O_MIN },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-group",		no_argument,		NULL, O_NOGROUP },
@@ -90,6 +95,10 @@ parse_options(int argc, char **argv, struct options *o)
 
 	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
 		case O_MAXLINE:
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
 			    1LL << 30);
@@ -156,6 +165,7 @@ struct run {
 	uint64_t	 changes;	/* alert records written */
 	uint64_t	 saved;		/* changes when the state was saved */
 	struct sb_state	*state;		/* --state, or NULL */
+	uint64_t	 signals_in, other_in, forwarded;
 };
 
 static uint64_t
@@ -245,6 +255,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
 		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);
+		r->signals_in++;
 		corr_signal(r->corr, &sig, &r->out);
 		sb_signal_free(&sig);
 		return 0;
@@ -257,9 +268,11 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	 * their time made due: a watermark at T says that every alert up
 	 * to T is out, and moves alert(1)'s clock when no alert comes.
 	 */
+	r->other_in++;
 	if (r->opt->forward) {
 		sb_buf_add(&r->out, s, n);
 		sb_buf_putc(&r->out, '\n');
+		r->forwarded++;
 	}
 	return 0;
 }
@@ -279,6 +292,52 @@ static void
 after(void *ctx)
 {
 	put(ctx);
+}
+
+static int64_t
+clock_now(const void *ctx)
+{
+	const struct run *r = ctx;
+	int64_t t = corr_clock(r->corr);
+
+	return t > INT64_MIN / 2 ? t : INT64_MIN;	/* else no record yet */
+}
+
+static double
+alerts_out(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return (double)changes(r->corr);
+}
+
+static double
+open_incidents(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return (double)corr_open(r->corr);
+}
+
+static struct sb_metrics *
+metrics_start(struct run *r)
+{
+	struct sb_metrics *m = sb_metrics_new("correlate");
+
+	sb_metrics_input(m);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"signal\"",
+	    &r->signals_in);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
+	    &r->other_in);
+	sb_metrics_fn(m, "slowburn_records_out_total", "kind=\"alert\"",
+	    alerts_out, r);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"forwarded\"",
+	    &r->forwarded);
+	sb_metrics_fn(m, "slowburn_open_incidents", NULL, open_incidents, r);
+	sb_metrics_event_time(m, clock_now, r);
+	if (sb_metrics_start(m, &r->opt->metrics) == -1)
+		err(1, "%s", r->opt->metrics.path);
+	return m;
 }
 
 int
@@ -306,6 +365,7 @@ main(int argc, char **argv)
 			errx(1, "%s: cannot restore the state", opt.state);
 	}
 
+	struct sb_metrics *metrics = metrics_start(&r);
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
 		.line = line, .after = after, .ctx = &r,
@@ -318,6 +378,7 @@ main(int argc, char **argv)
 		status = 1;
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_SIGNAL);
+	sb_metrics_finish(metrics);
 
 	corr_free(r.corr);
 	sb_state_close(r.state);

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "data.h"
 #include "json.h"
+#include "metrics.h"
 #include "num.h"
 #include "reader.h"
 #include "render.h"
@@ -51,6 +52,44 @@ static struct {
 	struct sb_htpasswd *users;	/* --htpasswd, or NULL */
 	char		*token;		/* --token-file, or NULL */
 } srv = { NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0, 60, NULL, NULL };
+
+/*
+ * GET /metrics: requests and their latency, and the process.  Only the
+ * one libmicrohttpd thread touches these, so they are plain integers.
+ */
+static const int http_codes[] = { 200, 400, 404, 405, 500, 503 };
+#define NCODES	(sizeof http_codes / sizeof http_codes[0])
+static struct {
+	struct sb_metrics	*reg;
+	uint64_t		 requests[NCODES];
+	struct sb_histogram	 latency;
+} dm;
+
+static void
+metrics_init(void)
+{
+	char l[32];
+
+	dm.reg = sb_metrics_new("dashboard");
+	for (size_t i = 0; i < NCODES; i++) {
+		snprintf(l, sizeof l, "code=\"%d\"", http_codes[i]);
+		sb_metrics_u64(dm.reg, "slowburn_http_requests_total", l,
+		    &dm.requests[i]);
+	}
+	sb_metrics_hist(dm.reg, "slowburn_http_request_duration_seconds",
+	    NULL, &dm.latency);
+	sb_metrics_process(dm.reg);
+}
+
+static void
+count_status(int status)
+{
+	size_t i;
+
+	for (i = 0; i < NCODES - 1 && http_codes[i] != status; i++)
+		;
+	dm.requests[i]++;	/* an unlisted code counts as the last, 503 */
+}
 
 static void
 usage(FILE *fp, int status)
@@ -266,7 +305,8 @@ add_security_headers(struct MHD_Response *resp)
 }
 
 static enum MHD_Result
-reply(struct MHD_Connection *c, int status, struct sb_buf *body, int json)
+reply_as(struct MHD_Connection *c, int status, struct sb_buf *body,
+    const char *type)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -282,14 +322,21 @@ reply(struct MHD_Connection *c, int status, struct sb_buf *body, int json)
 		sb_buf_free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json ?
-	    "application/json" : "text/html; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	add_security_headers(resp);
 	if (status == 405)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(c, (unsigned)status, resp);
 	MHD_destroy_response(resp);
+	count_status(status);
 	return ret;
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *c, int status, struct sb_buf *body, int json)
+{
+	return reply_as(c, status, body, json ? "application/json" :
+	    "text/html; charset=utf-8");
 }
 
 static enum MHD_Result
@@ -364,7 +411,7 @@ send_unauthorized(struct MHD_Connection *c, int json)
 }
 
 enum route { R_OVERVIEW, R_ENDPOINT, R_ALERTS, R_API_ENDPOINTS, R_API_SERIES,
-    R_API_ALERTS, R_HEALTHZ, R_NONE };
+    R_API_ALERTS, R_HEALTHZ, R_METRICS, R_NONE };
 
 static const struct {
 	const char	*path;
@@ -381,6 +428,7 @@ static const struct {
 	{ "/api/alerts", R_API_ALERTS, " key severity state range since until ",
 	    "7d" },
 	{ "/healthz", R_HEALTHZ, " ", "6h" },
+	{ "/metrics", R_METRICS, " ", "6h" },
 };
 
 /* 0, 1 when the key has no data (404), -1 on a store error (503). */
@@ -440,8 +488,7 @@ render(enum route r, const struct view *v, struct sb_buf *b)
 }
 
 static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *upload,
+serve(struct MHD_Connection *c, const char *url, const char *method,
     size_t *upload_size, void **ctx)
 {
 	static int first;
@@ -476,6 +523,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		sb_buf_puts(&b, "{\"status\":\"ok\"}\n");
 		return reply(c, 200, &b, 1);
 	}
+	if (r == R_METRICS) {
+		sb_metrics_format(dm.reg, &b);
+		return reply_as(c, 200, &b, "text/plain; version=0.0.4; "
+		    "charset=utf-8");
+	}
 	memset(&p, 0, sizeof p);
 	p.allowed = routes[i].params;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, param_check, &p);
@@ -504,6 +556,22 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return send_error(c, rc, why, json);
 	}
 	return reply(c, 200, &b, json);
+}
+
+/* serve(), timed from the end of the request to the queued reply. */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **ctx)
+{
+	int64_t t0 = sb_monotonic_ns();
+	int whole = *ctx != NULL && *upload_size == 0;
+	enum MHD_Result ret = serve(c, url, method, upload_size, ctx);
+
+	if (whole)
+		sb_histogram_observe(&dm.latency,
+		    (double)(sb_monotonic_ns() - t0) / 1e9);
+	return ret;
 }
 
 static void
@@ -699,6 +767,7 @@ main(int argc, char **argv)
 	sb_store_set_retry(srv.st, 2000);
 
 	sb_signals_init();
+	metrics_init();
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, on_request, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -720,6 +789,7 @@ main(int argc, char **argv)
 	while (!sb_stop_requested())
 		poll(NULL, 0, 200);
 	MHD_stop_daemon(d);
+	sb_metrics_free(dm.reg);
 	sb_store_close(srv.st);
 	sb_htpasswd_free(srv.users);
 	if (srv.token != NULL) {

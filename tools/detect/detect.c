@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "detect.h"
 #include "json.h"
+#include "metrics.h"
 #include "num.h"
 #include "reader.h"
 #include "record.h"
@@ -39,6 +40,7 @@ usage(FILE *fp, int status)
 	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
 	    "              [--max-ahead duration] [--max-line bytes] [--metric path]\n"
 	    "              [--min-count n]\n"
+	    "              [--metrics-file file [--metrics-interval duration]]\n"
 	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
 	    "              [--slo-pair factor/long/short] [--state file]\n"
 	    "              [--state-every n] [--step-ratio r] [--traffic-p p]\n"
@@ -200,6 +202,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "max-ahead",		required_argument,	NULL, O_AHEAD },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "metric",		required_argument,	NULL, O_METRIC },
+		{ "metrics-file",	required_argument,	NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "min-count",		required_argument,	NULL, O_MINCOUNT },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-watermark",	no_argument,		NULL, O_NOWM },
@@ -234,6 +238,10 @@ parse_options(int argc, char **argv, struct options *o)
 
 	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
 		case O_CLEAR:
 			c->clear = (int)sb_arg_ll("--clear", optarg, 1, 1000);
 			break;
@@ -525,6 +533,7 @@ emit_signal(struct run *r, const struct window *w, const struct series *se,
 		name = r->opt->model.slo[g->slo - 1].kind == SLO_LATENCY ?
 		    "slo_latency" : "slo_availability";
 
+	r->signals++;
 	sb_buf_puts(b, "{\"type\":\"signal\"");
 	copy_member(r, "key", w->key_tok);
 	copy_member(r, "service", w->service_tok);
@@ -577,6 +586,7 @@ emit_signal(struct run *r, const struct window *w, const struct series *se,
 static void
 emit_watermark(struct run *r, int64_t at)
 {
+	r->watermarks++;
 	sb_buf_puts(&r->out, "{\"type\":\"watermark\",\"at\":");
 	sb_buf_json_time(&r->out, at);
 	sb_buf_puts(&r->out, "}\n");
@@ -601,9 +611,11 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	scan_members(r);
 	t = r->top[M_TYPE];
 	if (t < 0 || !sb_json_streq(&r->js, (size_t)t, "window")) {
+		r->other_in++;
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
 			sb_buf_putc(&r->out, '\n');
+			r->forwarded++;
 		}
 		return 0;
 	}
@@ -617,6 +629,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	case SB_GATE_STRICT:
 		return -1;
 	}
+	r->windows_in++;
 	/* Windows arrive in end order: a later end closes the earlier ones. */
 	if (w.obs.start + w.width > r->max_end) {
 		if (r->max_end != 0 && !r->opt->no_watermark)
@@ -626,6 +639,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	if (r->opt->tee) {
 		sb_buf_add(&r->out, s, n);
 		sb_buf_putc(&r->out, '\n');
+		r->teed++;
 	}
 	se = table_find(&r->series, r->key.s, r->key.len, w.width);
 	if (se == NULL) {
@@ -646,11 +660,53 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	return 0;
 }
 
+static int64_t
+newest_window(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return r->max_end != 0 ? r->max_end : INT64_MIN;
+}
+
+static double
+open_series(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return (double)r->series.nlist;
+}
+
+static struct sb_metrics *
+metrics_start(struct run *r)
+{
+	struct sb_metrics *m = sb_metrics_new("detect");
+
+	sb_metrics_input(m);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"window\"",
+	    &r->windows_in);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
+	    &r->other_in);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"signal\"",
+	    &r->signals);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"watermark\"",
+	    &r->watermarks);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"window\"",
+	    &r->teed);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"forwarded\"",
+	    &r->forwarded);
+	sb_metrics_fn(m, "slowburn_open_series", NULL, open_series, r);
+	sb_metrics_event_time(m, newest_window, r);
+	if (sb_metrics_start(m, &r->opt->metrics) == -1)
+		err(1, "%s", r->opt->metrics.path);
+	return m;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options opt;
 	struct run r;
+	struct sb_metrics *metrics = NULL;
 	int status = 0;
 
 	parse_options(argc, argv, &opt);
@@ -676,6 +732,7 @@ main(int argc, char **argv)
 		}
 	}
 
+	metrics = metrics_start(&r);
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
 		.line = line, .out = &r.out, .ctx = &r,
@@ -697,6 +754,7 @@ main(int argc, char **argv)
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_WINDOW);
 done:
+	sb_metrics_finish(metrics);
 	sb_state_close(r.state);
 	for (size_t i = 0; i < r.series.nlist; i++)
 		series_free(r.series.list[i]);

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "gate.h"
 #include "json.h"
+#include "metrics.h"
 #include "model.h"
 #include "sketch.h"
 
@@ -33,6 +34,7 @@ struct options {
 	int		 no_watermark;	/* --no-watermark */
 	int		 tee;
 	int		 strict;
+	struct sb_metrics_opt metrics;
 };
 
 struct table {
@@ -70,6 +72,8 @@ struct run {
 	struct sb_state	*state;		/* --state, or NULL */
 	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
 	struct sb_gate	 gate;		/* --max-ahead, by window end */
+	uint64_t	 windows_in, other_in;	/* for --metrics-file */
+	uint64_t	 signals, watermarks, teed, forwarded;
 };
 
 /* Fills r->top in one pass over the record's members (last one wins). */

@@ -17,6 +17,7 @@
 #include "file.h"
 #include "compose.h"
 #include "json.h"
+#include "metrics.h"
 #include "num.h"
 #include "reader.h"
 #include "record.h"
@@ -30,6 +31,7 @@ struct options {
 	int		 forward;
 	int		 strict;
 	int		 print;
+	struct sb_metrics_opt metrics;
 };
 
 static void
@@ -37,7 +39,8 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: explain [--no-forward] [--print-templates] [--strict]\n"
-	    "               [--max-line bytes] [--templates file] [file ...]\n");
+	    "               [--max-line bytes] [--templates file]\n"
+	    "               [--metrics-file file [--metrics-interval duration]] [file ...]\n");
 	exit(status);
 }
 
@@ -48,6 +51,8 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
+		{ "metrics-file",	required_argument,	NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "print-templates",	no_argument,		NULL, O_PRINT },
 		{ "strict",		no_argument,		NULL, O_STRICT },
@@ -61,6 +66,10 @@ parse_options(int argc, char **argv, struct options *o)
 	o->forward = 1;
 	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
 		case O_MAXLINE:
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
 			    1LL << 30);
@@ -109,6 +118,8 @@ struct run {
 	struct tmpl_set	 tmpl;
 	struct sb_json	 js;
 	struct sb_buf	 out;
+	uint64_t	 alerts, other_in, forwarded;
+	int64_t		 newest;	/* the latest "at" of an alert or watermark */
 };
 
 static int
@@ -153,13 +164,20 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	struct alert_in a;
 	char why[160];
 	long type;
+	int64_t t;
 
 	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
 		return rc;
 	if (type < 0 || !sb_json_streq(&r->js, (size_t)type, "alert")) {
+		r->other_in++;
+		if (type >= 0 && sb_json_streq(&r->js, (size_t)type,
+		    "watermark") && sb_json_get_time(&r->js, 0, "at", &t) == 1 &&
+		    t > r->newest)
+			r->newest = t;
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
 			sb_buf_putc(&r->out, '\n');
+			r->forwarded++;
 		}
 		return 0;
 	}
@@ -167,9 +185,40 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		alert_free(&a);
 		return sb_reader_bad(in, "%s", why);
 	}
+	r->alerts++;
+	if (sb_json_get_time(&r->js, 0, "at", &t) == 1 && t > r->newest)
+		r->newest = t;
 	write_alert(r, &a);
 	alert_free(&a);
 	return 0;
+}
+
+static int64_t
+newest_alert(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return r->newest;
+}
+
+static struct sb_metrics *
+metrics_start(struct run *r)
+{
+	struct sb_metrics *m = sb_metrics_new("explain");
+
+	sb_metrics_input(m);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"alert\"",
+	    &r->alerts);
+	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
+	    &r->other_in);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"alert\"",
+	    &r->alerts);
+	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"forwarded\"",
+	    &r->forwarded);
+	sb_metrics_event_time(m, newest_alert, r);
+	if (sb_metrics_start(m, &r->opt->metrics) == -1)
+		err(1, "%s", r->opt->metrics.path);
+	return m;
 }
 
 int
@@ -204,6 +253,8 @@ main(int argc, char **argv)
 	sb_signals_init();
 	sb_out_init();
 	sb_json_init(&r.js);
+	r.newest = INT64_MIN;
+	struct sb_metrics *metrics = metrics_start(&r);
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict, .idle_ms = -1,
@@ -213,6 +264,7 @@ main(int argc, char **argv)
 	sb_out_end(&r.out);
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_ALERT);
+	sb_metrics_finish(metrics);
 	tmpl_free(&r.tmpl);
 	sb_json_free(&r.js);
 	sb_buf_free(&r.out);

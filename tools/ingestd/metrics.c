@@ -3,6 +3,7 @@
  */
 #include <stdint.h>
 
+#include "../../lib/metrics.h"
 #include "metrics.h"
 
 struct metrics metrics;
@@ -80,6 +81,20 @@ histogram(struct sb_buf *b, const char *name, const char *help,
 	    (unsigned long long)cum);
 }
 
+/*
+ * slowburn_build_info and process_* (lib/metrics.h), from a registry of
+ * this call's own: the threads that scrape share nothing.
+ */
+static void
+process_format(struct sb_buf *b)
+{
+	struct sb_metrics *m = sb_metrics_new("ingestd");
+
+	sb_metrics_process(m);
+	sb_metrics_format(m, b);
+	sb_metrics_free(m);
+}
+
 void
 metrics_format(struct sb_buf *b, int64_t held_limit, int64_t connections)
 {
@@ -134,4 +149,5 @@ metrics_format(struct sb_buf *b, int64_t held_limit, int64_t connections)
 	histogram(b, "ingestd_request_seconds",
 	    "POST /ingest from the end of the headers to the reply.",
 	    &metrics.request_seconds);
+	process_format(b);
 }

@@ -6,8 +6,8 @@
  * written to a temporary name, fsync'ed and renamed, so a crash leaves
  * either a whole batch or none.  A lock file keeps a second `store put`
  * out of the same directory.  A file is removed only after its records
- * were written to the backend, so a crash between the two writes them
- * twice rather than never.
+ * were written to the backend, so a crash between the two replays them
+ * rather than losing them, and the store skips what it already has.
  */
 #ifndef STORE_SPOOL_H
 #define STORE_SPOOL_H

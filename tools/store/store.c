@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "json.h"
+#include "metrics.h"
 #include "num.h"
 #include "reader.h"
 #include "sig.h"
@@ -32,6 +33,7 @@ struct options {
 	int64_t		 older_than;	/* -1: not given */
 	int64_t		 now;
 	int		 has_now;
+	struct sb_metrics_opt metrics;
 };
 
 static void
@@ -39,6 +41,7 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: store put [--strict] [--tee] [--batch n] [--max-line bytes] [--spool dir]\n"
+	    "                 [--metrics-file file [--metrics-interval duration]]\n"
 	    "                 [file ...]\n"
 	    "       store query --type type [--key key] [--since time] [--until time]\n"
 	    "                 [--limit n]\n"
@@ -64,6 +67,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "limit",		required_argument,	NULL, O_LIMIT },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "max-records",	required_argument,	NULL, O_MAXREC },
+		{ "metrics-file",	required_argument,	NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "now",		required_argument,	NULL, O_NOW },
 		{ "older-than",		required_argument,	NULL, O_OLDER },
 		{ "redis-prefix",	required_argument,	NULL, O_PREFIX },
@@ -104,6 +109,10 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	while ((ch = sb_getopt(argc - 1, argv + 1, "b:h", longopts)) != -1) {
 		switch (ch) {
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
 		case 'b':
 			o->cfg.backend = optarg;
 			break;
@@ -187,6 +196,8 @@ parse_options(int argc, char **argv, struct options *o)
 		errx(2, "prune: --older-than is required");
 	if (strcmp(o->cmd, "put") != 0 && (o->tee || o->spool != NULL))
 		errx(2, "%s: --tee and --spool are for put", o->cmd);
+	if (strcmp(o->cmd, "put") != 0 && o->metrics.path != NULL)
+		errx(2, "%s: --metrics-file is for put", o->cmd);
 }
 
 static void
@@ -209,6 +220,7 @@ struct putter {
 	struct sb_buf	 tee;
 	uint64_t	 written;
 	uint64_t	 replayed;
+	uint64_t	 failed;	/* records not kept */
 };
 
 /* Tries the spool once; 0 when it is empty again. */
@@ -257,6 +269,7 @@ flush(struct putter *p)
 			warnx("%s", sb_store_error(p->st));
 			warnx("%zu record%s not written; stopping (--spool dir "
 			    "would have kept them)", b->n, b->n == 1 ? "" : "s");
+			p->failed += b->n;
 			return 1;
 		}
 		warnx("%s; spooling to %s", sb_store_error(p->st),
@@ -267,6 +280,7 @@ flush(struct putter *p)
 	}
 	if (spool_write(&p->spool, b) == -1) {
 		warn("%s: %zu records not written", p->spool.dir, b->n);
+		p->failed += b->n;
 		return 1;
 	}
 done:
@@ -355,9 +369,38 @@ put_file(struct putter *p, const char *path)
 	return status;
 }
 
+static double
+stored(const void *ctx)
+{
+	const struct putter *p = ctx;
+
+	return (double)(p->written + p->replayed);
+}
+
+static struct sb_metrics *
+metrics_start(struct putter *p)
+{
+	struct sb_metrics *m = sb_metrics_new("store");
+
+	sb_metrics_input(m);
+	sb_metrics_fn(m, "slowburn_store_records_total", "result=\"stored\"",
+	    stored, p);
+	sb_metrics_u64(m, "slowburn_store_records_total", "result=\"spooled\"",
+	    &p->spool.records);
+	sb_metrics_u64(m, "slowburn_store_records_total", "result=\"failed\"",
+	    &p->failed);
+	if (p->opt->spool != NULL)
+		sb_metrics_u64(m, "slowburn_store_spool_files", NULL,
+		    &p->spool.files);
+	if (sb_metrics_start(m, &p->opt->metrics) == -1)
+		err(1, "%s", p->opt->metrics.path);
+	return m;
+}
+
 static int
 cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 {
+	struct sb_metrics *metrics;
 	struct putter p;
 	char e[512];
 	int status = 0;
@@ -380,6 +423,7 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 			p.next_try = sb_monotonic_ms() + p.backoff;
 		}
 	}
+	metrics = metrics_start(&p);
 	for (int i = 0; i < (argc ? argc : 1) && !sb_stop_requested(); i++) {
 		int rc = put_file(&p, argc ? argv[i] : "-");
 		if (rc != 0)
@@ -395,9 +439,15 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 			    p.spool.files == 1 ? "" : "s", p.spool.dir,
 			    p.spool.dir);
 	}
+	sb_reader_summary();
+	sb_metrics_finish(metrics);
 	if (o->spool != NULL)
 		spool_close(&p.spool);
 	sb_reader_summary();
+	if (sb_store_skipped(st) > 0)
+		warnx("%llu record%s already stored, not stored again",
+		    (unsigned long long)sb_store_skipped(st),
+		    sb_store_skipped(st) == 1 ? " was" : "s were");
 	sb_store_batch_free(&p.b);
 	sb_json_free(&p.js);
 	sb_buf_free(&p.tee);
@@ -504,6 +554,8 @@ cmd_stats(struct options *o, struct sb_store *st)
 		sb_buf_puts(&b, "null");
 	else
 		sb_buf_json_int(&b, s.size_bytes);
+	sb_buf_puts(&b, ",\"duplicates\":");
+	sb_buf_json_int(&b, (int64_t)s.duplicates);
 	if (strcmp(sb_store_backend(st), "memory") == 0) {
 		sb_buf_puts(&b, ",\"dropped\":");
 		sb_buf_json_int(&b, (int64_t)s.dropped);
@@ -524,6 +576,11 @@ cmd_schema(struct options *o, struct sb_store *st)
 	if (found == 0)
 		printf("%s: schema version %d created\n", sb_store_describe(st),
 		    now);
+	else if (found < now && sb_store_migrate_removed(st) > 0)
+		printf("%s: schema version %d migrated to %d, %llu duplicate "
+		    "record%s removed\n", sb_store_describe(st), found, now,
+		    (unsigned long long)sb_store_migrate_removed(st),
+		    sb_store_migrate_removed(st) == 1 ? "" : "s");
 	else if (found < now)
 		printf("%s: schema version %d migrated to %d\n",
 		    sb_store_describe(st), found, now);
