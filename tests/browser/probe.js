@@ -139,6 +139,12 @@ const PROBE = `(() => {
 		imgs: document.images.length,
 		scripts: document.scripts.length,
 		onerror: q('[onerror]').length,
+		handlers: q('*').filter((e) => Array.from(e.attributes)
+		    .some((a) => /^on/i.test(a.name))).length,
+		jsurls: q('[href], [src], [action], [formaction]').filter((e) =>
+		    ['href', 'src', 'action', 'formaction'].some((n) =>
+		    /^\s*javascript:/i.test(e.getAttribute(n) || ''))).length,
+		frames: q('iframe, frame, object, embed').length,
 		text: document.body.innerText.slice(0, 20000),
 	};
 })()`;
