@@ -16,7 +16,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "event.h"
+#include "evread.h"
 #include "json.h"
+#include "logfmt.h"
 #include "merge.h"
 #include "num.h"
 #include "reader.h"
@@ -32,6 +34,8 @@ struct options {
 	int		 forward;
 	int		 strict;
 	int		 merge;		/* --merge: windows in, not events */
+	const struct sb_logfmt *format;	/* --format; NULL: JSON events */
+	const char	*service;	/* --service */
 };
 
 static void
@@ -39,9 +43,9 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: aggregate [--emit-sketch] [--merge] [--no-forward] [--no-normalize] [--strict]\n"
-	    "                 [--expire duration] [--idle-flush duration]\n"
+	    "                 [--expire duration] [--format name] [--idle-flush duration]\n"
 	    "                 [--lateness duration] [--max-keys n] [--max-line bytes]\n"
-	    "                 [-w duration | --windows list] [file ...]\n");
+	    "                 [--service name] [-w duration | --windows list] [file ...]\n");
 	exit(status);
 }
 
@@ -79,10 +83,12 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_MAXKEYS, O_MAXLINE, O_MERGE,
-	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS };
+	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS, O_FORMAT,
+	    O_SERVICE };
 	static const struct option longopts[] = {
 		{ "emit-sketch",	no_argument,		NULL, O_SKETCH },
 		{ "expire",		required_argument,	NULL, O_EXPIRE },
+		{ "format",		required_argument,	NULL, O_FORMAT },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "idle-flush",		required_argument,	NULL, O_IDLE },
 		{ "lateness",		required_argument,	NULL, O_LATE },
@@ -91,12 +97,13 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "merge",		no_argument,		NULL, O_MERGE },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-normalize",	no_argument,		NULL, O_NONORM },
+		{ "service",		required_argument,	NULL, O_SERVICE },
 		{ "strict",		no_argument,		NULL, O_STRICT },
 		{ "window",		required_argument,	NULL, 'w' },
 		{ "windows",		required_argument,	NULL, O_WINDOWS },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, known;
 
 	memset(o, 0, sizeof *o);
 	o->agg.widths[0] = 60000;
@@ -139,8 +146,21 @@ parse_options(int argc, char **argv, struct options *o)
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
 			    1LL << 30);
 			break;
+		case O_FORMAT:
+			o->format = sb_logfmt_find(optarg, &known);
+			if (!known)
+				errx(2, "--format: '%s' is not one of %s", optarg,
+				    sb_logfmt_names());
+			break;
 		case O_MERGE:
 			o->merge = 1;
+			break;
+		case O_SERVICE:
+			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
+			    !sb_utf8_valid(optarg, strlen(optarg)))
+				errx(2, "--service: '%s' is not a name of 1 to "
+				    "%d bytes of UTF-8", optarg, SB_SERVICE_MAX);
+			o->service = optarg;
 			break;
 		case O_NOFWD:
 			o->forward = 0;
@@ -161,6 +181,10 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stderr, 2);
 		}
 	}
+	if (o->merge && o->format != NULL)
+		errx(2, "--merge reads windows: it takes no --format");
+	if (o->service != NULL && o->format == NULL)
+		errx(2, "--service names the service of a log --format's events");
 	/* Each open window costs a slot per series; keep that bounded. */
 	if (o->agg.lateness / o->agg.widths[0] > 64)
 		errx(2, "--lateness: more than 64 windows of %llds",
@@ -171,8 +195,8 @@ struct run {
 	struct options	*opt;
 	struct agg	*agg;
 	struct merge	*merge;		/* with --merge */
-	struct sb_json	 js;
-	struct sb_event	 ev;
+	struct sb_json	 js;		/* with --merge */
+	struct sb_evread rd;
 	struct sb_buf	 out;
 	int64_t		 last_input;	/* monotonic ms of the newest event */
 };
@@ -186,37 +210,39 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	long type;
 	int rc;
 
-	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
-		return rc;
 	if (r->merge != NULL) {
+		if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
+			return rc;
 		if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "window")) {
 			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
 				return sb_reader_bad(in, "%s", why);
 			return 0;
 		}
+		rc = SB_EV_RECORD;
+	} else if ((rc = sb_evread_line(&r->rd, in, s, n, &type)) != SB_EV_EVENT &&
+	    rc != SB_EV_RECORD) {
+		return rc;
 	}
-	if (r->merge != NULL || type >= 0) {
+	if (rc == SB_EV_RECORD) {
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
 			sb_buf_putc(&r->out, '\n');
 		}
 		return 0;
 	}
-	if (sb_event_read(&r->ev, &r->js, 0, why, sizeof why) == -1)
-		return sb_reader_bad(in, "%s", why);
-	if (!r->ev.has_time) {
+	if (!r->rd.ev.has_time) {
 		/* Event time only: an undated event happens "now" in the stream. */
 		if (agg_newest(r->agg) == INT64_MIN)
 			return sb_reader_bad(in, "missing 'timestamp' before "
 			    "any dated event");
-		r->ev.time = agg_newest(r->agg);
+		r->rd.ev.time = agg_newest(r->agg);
 	}
-	switch (agg_add(r->agg, &r->ev, &r->out)) {
+	switch (agg_add(r->agg, &r->rd.ev, &r->out)) {
 	case AGG_LATE: {
 		char t[SB_TIME_LEN];
 		sb_reader_note(in, "event at %s came after its window closed "
 		    "(--lateness %llds); counted as 'late'",
-		    sb_time_format(r->ev.time, t),
+		    sb_time_format(r->rd.ev.time, t),
 		    (long long)(r->opt->agg.lateness / 1000));
 		break;
 	}
@@ -264,7 +290,7 @@ main(int argc, char **argv)
 	if (opt.merge)
 		r.merge = merge_new();
 	sb_json_init(&r.js);
-	sb_event_init(&r.ev);
+	sb_evread_init(&r.rd, opt.format, opt.service);
 
 	struct sb_input in = {
 		.max_line = opt.max_line, .strict = opt.strict,
@@ -292,7 +318,7 @@ main(int argc, char **argv)
 	agg_free(r.agg);
 	merge_free(r.merge);
 	sb_json_free(&r.js);
-	sb_event_free(&r.ev);
+	sb_evread_free(&r.rd);
 	sb_buf_free(&r.out);
 	return status;
 }

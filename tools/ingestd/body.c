@@ -14,6 +14,15 @@ ingest_parser_init(struct ingest_parser *p)
 {
 	sb_json_init(&p->js);
 	sb_event_init(&p->ev);
+	sb_evread_init(&p->rd, NULL, NULL);
+}
+
+void
+ingest_parser_format(struct ingest_parser *p, const struct sb_logfmt *fmt,
+    const char *service)
+{
+	p->rd.fmt = fmt;
+	p->rd.service = service;
 }
 
 void
@@ -21,6 +30,7 @@ ingest_parser_free(struct ingest_parser *p)
 {
 	sb_json_free(&p->js);
 	sb_event_free(&p->ev);
+	sb_evread_free(&p->rd);
 }
 
 void
@@ -142,6 +152,22 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/* A log line: an event in the reader's format, or a rejected item. */
+static void
+take_log_line(struct ingest_parser *p, const char *s, size_t n, size_t index,
+    struct ingest_result *r)
+{
+	char why[160];
+	long type;
+
+	if (sb_evread_parse(&p->rd, s, n, &type, why, sizeof why) == -1) {
+		reject(r, index, why);
+		return;
+	}
+	sb_event_json(&p->rd.ev, &r->lines);
+	r->accepted++;
+}
+
 /* Each non-blank line is an item; blank lines are not counted. */
 static void
 parse_lines(struct ingest_parser *p, const char *s, size_t n, int64_t now_ms,
@@ -155,7 +181,10 @@ parse_lines(struct ingest_parser *p, const char *s, size_t n, int64_t now_ms,
 			nl = end;
 		if (blank(s, (size_t)(nl - s)))
 			continue;
-		if (sb_json_parse(&p->js, s, (size_t)(nl - s)) == -1)
+		if (p->rd.fmt != NULL)
+			take_log_line(p, s, (size_t)(nl - s -
+			    (nl > s && nl[-1] == '\r')), index, r);
+		else if (sb_json_parse(&p->js, s, (size_t)(nl - s)) == -1)
 			parse_error(p, index, r);
 		else
 			take_item(p, 0, index, now_ms, r);
@@ -174,6 +203,10 @@ ingest_parse(struct ingest_parser *p, const char *body, size_t n,
 		i++;
 	if (i == n)
 		return INGEST_EMPTY;
+	if (p->rd.fmt != NULL) {
+		parse_lines(p, body, n, now_ms, r);
+		return INGEST_NDJSON;
+	}
 	if (body[i] == '[') {
 		/* An array that does not parse is one bad item. */
 		if (sb_json_parse(&p->js, body, n) == -1) {

@@ -370,6 +370,7 @@ body_done(struct MHD_Connection *c, struct req *r)
 			    "(--queue-size)");
 	}
 	ingest_parser_init(&p);
+	ingest_parser_format(&p, conf.format, conf.service);
 	shape = ingest_parse(&p, r->body.s != NULL ? r->body.s : "",
 	    r->body.len, wall_ms(), &r->res);
 	ingest_parser_free(&p);

@@ -32,7 +32,9 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "event.h"
 #include "ingestd.h"
+#include "json.h"
 #include "num.h"
 #include "timefmt.h"
 #include "writer.h"
@@ -52,7 +54,8 @@ usage(FILE *fp, int status)
 	    "               [--max-connections n] [--max-per-ip n] "
 	    "[--idle-timeout duration]\n"
 	    "               [--header-timeout duration] [--threads n] "
-	    "[--token-file file]\n");
+	    "[--token-file file]\n"
+	    "               [--format name] [--service name]\n");
 	exit(status);
 }
 
@@ -175,8 +178,10 @@ static void
 parse_options(int argc, char **argv, int *check)
 {
 	enum { OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_BODY, OPT_QUEUE,
-	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN };
+	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN,
+	    OPT_FORMAT, OPT_SERVICE };
 	static const struct option longopts[] = {
+		{ "format",		required_argument, NULL, OPT_FORMAT },
 		{ "fsync",		required_argument, NULL, OPT_FSYNC },
 		{ "fsync-interval",	required_argument, NULL, OPT_FSYNC_INTERVAL },
 		{ "header-timeout",	required_argument, NULL, OPT_HEADER },
@@ -189,12 +194,13 @@ parse_options(int argc, char **argv, int *check)
 		{ "output",		required_argument, NULL, 'o' },
 		{ "port",		required_argument, NULL, 'p' },
 		{ "queue-size",		required_argument, NULL, OPT_QUEUE },
+		{ "service",		required_argument, NULL, OPT_SERVICE },
 		{ "threads",		required_argument, NULL, OPT_THREADS },
 		{ "token-file",		required_argument, NULL, OPT_TOKEN },
 		{ NULL,			0,		   NULL, 0 }
 	};
 	const char *token_file = NULL, *env;
-	int ch;
+	int ch, known;
 
 	conf.addr = "127.0.0.1";
 	conf.port = "8000";
@@ -278,6 +284,23 @@ parse_options(int argc, char **argv, int *check)
 		case OPT_TOKEN:
 			token_file = optarg;
 			break;
+		case OPT_FORMAT:
+			conf.format = sb_logfmt_find(optarg, &known);
+			if (!known) {
+				char why[128];
+				snprintf(why, sizeof why, "not one of %s",
+				    sb_logfmt_names());
+				bad_option("--format", optarg, why);
+			}
+			conf.format_name = optarg;
+			break;
+		case OPT_SERVICE:
+			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
+			    !sb_utf8_valid(optarg, strlen(optarg)))
+				bad_option("--service", optarg, "not a name of "
+				    "1 to 256 bytes of UTF-8");
+			conf.service = optarg;
+			break;
 		default:
 			usage(stderr, 2);
 		}
@@ -285,6 +308,11 @@ parse_options(int argc, char **argv, int *check)
 	if (optind != argc) {
 		fprintf(stderr, "ingestd: unexpected operand '%s'\n",
 		    argv[optind]);
+		usage(stderr, 2);
+	}
+	if (conf.service != NULL && conf.format == NULL) {
+		fprintf(stderr, "ingestd: --service names the service of a "
+		    "log --format's events\n");
 		usage(stderr, 2);
 	}
 	if (strcmp(conf.output, "-") == 0)
@@ -448,6 +476,10 @@ check_config(void)
 	    sizeof dur));
 	printf("header-timeout %s\n", sb_duration_format(conf.header_timeout,
 	    dur, sizeof dur));
+	if (conf.format != NULL)
+		printf("format %s\n", conf.format_name);
+	if (conf.service != NULL)
+		printf("service %s\n", conf.service);
 	if (conf.token != NULL)
 		printf("token from %s\n", conf.token_source);
 	else
