@@ -8,7 +8,7 @@
  *	ssl_cipher ssl_protocol target_group_arn "trace_id" "domain_name"
  *	"chosen_cert_arn" matched_rule_priority request_creation_time ...
  *
- * Fields after request_creation_time (AWS adds them over time) are not
+ * Fields after "actions_executed" (AWS adds them over time) are not
  * read.  The status is elb_status_code, what the client got.  The latency
  * is target_processing_time, the target's own time in seconds, when the
  * load balancer reached a target; when it could not (-1: a 502, a 504)
@@ -97,6 +97,12 @@ alb_read(struct sb_event *ev, struct sb_json *js, const char *s, size_t n,
 	if (sb_time_parse(f.s, f.n, &created) == -1) {
 		snprintf(err, errsz, "'request_creation_time' is not an ISO "
 		    "8601 time: '%s'", lf_show(&f, show));
+		return -1;
+	}
+	/* One more: a time cut short can still read as a time. */
+	if (lf_quoted(&c, &f) == -1) {
+		snprintf(err, errsz, "no quoted 'actions_executed' field (a "
+		    "line cut short?)");
 		return -1;
 	}
 	if (t[1] < 0)

@@ -10,9 +10,9 @@
  *
  * The latency is x-envoy-upstream-service-time, the upstream's own time
  * in ms, when the upstream answered; %DURATION% (the whole request at
- * Envoy, in ms) when it is "-" (a timeout, a local reply).  The quoted
- * header fields at the end are not read, but they must be there: a line
- * cut short is a bad line.  A response code of 0 (no response sent, the
+ * Envoy, in ms) when it is "-" (a timeout, a local reply).  The five
+ * quoted fields at the end are not read, but they must all be there: a
+ * line cut short is a bad line.  A response code of 0 (no response sent, the
  * client went away) is a bad line too.
  */
 #include <stdio.h>
@@ -69,10 +69,15 @@ envoy_read(struct sb_event *ev, struct sb_json *js, const char *s, size_t n,
 	}
 	if (!lf_dash(&f))
 		dur = ust;
-	if (lf_at_end(&c) || *c.p != '"' || c.end[-1] != '"' ||
-	    c.end - c.p < 2) {
-		snprintf(err, errsz, "no quoted header fields at the end (a "
-		    "line cut short?)");
+	for (int i = 0; i < 5; i++)
+		if (lf_quoted(&c, &f) == -1) {
+			snprintf(err, errsz, "not five quoted fields after "
+			    "the times (a line cut short?)");
+			return -1;
+		}
+	if (!lf_at_end(&c)) {
+		snprintf(err, errsz, "more than five quoted fields after the "
+		    "times");
 		return -1;
 	}
 	lf_set_numbers(ev, dur * 1000, bytes);

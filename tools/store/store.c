@@ -12,7 +12,10 @@
 #include "arg.h"
 #include "buf.h"
 #include "clock.h"
+#include "event.h"
+#include "evread.h"
 #include "json.h"
+#include "logfmt.h"
 #include "num.h"
 #include "reader.h"
 #include "sig.h"
@@ -32,6 +35,8 @@ struct options {
 	int64_t		 older_than;	/* -1: not given */
 	int64_t		 now;
 	int		 has_now;
+	const struct sb_logfmt *format;	/* put --format; NULL: JSON records */
+	const char	*service;	/* put --service */
 };
 
 static void
@@ -39,7 +44,7 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: store put [--strict] [--tee] [--batch n] [--max-line bytes] [--spool dir]\n"
-	    "                 [file ...]\n"
+	    "                 [--format name] [--service name] [file ...]\n"
 	    "       store query --type type [--key key] [--since time] [--until time]\n"
 	    "                 [--limit n]\n"
 	    "       store prune --older-than duration [--now time]\n"
@@ -55,10 +60,11 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_BATCH = 256, O_KEY, O_LIMIT, O_MAXLINE, O_MAXREC, O_NOW,
 	    O_OLDER, O_PREFIX, O_REDIS, O_RETRY, O_SINCE, O_SPOOL, O_SQLITE,
-	    O_STRICT, O_TEE, O_PG, O_TYPE, O_UNTIL };
+	    O_STRICT, O_TEE, O_PG, O_TYPE, O_UNTIL, O_FORMAT, O_SERVICE };
 	static const struct option longopts[] = {
 		{ "backend",		required_argument,	NULL, 'b' },
 		{ "batch",		required_argument,	NULL, O_BATCH },
+		{ "format",		required_argument,	NULL, O_FORMAT },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "key",		required_argument,	NULL, O_KEY },
 		{ "limit",		required_argument,	NULL, O_LIMIT },
@@ -69,6 +75,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "redis-prefix",	required_argument,	NULL, O_PREFIX },
 		{ "redis-url",		required_argument,	NULL, O_REDIS },
 		{ "retry-for",		required_argument,	NULL, O_RETRY },
+		{ "service",		required_argument,	NULL, O_SERVICE },
 		{ "since",		required_argument,	NULL, O_SINCE },
 		{ "spool",		required_argument,	NULL, O_SPOOL },
 		{ "sqlite-path",	required_argument,	NULL, O_SQLITE },
@@ -79,7 +86,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "until",		required_argument,	NULL, O_UNTIL },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, known;
 
 	memset(o, 0, sizeof *o);
 	sb_store_config_env(&o->cfg);
@@ -151,6 +158,19 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_SQLITE:
 			o->cfg.sqlite_path = optarg;
 			break;
+		case O_FORMAT:
+			o->format = sb_logfmt_find(optarg, &known);
+			if (!known)
+				errx(2, "--format: '%s' is not one of %s",
+				    optarg, sb_logfmt_names());
+			break;
+		case O_SERVICE:
+			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
+			    !sb_utf8_valid(optarg, strlen(optarg)))
+				errx(2, "--service: '%s' is not a name of 1 to "
+				    "%d bytes of UTF-8", optarg, SB_SERVICE_MAX);
+			o->service = optarg;
+			break;
 		case O_STRICT:
 			o->strict = 1;
 			break;
@@ -184,8 +204,11 @@ parse_options(int argc, char **argv, struct options *o)
 		    "alert, ...)");
 	if (strcmp(o->cmd, "prune") == 0 && o->older_than < 0)
 		errx(2, "prune: --older-than is required");
-	if (strcmp(o->cmd, "put") != 0 && (o->tee || o->spool != NULL))
-		errx(2, "%s: --tee and --spool are for put", o->cmd);
+	if (strcmp(o->cmd, "put") != 0 && (o->tee || o->spool != NULL ||
+	    o->format != NULL))
+		errx(2, "%s: --tee, --spool and --format are for put", o->cmd);
+	if (o->service != NULL && o->format == NULL)
+		errx(2, "--service names the service of a log --format's events");
 }
 
 static void
@@ -205,6 +228,8 @@ struct putter {
 	int64_t		 backoff;
 	struct sb_store_batch b;
 	struct sb_json	 js;
+	struct sb_evread rd;		/* with --format */
+	struct sb_buf	 ev;		/* its event as a JSON line */
 	struct sb_buf	 tee;
 	uint64_t	 written;
 	uint64_t	 replayed;
@@ -293,7 +318,18 @@ static int
 put_line(struct putter *p, struct sb_reader *in, char *s, size_t n)
 {
 	char why[160];
+	long type;
+	int rc;
 
+	if (p->rd.fmt != NULL) {
+		/* A log line is stored, and teed, as the event it makes. */
+		if ((rc = sb_evread_line(&p->rd, in, s, n, &type)) != SB_EV_EVENT)
+			return rc;
+		sb_buf_reset(&p->ev);
+		sb_event_json(&p->rd.ev, &p->ev);
+		s = p->ev.s;
+		n = p->ev.len - 1;
+	}
 	if (sb_json_parse(&p->js, s, n) == -1)
 		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
 		    p->js.err, p->js.errpos + 1);
@@ -367,6 +403,7 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 	p.backoff = 1000;
 	sb_store_batch_init(&p.b);
 	sb_json_init(&p.js);
+	sb_evread_init(&p.rd, o->format, o->service);
 	if (o->spool != NULL) {
 		if (spool_open(&p.spool, o->spool, e, sizeof e) == -1)
 			errx(1, "%s", e);
@@ -399,6 +436,8 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 	sb_reader_summary();
 	sb_store_batch_free(&p.b);
 	sb_json_free(&p.js);
+	sb_evread_free(&p.rd);
+	sb_buf_free(&p.ev);
 	sb_buf_free(&p.tee);
 	return status;
 }
