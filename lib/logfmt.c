@@ -13,6 +13,10 @@
 #include "logfmt_impl.h"
 #include "timefmt.h"
 
+/* A new format: its file, and a line in each of these two lists. */
+extern const struct sb_logfmt sb_logfmt_nginx, sb_logfmt_nginx_json,
+    sb_logfmt_apache, sb_logfmt_haproxy, sb_logfmt_envoy, sb_logfmt_alb;
+
 static const struct sb_logfmt *const formats[] = {
 	&sb_logfmt_nginx, &sb_logfmt_nginx_json, &sb_logfmt_apache,
 	&sb_logfmt_haproxy, &sb_logfmt_envoy, &sb_logfmt_alb,
@@ -32,10 +36,14 @@ sb_logfmt_find(const char *name, int *known)
 	return NULL;
 }
 
-const char *
-sb_logfmt_names(void)
+void
+sb_logfmt_names(struct sb_buf *out)
 {
-	return "json, nginx, nginx-json, apache, haproxy, envoy, alb";
+	sb_buf_puts(out, "json");
+	for (size_t i = 0; i < NFORMATS; i++) {
+		sb_buf_puts(out, ", ");
+		sb_buf_puts(out, formats[i]->name);
+	}
 }
 
 static void

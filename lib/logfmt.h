@@ -13,7 +13,7 @@
  *	envoy		Envoy's default access log format
  *	alb		AWS Application Load Balancer access logs
  *
- * A format is one file, lib/logfmt_NAME.c, and one line in the table of
+ * A format is one file, lib/logfmt_NAME.c, and its name in the table of
  * logfmt.c; the tools find it by name and never know the list.  Readers
  * use it through evread.h, not directly.
  *
@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "event.h"
 #include "json.h"
 
@@ -42,7 +43,7 @@ struct sb_logfmt {
  * which (1 for "json" and the formats, 0 otherwise).
  */
 const struct sb_logfmt *sb_logfmt_find(const char *name, int *known);
-/* "json, nginx, nginx-json, ...": every name for a usage message. */
-const char *sb_logfmt_names(void);
+/* Appends "json, nginx, nginx-json, ...", every name, for a message. */
+void	 sb_logfmt_names(struct sb_buf *);
 
 #endif

@@ -88,12 +88,4 @@ int	 lf_combined(struct lf_cur *, struct sb_event *, int64_t *bytes,
 /* Sets ev's latency and bytes; has_bytes from bytes >= 0. */
 void	 lf_set_numbers(struct sb_event *, int64_t latency_us, int64_t bytes);
 
-/* The formats of the table. */
-extern const struct sb_logfmt sb_logfmt_nginx;
-extern const struct sb_logfmt sb_logfmt_nginx_json;
-extern const struct sb_logfmt sb_logfmt_apache;
-extern const struct sb_logfmt sb_logfmt_haproxy;
-extern const struct sb_logfmt sb_logfmt_envoy;
-extern const struct sb_logfmt sb_logfmt_alb;
-
 #endif

@@ -248,6 +248,59 @@ truncation(void)
 	truncated("nginx-json", NJSON, strlen(NJSON));
 }
 
+/* The sample line of a format with one substring replaced. */
+static const char *
+edited(const char *fmt, const char *line, const char *from, const char *to)
+{
+	static char buf[4096];
+	const char *at = strstr(line, from);
+
+	if (at == NULL)
+		return "ERR: test error: no such text";
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - line), line, to,
+	    at + strlen(from));
+	return c(fmt, buf);
+}
+
+/* Invalid UTF-8, a control byte and a huge number in every format. */
+static void
+hostile(void)
+{
+	static const struct {
+		const char *fmt, *line, *path, *bytes, *huge;
+	} t[] = {
+		{ "nginx", NGINX "0.021 0.020", "/api/orders/12?x=1", " 612 ",
+		  "'$body_bytes_sent' is not a byte count" },
+		{ "nginx-json", NJSON, "/api/x?y=1", ":612}", "'bytes' is not a byte count" },
+		{ "apache", APACHE "1234", "/apache_pb.gif", " 2326 ", "'%b' is not a byte count" },
+		{ "haproxy", HAPROXY, "/index.html", " 2750 ", "'%B' is not a byte count" },
+		{ "envoy", ENVOY, "/api/v1/locations", " 154 0 ", "'%BYTES_SENT%' is not a byte count" },
+		{ "alb", ALB, "http://www.example.com:80/", " 34 366 ", "'sent_bytes' is not a byte count" },
+	};
+	char big[64];
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *r = edited(t[i].fmt, t[i].line, t[i].path, "/caf\xc3");
+		ok(strncmp(r, "ERR: ", 5) == 0 && (strstr(r, "not valid UTF-8") != NULL ||
+		    strstr(r, "invalid UTF-8") != NULL), "%s: invalid UTF-8 in the path (%s)", t[i].fmt, r);
+		r = edited(t[i].fmt, t[i].line, t[i].path, "/a\001b");
+		ok(strncmp(r, "ERR: ", 5) == 0 && strstr(r, "control character") != NULL,
+		    "%s: a control byte in the path (%s)", t[i].fmt, r);
+		/* The byte count, the last number of the replaced text. */
+		const char *b = t[i].bytes;
+		size_t keep = strlen(b);
+		while (keep > 0 && (b[keep - 1] < '0' || b[keep - 1] > '9'))
+			keep--;
+		while (keep > 0 && b[keep - 1] >= '0' && b[keep - 1] <= '9')
+			keep--;
+		snprintf(big, sizeof big, "%.*s99999999999999999999%s", (int)keep, b,
+		    b + strspn(b + keep, "0123456789") + keep);
+		r = edited(t[i].fmt, t[i].line, t[i].bytes, big);
+		ok(strncmp(r, "ERR: ", 5) == 0 && strstr(r, t[i].huge) != NULL,
+		    "%s: a 20-digit byte count (%s)", t[i].fmt, r);
+	}
+}
+
 static void
 table(void)
 {
@@ -277,5 +330,6 @@ main(void)
 	envoy();
 	alb();
 	truncation();
+	hostile();
 	return done_testing();
 }

@@ -148,9 +148,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_FORMAT:
 			o->format = sb_logfmt_find(optarg, &known);
-			if (!known)
+			if (!known) {
+				struct sb_buf names = SB_BUF_INIT;
+				sb_logfmt_names(&names);
 				errx(2, "--format: '%s' is not one of %s", optarg,
-				    sb_logfmt_names());
+				    names.s);
+			}
 			break;
 		case O_MERGE:
 			o->merge = 1;

@@ -287,10 +287,10 @@ parse_options(int argc, char **argv, int *check)
 		case OPT_FORMAT:
 			conf.format = sb_logfmt_find(optarg, &known);
 			if (!known) {
-				char why[128];
-				snprintf(why, sizeof why, "not one of %s",
-				    sb_logfmt_names());
-				bad_option("--format", optarg, why);
+				struct sb_buf why = SB_BUF_INIT;
+				sb_buf_puts(&why, "not one of ");
+				sb_logfmt_names(&why);
+				bad_option("--format", optarg, why.s);
 			}
 			conf.format_name = optarg;
 			break;

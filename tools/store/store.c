@@ -160,9 +160,12 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_FORMAT:
 			o->format = sb_logfmt_find(optarg, &known);
-			if (!known)
+			if (!known) {
+				struct sb_buf names = SB_BUF_INIT;
+				sb_logfmt_names(&names);
 				errx(2, "--format: '%s' is not one of %s",
-				    optarg, sb_logfmt_names());
+				    optarg, names.s);
+			}
 			break;
 		case O_SERVICE:
 			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
