@@ -310,6 +310,33 @@ table(void)
 	ok(sb_logfmt_find("nginx", &known) != NULL && known, "nginx is known");
 	ok(sb_logfmt_find("iis", &known) == NULL && !known, "iis is not");
 
+	/* JSON, the default: events, other records, bad lines as ever. */
+	struct sb_evread rd;
+	char err[160];
+	long type;
+	const char *rec = "{\"type\":\"window\",\"key\":\"x\"}";
+	const char *ev = "{\"ts\":1795701787125,\"path\":\"/x\",\"status\":\"404\",\"latency\":2.5}";
+	struct sb_buf b = SB_BUF_INIT;
+
+	sb_evread_init(&rd, NULL, NULL);
+	ok(sb_evread_parse(&rd, rec, strlen(rec), &type, err, sizeof err) == SB_EV_RECORD &&
+	    type >= 0 && sb_json_streq(&rd.js, (size_t)type, "window"), "json: a window is another record");
+	ok(sb_evread_parse(&rd, ev, strlen(ev), &type, err, sizeof err) == SB_EV_EVENT && type == -1,
+	    "json: an event with aliases");
+	sb_event_json(&rd.ev, &b);
+	is_str(b.s, "{\"timestamp\":\"2026-11-26T14:03:07.125Z\",\"endpoint\":\"/x\",\"status_code\":404,\"latency_ms\":2.5}\n",
+	    "json: the event written back with canonical names");
+	ok(sb_evread_parse(&rd, "[1]", 3, &type, err, sizeof err) == -1 &&
+	    strcmp(err, "not a JSON object") == 0, "json: not an object");
+	ok(sb_evread_parse(&rd, "{\"type\":1}", 10, &type, err, sizeof err) == -1 &&
+	    strcmp(err, "'type' is not a string") == 0, "json: 'type' not a string");
+	ok(sb_evread_parse(&rd, "{\"endpoint\":\"/\"", 15, &type, err, sizeof err) == -1 &&
+	    strncmp(err, "invalid JSON: ", 14) == 0, "json: truncated (%s)", err);
+	ok(sb_evread_parse(&rd, "{\"endpoint\":\"/\",\"status_code\":200}", 34, &type, err,
+	    sizeof err) == -1 && strcmp(err, "missing 'latency_ms'") == 0, "json: the event's own messages");
+	sb_evread_free(&rd);
+	sb_buf_free(&b);
+
 	int64_t ms;
 	ok(sb_time_parse_clf("10/Oct/2000:13:55:36 -0700", 26, &ms) == 0 &&
 	    ms == 971211336000LL, "CLF time with an offset");
