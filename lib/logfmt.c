@@ -311,6 +311,19 @@ lf_request(struct sb_event *ev, const struct lf_field *req, char *err,
 	    lf_set(&ev->endpoint, &target, "endpoint", SB_ENDPOINT_MAX, err,
 	    errsz) == -1)
 		return -1;
+	if (ev->endpoint.s[0] == '?') {
+		if (ev->endpoint.len == SB_ENDPOINT_MAX) {
+			snprintf(err, errsz, "'endpoint' is longer than %d "
+			    "bytes", SB_ENDPOINT_MAX);
+			return -1;
+		}
+		/* "http://host?q": the path of an absolute target is "/". */
+		sb_buf_grow(&ev->endpoint, 1);
+		memmove(ev->endpoint.s + 1, ev->endpoint.s,
+		    ev->endpoint.len + 1);
+		ev->endpoint.s[0] = '/';
+		ev->endpoint.len++;
+	}
 	return 0;
 }
 

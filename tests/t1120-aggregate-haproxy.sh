@@ -17,6 +17,9 @@ haproxy_conf() {
 	cat <<CONF
 global
 	maxconn 256
+	# HAProxy drops a log line rather than wait when two threads write
+	# to one fd at once (its DroppedLogs counter): one thread, no loss.
+	nbthread 1
 defaults
 	mode http
 	log stdout format raw local0

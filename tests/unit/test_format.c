@@ -50,6 +50,20 @@ c(const char *fmt, const char *s)
 #define ALB_TAIL " \"forward\" \"-\" \"-\" \"10.0.0.1:80\" \"200\" \"-\" \"-\""
 #define NJSON	"{\"time\":\"2026-12-04T05:40:01+00:00\",\"method\":\"GET\",\"uri\":\"/api/x?y=1\",\"status\":200,\"request_time\":0.021,\"upstream_response_time\":\"0.020\",\"bytes\":612}"
 
+/* The sample line of a format with one substring replaced. */
+static const char *
+edited(const char *fmt, const char *line, const char *from, const char *to)
+{
+	static char buf[4096];
+	const char *at = strstr(line, from);
+
+	if (at == NULL)
+		return "ERR: test error: no such text";
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - line), line, to,
+	    at + strlen(from));
+	return c(fmt, buf);
+}
+
 static void
 nginx(void)
 {
@@ -210,6 +224,8 @@ alb(void)
 	is_str(c("alb", "http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 - -1 -1 -1 502 - 34 366 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/7.46.0\" - - - \"Root=1-58337262-36d228ad5d99923122bbe354\" \"-\" \"-\" 0 2018-07-02T22:22:48.364000Z \"forward\" \"-\" \"-\" \"-\" \"-\" \"-\" \"-\""),
 	    "{\"timestamp\":\"2018-07-02T22:23:00.186Z\",\"method\":\"GET\",\"endpoint\":\"/\",\"status_code\":502,\"latency_ms\":11822,\"response_size\":366}",
 	    "alb: no target reached: time - request_creation_time");
+	ok(strstr(edited("alb", ALB, "http://www.example.com:80/", "https://h.example?q=1"),
+	    "\"endpoint\":\"/?q=1\"") != NULL, "alb: a target with a query and no path");
 	is_str(c("alb", "http 2018-07-02T22:23:00.186641Z app/lb/1 1.2.3.4:5 - -1 -1 -1 - - 34 366 \"GET http://www.example.com:80/ HTTP/1.1\" \"-\" - - - \"-\" \"-\" \"-\" 0 2018-07-02T22:22:48.364000Z"),
 	    "ERR: 'elb_status_code' is not a status in 100..599: '-'", "alb: no status");
 	is_str(c("alb", "http 2018-07-02T22:23:00.186641Z app/lb/1 1.2.3.4:5 - -1 -1 -1 400 - 34 366 \"- http://www.example.com:80- -\" \"-\" - - - \"-\" \"-\" \"-\" 0 2018-07-02T22:22:48.364000Z"),
@@ -246,20 +262,6 @@ truncation(void)
 	truncated("envoy", ENVOY, strlen(ENVOY));
 	truncated("alb", ALB, strlen(ALB) - strlen(ALB_TAIL) + strlen(" \"forward\""));
 	truncated("nginx-json", NJSON, strlen(NJSON));
-}
-
-/* The sample line of a format with one substring replaced. */
-static const char *
-edited(const char *fmt, const char *line, const char *from, const char *to)
-{
-	static char buf[4096];
-	const char *at = strstr(line, from);
-
-	if (at == NULL)
-		return "ERR: test error: no such text";
-	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - line), line, to,
-	    at + strlen(from));
-	return c(fmt, buf);
 }
 
 /* Invalid UTF-8, a control byte and a huge number in every format. */
