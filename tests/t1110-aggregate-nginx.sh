@@ -14,7 +14,7 @@ NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 N=$T/nginx
 mkdir -p "$N/logs" "$N/tmp"
 
-# The configuration a user pastes, from slowburn-records(5), verbatim.
+# The log formats are what slowburn-records(5) says to paste, verbatim.
 nginx_conf() {
 	cat <<CONF
 $( [ "$(id -u)" -eq 0 ] && echo "user root;" )
@@ -29,18 +29,10 @@ http {
 	fastcgi_temp_path $N/tmp/fastcgi;
 	uwsgi_temp_path $N/tmp/uwsgi;
 	scgi_temp_path $N/tmp/scgi;
-	log_format slowburn '\$remote_addr - \$remote_user [\$time_local] '
-	    '"\$request" \$status \$body_bytes_sent "\$http_referer" '
-	    '"\$http_user_agent" \$request_time \$upstream_response_time';
-	log_format slowburn_json escape=json '{"time":"\$time_iso8601",'
-	    '"method":"\$request_method","uri":"\$request_uri",'
-	    '"status":\$status,"request_time":\$request_time,'
-	    '"upstream_response_time":"\$upstream_response_time",'
-	    '"bytes":\$body_bytes_sent}';
+$(documented nginx | sed "s|/var/log/nginx/|$N/logs/|")
+$(documented nginx-json | sed "s|/var/log/nginx/|$N/logs/|")
 	server {
 		listen 127.0.0.1:$1;
-		access_log $N/logs/access.log slowburn;
-		access_log $N/logs/access.json slowburn_json;
 		location /api/ {
 			proxy_pass http://127.0.0.1:$UPORT;
 		}

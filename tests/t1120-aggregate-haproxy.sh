@@ -22,10 +22,8 @@ global
 	nbthread 1
 defaults
 	mode http
-	log stdout format raw local0
+$(documented haproxy)
 	log stderr format rfc5424 local0
-	option httplog
-	option dontlognull
 	timeout connect 2s
 	timeout client 10s
 	timeout server 10s

@@ -107,3 +107,15 @@ upstream_pct() {
 
 # within GOT LO HI: 0 when LO <= GOT <= HI (decimals allowed).
 within() { awk -v g="$1" -v l="$2" -v h="$3" 'BEGIN { exit !(g >= l && g <= h) }'; }
+
+# documented FORMAT: the configuration that slowburn-records(5) gives for
+# an access-log format (the first literal block of its item), unescaped,
+# so that the tests run what a user pastes.
+documented() {
+	awk -v f="$1" '
+	$0 == ".It Cm " f { item = 1; next }
+	item && /^\.It Cm / { exit }
+	item && /^\.Bd -literal/ { lit = 1; next }
+	lit && /^\.Ed/ { exit }
+	lit { gsub(/\\e/, "\\"); print }' "$TOP/man/slowburn-records.5"
+}
