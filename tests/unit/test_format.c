@@ -3,6 +3,7 @@
  * reader (evread.h): sample lines written from each server's
  * documentation, their mapping onto the event, and bad lines.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +304,54 @@ hostile(void)
 	}
 }
 
+/*
+ * Mutated sample lines (bytes replaced, deleted, duplicated, the line
+ * cut), deterministic: every result is an event with members in range or
+ * an error whose message is valid UTF-8, which ingestd puts in a JSON
+ * reply as it is.
+ */
+static void
+mutations(const char *fmt, const char *line)
+{
+	static const char pick[] = " \"[]/:.-0123456789\\\xff\xc3\x01{}aZ";
+	uint32_t x = 2463534242u;
+	size_t len = strlen(line), events = 0, bad = 0;
+	char buf[1024];
+
+	for (int i = 0; i < 20000; i++) {
+		size_t n = len;
+		memcpy(buf, line, len);
+		for (int k = 0; k < 1 + i % 4 && n > 1; k++) {
+			x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+			size_t at = x % n;
+			switch ((x >> 8) % 4) {
+			case 0: buf[at] = pick[(x >> 12) % (sizeof pick - 1)]; break;
+			case 1: memmove(buf + at, buf + at + 1, n - at - 1); n--; break;
+			case 2: if (n < sizeof buf - 1) { memmove(buf + at + 1, buf + at, n - at); n++; } break;
+			case 3: n = at + 1; break;
+			}
+		}
+		struct sb_evread rd;
+		char err[160];
+		long type;
+		sb_evread_init(&rd, sb_logfmt_find(fmt, &(int){0}), NULL);
+		if (sb_evread_parse(&rd, buf, n, &type, err, sizeof err) == SB_EV_EVENT) {
+			events++;
+			if (rd.ev.status < 100 || rd.ev.status > 599 || !(rd.ev.latency_ms >= 0) ||
+			    rd.ev.endpoint.len == 0 ||
+			    !sb_utf8_valid(rd.ev.endpoint.s, rd.ev.endpoint.len) ||
+			    !sb_utf8_valid(rd.ev.method.s ? rd.ev.method.s : "", rd.ev.method.len) ||
+			    !rd.ev.has_time)
+				bad++;
+		} else if (!sb_utf8_valid(err, strlen(err)) || err[0] == '\0') {
+			bad++;
+		}
+		sb_evread_free(&rd);
+	}
+	ok(bad == 0, "%s: 20000 mutated lines, %zu read as events, all in range, "
+	    "every message UTF-8", fmt, events);
+}
+
 static void
 table(void)
 {
@@ -360,5 +409,11 @@ main(void)
 	alb();
 	truncation();
 	hostile();
+	mutations("nginx", NGINX "0.021 0.020");
+	mutations("nginx-json", NJSON);
+	mutations("apache", APACHE "1234");
+	mutations("haproxy", "<134>Feb  6 12:14:14 haproxy[14389]: " HAPROXY);
+	mutations("envoy", ENVOY);
+	mutations("alb", ALB);
 	return done_testing();
 }
