@@ -84,13 +84,19 @@ enclosed(struct lf_cur *c, char open, char close, struct lf_field *f)
 	if (c->p == c->end || *c->p != open)
 		return -1;
 	a = ++c->p;
-	while (c->p < c->end && *c->p != close) {
-		if (*c->p == '\\' && c->p + 1 < c->end)
+	/* Most fields hold no backslash: find the end with memchr(3). */
+	const char *q = memchr(a, close, (size_t)(c->end - a));
+	if (q != NULL && memchr(a, '\\', (size_t)(q - a)) == NULL) {
+		c->p = q;
+	} else {
+		while (c->p < c->end && *c->p != close) {
+			if (*c->p == '\\' && c->p + 1 < c->end)
+				c->p++;
 			c->p++;
-		c->p++;
+		}
+		if (c->p == c->end)
+			return -1;
 	}
-	if (c->p == c->end)
-		return -1;
 	f->s = a;
 	f->n = (size_t)(c->p - a);
 	c->p++;
