@@ -145,7 +145,7 @@ same "$OUT" "$T/windows" "the escape=json log gives the same windows as the comb
 # said once per line, never silently dropped.
 sed 's/ [0-9.]* [-0-9., :]*$//' "$N/logs/access.log" >"$T/combined.log"
 run aggregate --format nginx "$T/combined.log"
-is_rc 0 "plain combined: exit 0 (bad lines are skipped)"
+is_rc 1 "plain combined: exit 1, not one line was usable (issue 12)"
 has "$ERR" "^aggregate: $T/combined.log:1: no '\\\$request_time' after the combined fields" \
     "plain combined: told to add \$request_time"
 has "$ERR" "^aggregate: $lines bad lines skipped of $lines read\$" "and every line is counted as bad"
