@@ -9,10 +9,9 @@
 #include "num.h"
 #include "timefmt.h"
 
-/* Bounds that keep one hostile line from costing megabytes per series. */
-#define ENDPOINT_MAX	2048
-#define METHOD_MAX	32
-#define SERVICE_MAX	256
+#define ENDPOINT_MAX	SB_ENDPOINT_MAX
+#define METHOD_MAX	SB_METHOD_MAX
+#define SERVICE_MAX	SB_SERVICE_MAX
 
 void
 sb_event_init(struct sb_event *ev)

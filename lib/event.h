@@ -31,6 +31,11 @@
 #include "buf.h"
 #include "json.h"
 
+/* Bounds that keep one hostile line from costing megabytes per series. */
+#define SB_ENDPOINT_MAX	2048
+#define SB_METHOD_MAX	32
+#define SB_SERVICE_MAX	256
+
 struct sb_event {
 	int		 has_time;
 	int64_t		 time;		/* ms since the epoch */

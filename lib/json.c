@@ -867,3 +867,17 @@ sb_json_get_num(const struct sb_json *js, size_t obj, const char *name,
 		return 0;
 	return sb_json_number(js, (size_t)t, out) == 0 ? 1 : -1;
 }
+
+int
+sb_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		size_t k = 1;
+		if (*p >= 0x80 && (k = utf8_len(p, end)) == 0)
+			return 0;
+		p += k;
+	}
+	return 1;
+}

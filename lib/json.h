@@ -98,6 +98,9 @@ int	 sb_json_str(const struct sb_json *, size_t t, struct sb_buf *out);
 /* 1 if string token t equals s exactly (after unescaping), else 0. */
 int	 sb_json_streq(const struct sb_json *, size_t t, const char *s);
 
+/* 1 if s[0..n) is well-formed UTF-8 by the rules the parser applies. */
+int	 sb_utf8_valid(const char *s, size_t n);
+
 /* Byte span [*a, *b) of the JSON text of token t, quotes included. */
 void	 sb_json_span(const struct sb_json *, size_t t, size_t *a, size_t *b);
 /* A string member copied (NULL if absent); -1 if present but not a string. */

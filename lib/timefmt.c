@@ -147,6 +147,53 @@ sb_time_parse(const char *s, size_t n, int64_t *ms)
 }
 
 int
+sb_time_parse_clf(const char *s, size_t n, int64_t *ms)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *p = s, *end = s + n;
+	int y, mo = 0, d, h, mi, sec, frac = 0, off = 0;
+
+	if (digits(&p, end, 2, &d) == -1 || end - p < 5 || *p++ != '/')
+		return -1;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(p, months + 3 * i, 3) == 0)
+			mo = i + 1;
+	p += 3;
+	if (mo == 0 || *p++ != '/' || digits(&p, end, 4, &y) == -1 ||
+	    p == end || *p++ != ':' || digits(&p, end, 2, &h) == -1 ||
+	    p == end || *p++ != ':' || digits(&p, end, 2, &mi) == -1 ||
+	    p == end || *p++ != ':' || digits(&p, end, 2, &sec) == -1)
+		return -1;
+	if (d < 1 || (unsigned)d > month_days(y, (unsigned)mo) || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	if (p < end && *p == '.') {
+		int nd = 0;
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, nd++)
+			if (nd < 3)
+				frac = frac * 10 + (*p - '0');
+		if (nd == 0)
+			return -1;
+		for (; nd < 3; nd++)
+			frac *= 10;
+	}
+	if (p < end) {
+		int sign, oh, om;
+		if (end - p != 6 || p[0] != ' ' || (p[1] != '+' && p[1] != '-'))
+			return -1;
+		sign = p[1] == '-' ? -1 : 1;
+		p += 2;
+		if (digits(&p, end, 2, &oh) == -1 ||
+		    digits(&p, end, 2, &om) == -1 || oh > 23 || om > 59)
+			return -1;
+		off = sign * (oh * 60 + om);
+	}
+	*ms = sb_days_from_civil(y, (unsigned)mo, (unsigned)d) * MS_PER_DAY +
+	    ((int64_t)h * 3600 + mi * 60 + sec - (int64_t)off * 60) * 1000 + frac;
+	return 0;
+}
+
+int
 sb_time_from_epoch(double v, int64_t *ms)
 {
 	if (!isfinite(v))

@@ -29,6 +29,12 @@
 
 /* 0 and *ms on success, -1 if s[0..n) is not a time we accept. */
 int	 sb_time_parse(const char *s, size_t n, int64_t *ms);
+/*
+ * The access-log time of nginx, Apache and HAProxy, without its brackets:
+ * "10/Oct/2000:13:55:36 -0700", "06/Feb/2009:12:14:14.655".  Month
+ * names are English whatever the locale; no offset means UTC.
+ */
+int	 sb_time_parse_clf(const char *s, size_t n, int64_t *ms);
 /* -1 if v is not finite or out of the years 0000..9999. */
 int	 sb_time_from_epoch(double v, int64_t *ms);
 /* Writes SB_TIME_LEN bytes (NUL included) to out; returns out. */

@@ -17,7 +17,9 @@
 #include "clock.h"
 #include "event.h"
 #include "gate.h"
+#include "evread.h"
 #include "json.h"
+#include "logfmt.h"
 #include "merge.h"
 #include "metrics.h"
 #include "num.h"
@@ -36,6 +38,8 @@ struct options {
 	int		 merge;		/* --merge: windows in, not events */
 	int64_t		 max_ahead;	/* ms; 0: no gate */
 	struct sb_metrics_opt metrics;
+	const struct sb_logfmt *format;	/* --format; NULL: JSON events */
+	const char	*service;	/* --service */
 };
 
 static void
@@ -43,11 +47,11 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: aggregate [--emit-sketch] [--merge] [--no-forward] [--no-normalize] [--strict]\n"
-	    "                 [--expire duration] [--idle-flush duration]\n"
+	    "                 [--expire duration] [--format name] [--idle-flush duration]\n"
 	    "                 [--lateness duration] [--max-ahead duration]\n"
 	    "                 [--max-keys n] [--max-line bytes]\n"
 	    "                 [--metrics-file file [--metrics-interval duration]]\n"
-	    "                 [-w duration | --windows list] [file ...]\n");
+	    "                 [--service name] [-w duration | --windows list] [file ...]\n");
 	exit(status);
 }
 
@@ -85,10 +89,12 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_AHEAD, O_MAXKEYS, O_MAXLINE, O_MERGE,
-	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS };
+	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS, O_FORMAT,
+	    O_SERVICE };
 	static const struct option longopts[] = {
 		{ "emit-sketch",	no_argument,		NULL, O_SKETCH },
 		{ "expire",		required_argument,	NULL, O_EXPIRE },
+		{ "format",		required_argument,	NULL, O_FORMAT },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "idle-flush",		required_argument,	NULL, O_IDLE },
 		{ "lateness",		required_argument,	NULL, O_LATE },
@@ -100,12 +106,13 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-normalize",	no_argument,		NULL, O_NONORM },
+		{ "service",		required_argument,	NULL, O_SERVICE },
 		{ "strict",		no_argument,		NULL, O_STRICT },
 		{ "window",		required_argument,	NULL, 'w' },
 		{ "windows",		required_argument,	NULL, O_WINDOWS },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, known;
 
 	memset(o, 0, sizeof *o);
 	o->agg.widths[0] = 60000;
@@ -157,8 +164,24 @@ parse_options(int argc, char **argv, struct options *o)
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
 			    1LL << 30);
 			break;
+		case O_FORMAT:
+			o->format = sb_logfmt_find(optarg, &known);
+			if (!known) {
+				struct sb_buf names = SB_BUF_INIT;
+				sb_logfmt_names(&names);
+				errx(2, "--format: '%s' is not one of %s", optarg,
+				    names.s);
+			}
+			break;
 		case O_MERGE:
 			o->merge = 1;
+			break;
+		case O_SERVICE:
+			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
+			    !sb_utf8_valid(optarg, strlen(optarg)))
+				errx(2, "--service: '%s' is not a name of 1 to "
+				    "%d bytes of UTF-8", optarg, SB_SERVICE_MAX);
+			o->service = optarg;
 			break;
 		case O_NOFWD:
 			o->forward = 0;
@@ -179,6 +202,10 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stderr, 2);
 		}
 	}
+	if (o->merge && o->format != NULL)
+		errx(2, "--merge reads windows: it takes no --format");
+	if (o->service != NULL && o->format == NULL)
+		errx(2, "--service names the service of a log --format's events");
 	/* Each open window costs a slot per series; keep that bounded. */
 	if (o->agg.lateness / o->agg.widths[0] > 64)
 		errx(2, "--lateness: more than 64 windows of %llds",
@@ -189,8 +216,8 @@ struct run {
 	struct options	*opt;
 	struct agg	*agg;
 	struct merge	*merge;		/* with --merge */
-	struct sb_json	 js;
-	struct sb_event	 ev;
+	struct sb_json	 js;		/* with --merge */
+	struct sb_evread rd;
 	struct sb_buf	 out;
 	struct sb_gate	 gate;		/* --max-ahead */
 	int64_t		 last_input;	/* monotonic ms of the newest event */
@@ -209,17 +236,21 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	long type;
 	int rc;
 
-	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
-		return rc;
 	if (r->merge != NULL) {
+		if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
+			return rc;
 		if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "window")) {
 			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
 				return sb_reader_bad(in, "%s", why);
 			r->windows_in++;
 			return 0;
 		}
+		rc = SB_EV_RECORD;
+	} else if ((rc = sb_evread_line(&r->rd, in, s, n, &type)) != SB_EV_EVENT &&
+	    rc != SB_EV_RECORD) {
+		return rc;
 	}
-	if (r->merge != NULL || type >= 0) {
+	if (rc == SB_EV_RECORD) {
 		r->other_in++;
 		if (r->opt->forward) {
 			sb_buf_add(&r->out, s, n);
@@ -228,9 +259,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		}
 		return 0;
 	}
-	if (sb_event_read(&r->ev, &r->js, 0, why, sizeof why) == -1)
-		return sb_reader_bad(in, "%s", why);
-	switch (r->ev.has_time ? sb_gate_check(&r->gate, in, r->ev.time, s, n) :
+	switch (r->rd.ev.has_time ?
+	    sb_gate_check(&r->gate, in, r->rd.ev.time, s, n) :
 	    sb_gate_settle(&r->gate)) {
 	case SB_GATE_HELD:
 		return 0;
@@ -239,19 +269,19 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	case SB_GATE_STRICT:
 		return -1;
 	}
-	if (!r->ev.has_time) {
+	if (!r->rd.ev.has_time) {
 		/* Event time only: an undated event happens "now" in the stream. */
 		if (agg_newest(r->agg) == INT64_MIN)
 			return sb_reader_bad(in, "missing 'timestamp' before "
 			    "any dated event");
-		r->ev.time = agg_newest(r->agg);
+		r->rd.ev.time = agg_newest(r->agg);
 	}
-	switch (agg_add(r->agg, &r->ev, &r->out)) {
+	switch (agg_add(r->agg, &r->rd.ev, &r->out)) {
 	case AGG_LATE: {
 		char t[SB_TIME_LEN];
 		sb_reader_note(in, "event at %s came after its window closed "
 		    "(--lateness %llds); counted as 'late'",
-		    sb_time_format(r->ev.time, t),
+		    sb_time_format(r->rd.ev.time, t),
 		    (long long)(r->opt->agg.lateness / 1000));
 		break;
 	}
@@ -356,7 +386,7 @@ main(int argc, char **argv)
 	if (opt.merge)
 		r.merge = merge_new();
 	sb_json_init(&r.js);
-	sb_event_init(&r.ev);
+	sb_evread_init(&r.rd, opt.format, opt.service);
 	sb_gate_init(&r.gate, opt.merge ? 0 : opt.max_ahead, "event", line, &r);
 	metrics = metrics_start(&r);
 
@@ -395,7 +425,7 @@ main(int argc, char **argv)
 	agg_free(r.agg);
 	merge_free(r.merge);
 	sb_json_free(&r.js);
-	sb_event_free(&r.ev);
+	sb_evread_free(&r.rd);
 	sb_buf_free(&r.out);
 	return status;
 }

@@ -14,6 +14,15 @@ ingest_parser_init(struct ingest_parser *p)
 {
 	sb_json_init(&p->js);
 	sb_event_init(&p->ev);
+	sb_evread_init(&p->rd, NULL, NULL);
+}
+
+void
+ingest_parser_format(struct ingest_parser *p, const struct sb_logfmt *fmt,
+    const char *service)
+{
+	p->rd.fmt = fmt;
+	p->rd.service = service;
 }
 
 void
@@ -21,6 +30,7 @@ ingest_parser_free(struct ingest_parser *p)
 {
 	sb_json_free(&p->js);
 	sb_event_free(&p->ev);
+	sb_evread_free(&p->rd);
 }
 
 void
@@ -80,6 +90,27 @@ put_compact(struct sb_buf *b, const char *s, size_t n)
 	b->len = (size_t)(p - b->s);
 }
 
+/*
+ * An event dated more than --max-ahead past the server's clock is
+ * rejected: one client's wrong clock must not move the stream's time.
+ */
+static int
+too_far_ahead(struct ingest_parser *p, const struct sb_event *ev,
+    int64_t now_ms, size_t index, struct ingest_result *r)
+{
+	char why[160], ts[SB_TIME_LEN], d[32];
+
+	if (!ev->has_time || p->max_ahead <= 0 ||
+	    ev->time <= now_ms + p->max_ahead)
+		return 0;
+	snprintf(why, sizeof why, "event time %s is more than %s ahead of the "
+	    "server's clock (--max-ahead)", sb_time_format(ev->time, ts),
+	    sb_duration_format(p->max_ahead, d, sizeof d));
+	r->ahead++;
+	reject(r, index, why);
+	return 1;
+}
+
 /* Validates object token obj of p->js as item index; keeps or rejects it. */
 static void
 take_item(struct ingest_parser *p, size_t obj, size_t index, int64_t now_ms,
@@ -101,18 +132,8 @@ take_item(struct ingest_parser *p, size_t obj, size_t index, int64_t now_ms,
 		reject(r, index, why);
 		return;
 	}
-	if (p->ev.has_time && p->max_ahead > 0 &&
-	    p->ev.time > now_ms + p->max_ahead) {
-		char ts[SB_TIME_LEN], d[32];
-
-		snprintf(why, sizeof why, "event time %s is more than %s ahead "
-		    "of the server's clock (--max-ahead)",
-		    sb_time_format(p->ev.time, ts),
-		    sb_duration_format(p->max_ahead, d, sizeof d));
-		r->ahead++;
-		reject(r, index, why);
+	if (too_far_ahead(p, &p->ev, now_ms, index, r))
 		return;
-	}
 	if (p->ev.has_time) {
 		put_compact(&r->lines, p->js.src + t->start, t->end - t->start);
 	} else if ((m = sb_json_member(&p->js, obj, "timestamp")) >= 0) {
@@ -154,6 +175,24 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/* A log line: an event in the reader's format, or a rejected item. */
+static void
+take_log_line(struct ingest_parser *p, const char *s, size_t n, size_t index,
+    int64_t now_ms, struct ingest_result *r)
+{
+	char why[160];
+	long type;
+
+	if (sb_evread_parse(&p->rd, s, n, &type, why, sizeof why) == -1) {
+		reject(r, index, why);
+		return;
+	}
+	if (too_far_ahead(p, &p->rd.ev, now_ms, index, r))
+		return;
+	sb_event_json(&p->rd.ev, &r->lines);
+	r->accepted++;
+}
+
 /* Each non-blank line is an item; blank lines are not counted. */
 static void
 parse_lines(struct ingest_parser *p, const char *s, size_t n, int64_t now_ms,
@@ -167,7 +206,10 @@ parse_lines(struct ingest_parser *p, const char *s, size_t n, int64_t now_ms,
 			nl = end;
 		if (blank(s, (size_t)(nl - s)))
 			continue;
-		if (sb_json_parse(&p->js, s, (size_t)(nl - s)) == -1)
+		if (p->rd.fmt != NULL)
+			take_log_line(p, s, (size_t)(nl - s -
+			    (nl > s && nl[-1] == '\r')), index, now_ms, r);
+		else if (sb_json_parse(&p->js, s, (size_t)(nl - s)) == -1)
 			parse_error(p, index, r);
 		else
 			take_item(p, 0, index, now_ms, r);
@@ -186,6 +228,10 @@ ingest_parse(struct ingest_parser *p, const char *body, size_t n,
 		i++;
 	if (i == n)
 		return INGEST_EMPTY;
+	if (p->rd.fmt != NULL) {
+		parse_lines(p, body, n, now_ms, r);
+		return INGEST_NDJSON;
+	}
 	if (body[i] == '[') {
 		/* An array that does not parse is one bad item. */
 		if (sb_json_parse(&p->js, body, n) == -1) {

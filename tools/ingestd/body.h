@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "evread.h"
 #include "json.h"
 
 #define INGEST_MAX_ERRORS	100	/* errors listed in one reply */
@@ -48,6 +49,7 @@ struct ingest_parser {
 	struct sb_json	 js;
 	struct sb_event	 ev;
 	int64_t		 max_ahead;	/* ms past now_ms; 0: no bound */
+	struct sb_evread rd;		/* with a log format */
 };
 
 struct ingest_result {
@@ -60,6 +62,14 @@ struct ingest_result {
 };
 
 void	 ingest_parser_init(struct ingest_parser *);
+/*
+ * With a log format (evread.h), every non-blank line of a body is one
+ * item in that format, whatever the body looks like, and each valid one
+ * becomes a JSON event line (sb_event_json()); service as for
+ * sb_evread_init().  The shape is then INGEST_NDJSON.
+ */
+void	 ingest_parser_format(struct ingest_parser *,
+	    const struct sb_logfmt *, const char *service);
 void	 ingest_parser_free(struct ingest_parser *);
 void	 ingest_result_init(struct ingest_result *);
 void	 ingest_result_free(struct ingest_result *);

@@ -448,6 +448,7 @@ body_done(struct MHD_Connection *c, struct req *r)
 	}
 	ingest_parser_init(&p);
 	p.max_ahead = conf.max_ahead;
+	ingest_parser_format(&p, conf.format, conf.service);
 	shape = ingest_parse(&p, r->body.s != NULL ? r->body.s : "",
 	    r->body.len, wall_ms(), &r->res);
 	ingest_parser_free(&p);

@@ -33,7 +33,9 @@
 
 #include "arg.h"
 #include "buf.h"
+#include "event.h"
 #include "ingestd.h"
+#include "json.h"
 #include "num.h"
 #include "timefmt.h"
 #include "writer.h"
@@ -54,7 +56,7 @@ usage(FILE *fp, int status)
 	    "[--idle-timeout duration]\n"
 	    "               [--header-timeout duration] [--max-ahead duration] "
 	    "[--threads n]\n"
-	    "               [--token-file file]\n");
+	    "               [--token-file file] [--format name] [--service name]\n");
 	exit(status);
 }
 
@@ -178,8 +180,9 @@ parse_options(int argc, char **argv, int *check)
 {
 	enum { OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_BODY, OPT_QUEUE,
 	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN,
-	    OPT_MAX_AHEAD };
+	    OPT_MAX_AHEAD, OPT_FORMAT, OPT_SERVICE };
 	static const struct option longopts[] = {
+		{ "format",		required_argument, NULL, OPT_FORMAT },
 		{ "fsync",		required_argument, NULL, OPT_FSYNC },
 		{ "fsync-interval",	required_argument, NULL, OPT_FSYNC_INTERVAL },
 		{ "header-timeout",	required_argument, NULL, OPT_HEADER },
@@ -193,12 +196,13 @@ parse_options(int argc, char **argv, int *check)
 		{ "output",		required_argument, NULL, 'o' },
 		{ "port",		required_argument, NULL, 'p' },
 		{ "queue-size",		required_argument, NULL, OPT_QUEUE },
+		{ "service",		required_argument, NULL, OPT_SERVICE },
 		{ "threads",		required_argument, NULL, OPT_THREADS },
 		{ "token-file",		required_argument, NULL, OPT_TOKEN },
 		{ NULL,			0,		   NULL, 0 }
 	};
 	const char *token_file = NULL, *env;
-	int ch;
+	int ch, known;
 
 	conf.addr = "127.0.0.1";
 	conf.port = "8000";
@@ -286,6 +290,23 @@ parse_options(int argc, char **argv, int *check)
 		case OPT_TOKEN:
 			token_file = optarg;
 			break;
+		case OPT_FORMAT:
+			conf.format = sb_logfmt_find(optarg, &known);
+			if (!known) {
+				struct sb_buf why = SB_BUF_INIT;
+				sb_buf_puts(&why, "not one of ");
+				sb_logfmt_names(&why);
+				bad_option("--format", optarg, why.s);
+			}
+			conf.format_name = optarg;
+			break;
+		case OPT_SERVICE:
+			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
+			    !sb_utf8_valid(optarg, strlen(optarg)))
+				bad_option("--service", optarg, "not a name of "
+				    "1 to 256 bytes of UTF-8");
+			conf.service = optarg;
+			break;
 		default:
 			usage(stderr, 2);
 		}
@@ -293,6 +314,11 @@ parse_options(int argc, char **argv, int *check)
 	if (optind != argc) {
 		fprintf(stderr, "ingestd: unexpected operand '%s'\n",
 		    argv[optind]);
+		usage(stderr, 2);
+	}
+	if (conf.service != NULL && conf.format == NULL) {
+		fprintf(stderr, "ingestd: --service names the service of a "
+		    "log --format's events\n");
 		usage(stderr, 2);
 	}
 	if (strcmp(conf.output, "-") == 0)
@@ -461,6 +487,10 @@ check_config(void)
 		    dur, sizeof dur));
 	else
 		printf("max-ahead none\n");
+	if (conf.format != NULL)
+		printf("format %s\n", conf.format_name);
+	if (conf.service != NULL)
+		printf("service %s\n", conf.service);
 	if (conf.token != NULL)
 		printf("token from %s\n", conf.token_source);
 	else

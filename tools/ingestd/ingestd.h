@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "logfmt.h"
 #include "writer.h"
 
 struct config {
@@ -28,6 +29,9 @@ struct config {
 	const char	*token_source;	/* for messages; never the token */
 	int		 foreground;
 	int		 verbose;
+	const struct sb_logfmt *format;	/* --format; NULL: JSON bodies */
+	const char	*format_name;
+	const char	*service;	/* --service */
 };
 
 extern struct config conf;

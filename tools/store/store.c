@@ -12,8 +12,11 @@
 #include "arg.h"
 #include "buf.h"
 #include "clock.h"
+#include "event.h"
+#include "evread.h"
 #include "json.h"
 #include "metrics.h"
+#include "logfmt.h"
 #include "num.h"
 #include "reader.h"
 #include "sig.h"
@@ -34,6 +37,8 @@ struct options {
 	int64_t		 now;
 	int		 has_now;
 	struct sb_metrics_opt metrics;
+	const struct sb_logfmt *format;	/* put --format; NULL: JSON records */
+	const char	*service;	/* put --service */
 };
 
 static void
@@ -42,7 +47,7 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: store put [--strict] [--tee] [--batch n] [--max-line bytes] [--spool dir]\n"
 	    "                 [--metrics-file file [--metrics-interval duration]]\n"
-	    "                 [file ...]\n"
+	    "                 [--format name] [--service name] [file ...]\n"
 	    "       store query --type type [--key key] [--since time] [--until time]\n"
 	    "                 [--limit n]\n"
 	    "       store prune --older-than duration [--now time]\n"
@@ -58,10 +63,11 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_BATCH = 256, O_KEY, O_LIMIT, O_MAXLINE, O_MAXREC, O_NOW,
 	    O_OLDER, O_PREFIX, O_REDIS, O_RETRY, O_SINCE, O_SPOOL, O_SQLITE,
-	    O_STRICT, O_TEE, O_PG, O_TYPE, O_UNTIL };
+	    O_STRICT, O_TEE, O_PG, O_TYPE, O_UNTIL, O_FORMAT, O_SERVICE };
 	static const struct option longopts[] = {
 		{ "backend",		required_argument,	NULL, 'b' },
 		{ "batch",		required_argument,	NULL, O_BATCH },
+		{ "format",		required_argument,	NULL, O_FORMAT },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "key",		required_argument,	NULL, O_KEY },
 		{ "limit",		required_argument,	NULL, O_LIMIT },
@@ -74,6 +80,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "redis-prefix",	required_argument,	NULL, O_PREFIX },
 		{ "redis-url",		required_argument,	NULL, O_REDIS },
 		{ "retry-for",		required_argument,	NULL, O_RETRY },
+		{ "service",		required_argument,	NULL, O_SERVICE },
 		{ "since",		required_argument,	NULL, O_SINCE },
 		{ "spool",		required_argument,	NULL, O_SPOOL },
 		{ "sqlite-path",	required_argument,	NULL, O_SQLITE },
@@ -84,7 +91,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "until",		required_argument,	NULL, O_UNTIL },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, known;
 
 	memset(o, 0, sizeof *o);
 	sb_store_config_env(&o->cfg);
@@ -161,6 +168,22 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_SQLITE:
 			o->cfg.sqlite_path = optarg;
 			break;
+		case O_FORMAT:
+			o->format = sb_logfmt_find(optarg, &known);
+			if (!known) {
+				struct sb_buf names = SB_BUF_INIT;
+				sb_logfmt_names(&names);
+				errx(2, "--format: '%s' is not one of %s",
+				    optarg, names.s);
+			}
+			break;
+		case O_SERVICE:
+			if (*optarg == '\0' || strlen(optarg) > SB_SERVICE_MAX ||
+			    !sb_utf8_valid(optarg, strlen(optarg)))
+				errx(2, "--service: '%s' is not a name of 1 to "
+				    "%d bytes of UTF-8", optarg, SB_SERVICE_MAX);
+			o->service = optarg;
+			break;
 		case O_STRICT:
 			o->strict = 1;
 			break;
@@ -194,10 +217,13 @@ parse_options(int argc, char **argv, struct options *o)
 		    "alert, ...)");
 	if (strcmp(o->cmd, "prune") == 0 && o->older_than < 0)
 		errx(2, "prune: --older-than is required");
-	if (strcmp(o->cmd, "put") != 0 && (o->tee || o->spool != NULL))
-		errx(2, "%s: --tee and --spool are for put", o->cmd);
+	if (strcmp(o->cmd, "put") != 0 && (o->tee || o->spool != NULL ||
+	    o->format != NULL))
+		errx(2, "%s: --tee, --spool and --format are for put", o->cmd);
 	if (strcmp(o->cmd, "put") != 0 && o->metrics.path != NULL)
 		errx(2, "%s: --metrics-file is for put", o->cmd);
+	if (o->service != NULL && o->format == NULL)
+		errx(2, "--service names the service of a log --format's events");
 }
 
 static void
@@ -217,6 +243,8 @@ struct putter {
 	int64_t		 backoff;
 	struct sb_store_batch b;
 	struct sb_json	 js;
+	struct sb_evread rd;		/* with --format */
+	struct sb_buf	 ev;		/* its event as a JSON line */
 	struct sb_buf	 tee;
 	uint64_t	 written;
 	uint64_t	 replayed;
@@ -308,7 +336,18 @@ static int
 put_line(struct putter *p, struct sb_reader *in, char *s, size_t n)
 {
 	char why[160];
+	long type;
+	int rc;
 
+	if (p->rd.fmt != NULL) {
+		/* A log line is stored, and teed, as the event it makes. */
+		if ((rc = sb_evread_line(&p->rd, in, s, n, &type)) != SB_EV_EVENT)
+			return rc;
+		sb_buf_reset(&p->ev);
+		sb_event_json(&p->rd.ev, &p->ev);
+		s = p->ev.s;
+		n = p->ev.len - 1;
+	}
 	if (sb_json_parse(&p->js, s, n) == -1)
 		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
 		    p->js.err, p->js.errpos + 1);
@@ -411,6 +450,7 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 	p.backoff = 1000;
 	sb_store_batch_init(&p.b);
 	sb_json_init(&p.js);
+	sb_evread_init(&p.rd, o->format, o->service);
 	if (o->spool != NULL) {
 		if (spool_open(&p.spool, o->spool, e, sizeof e) == -1)
 			errx(1, "%s", e);
@@ -450,6 +490,8 @@ cmd_put(struct options *o, struct sb_store *st, int argc, char **argv)
 		    sb_store_skipped(st) == 1 ? " was" : "s were");
 	sb_store_batch_free(&p.b);
 	sb_json_free(&p.js);
+	sb_evread_free(&p.rd);
+	sb_buf_free(&p.ev);
 	sb_buf_free(&p.tee);
 	return status;
 }
