@@ -30,6 +30,7 @@
 
 #include <microhttpd.h>
 
+#include "auth.h"
 #include "body.h"
 #include "buf.h"
 #include "clock.h"
@@ -109,26 +110,15 @@ release(struct req *r)
 	r->held = 0;
 }
 
-/* Constant time in the token's content: no early exit on a mismatch. */
+/* Constant time in the token's content (lib/auth.h). */
 static int
 token_ok(const char *hdr)
 {
-	const char *given;
-	size_t glen, tlen;
-	volatile unsigned char diff;
-
 	if (conf.token == NULL)
 		return 1;
 	if (hdr == NULL || strncasecmp(hdr, "Bearer ", 7) != 0)
 		return 0;
-	given = hdr + 7;
-	glen = strlen(given);
-	tlen = strlen(conf.token);
-	diff = glen != tlen;
-	for (size_t i = 0; i < tlen; i++)
-		diff |= (unsigned char)conf.token[i] ^
-		    (unsigned char)(i < glen ? given[i] : 0);
-	return diff == 0;
+	return sb_secret_eq(hdr + 7, conf.token);
 }
 
 static const char *
