@@ -146,10 +146,11 @@ sb_gate_check(struct sb_gate *g, struct sb_reader *in, int64_t t,
 			g->newest = t;
 		return SB_GATE_PASS;
 	}
-	/* Ahead.  The records held must agree among themselves. */
-	if (g->nheld > 0 && (t > g->held[0].t + g->max_ahead ||
-	    t < g->held[0].t - g->max_ahead) && refuse(g) == -1)
-		return SB_GATE_STRICT;
+	/*
+	 * Ahead of the stream, as the records held before it are: the
+	 * stream may have moved on (its next records go on from there,
+	 * whatever their spacing), or a clock is wrong.
+	 */
 	hold(g, in, t, s, n);
 	if (g->nheld < SB_GATE_CONFIRM)
 		return SB_GATE_HELD;

@@ -14,9 +14,10 @@
  *	- not more than max_ahead past it: passed on (and it may move the
  *	  clock, by at most max_ahead);
  *	- further ahead: held (copied), not handed on.  Held records are
- *	  released, in order, as soon as SB_GATE_CONFIRM of them in a row
- *	  agree (each within max_ahead of the first): the stream itself has
- *	  moved on, as after a quiet spell in a replay, and nothing is lost.
+ *	  released, in order, as soon as SB_GATE_CONFIRM records in a row
+ *	  are ahead: the stream itself has moved on, as after a quiet spell
+ *	  in a replay (or a missing row of an hourly series), and nothing is
+ *	  lost.
  *	  They are refused, each reported as a bad line at its own FILE:LINE,
  *	  as soon as a record comes that is not ahead (the stream carries on
  *	  where it was: they had a wrong clock), and at the end of input,
