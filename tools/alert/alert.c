@@ -281,8 +281,6 @@ parse_options(int argc, char **argv, struct options *o)
 		o->pd_url = env("PAGERDUTY_EVENTS_URL");
 	if (o->exec == NULL)
 		o->exec = env("ALERT_EXEC");
-	if (o->noise.silences == NULL && env("STORAGE_BACKEND") != NULL)
-		o->noise.silences = "store:alert.silences";
 	if (o->spool != NULL && o->state != NULL)
 		errx(2, "--spool and --state: give one");
 	if (o->pol.retry_max_ms < o->pol.retry_base_ms)
