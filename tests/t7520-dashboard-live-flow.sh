@@ -24,6 +24,11 @@ live=$(sed -n 's/^    \(ingestd -o - | .*store put.*\)$/\1/p' "$README" | head -
 _r=0; [ -n "$batch" ] || _r=$?; ok $_r "README has the pipeline with storage: $batch"
 _r=0; [ -n "$live" ] || _r=$?; ok $_r "README has the live flow with storage: $live"
 
+# The option is documented where the README says: the script's -h.
+run "$TOP/scripts/pipeline" -h
+is_rc 0 "scripts/pipeline -h exits 0"
+has "$OUT" '^  --store  .*storage' "scripts/pipeline -h explains --store"
+
 # probe_store DIR NAME: dashboard on DIR/data/alerts.db, the overview and
 # the endpoint page in Chromium, checked.
 probe_store() {
