@@ -7,9 +7,9 @@
 FIVE=$FIX/alert-five.jsonl
 ids() { receiver_bodies "$1" /x | jq -r '.alerts[0].labels.id' | tr '\n' ' '; }
 
-spool_wait() {	# spool_wait FILE N: until FILE holds N messages (10 s at most)
+spool_wait() {	# spool_wait FILE N: until FILE holds N messages (30 s at most)
 	_i=0
-	while [ "$(grep -c '"sink"' "$1" 2>/dev/null || echo 0)" -lt "$2" ] && [ "$_i" -lt 200 ]; do
+	while [ "$(grep -c '"sink"' "$1" 2>/dev/null || echo 0)" -lt "$2" ] && [ "$_i" -lt 600 ]; do
 		sleep 0.05; _i=$((_i + 1))
 	done
 }

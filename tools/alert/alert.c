@@ -339,8 +339,6 @@ parse_options(int argc, char **argv, struct options *o)
 	if (o->webhook != NULL && strstr(o->webhook, "/api/v2/alerts") != NULL)
 		warnx("--webhook: a URL of Alertmanager's API, which takes "
 		    "alerts, not webhook messages: use --alertmanager");
-	if (o->noise.silences == NULL && env("STORAGE_BACKEND") != NULL)
-		o->noise.silences = "store:alert.silences";
 	if (o->spool != NULL && o->state != NULL)
 		errx(2, "--spool and --state: give one");
 	if (o->pol.retry_max_ms < o->pol.retry_base_ms)

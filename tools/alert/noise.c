@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arg.h"
 #include "buf.h"
@@ -15,6 +16,7 @@
 #include "json.h"
 #include "noise.h"
 #include "state.h"
+#include "store.h"
 #include "timefmt.h"
 
 #define RELOAD_MS	2000	/* silences are read again this often */
@@ -49,6 +51,7 @@ struct tracked {
 struct noise {
 	struct noise_config	 cfg;
 	struct sb_state		*st;
+	int			 absent;	/* default SQLite file not there yet */
 	struct silence		*sil;
 	size_t			 nsil;
 	int64_t			 loaded_ms;
@@ -268,20 +271,59 @@ silences_load(struct noise *n, char *err, size_t errsz)
 	return 0;
 }
 
+/* The default location is a SQLite file that does not exist (yet). */
+static int
+default_db_absent(void)
+{
+	struct sb_store_config c;
+
+	sb_store_config_env(&c);
+	return strcmp(c.backend, "sqlite") == 0 &&
+	    access(c.sqlite_path, F_OK) == -1;
+}
+
 struct noise *
 noise_open(const struct noise_config *cfg, char *err, size_t errsz)
 {
 	struct noise *n = sb_xcalloc(1, sizeof *n);
 
 	n->cfg = *cfg;
-	if (cfg->silences == NULL)
+	if (cfg->silences == NULL && default_db_absent()) {
+		n->absent = 1;
+		n->loaded_ms = sb_monotonic_ms();
 		return n;
-	if ((n->st = sb_state_open(cfg->silences, err, errsz)) == NULL ||
+	}
+	if ((n->st = sb_state_open(cfg->silences != NULL ? cfg->silences :
+	    NOISE_SILENCES, err, errsz)) == NULL ||
 	    silences_load(n, err, errsz) == -1) {
 		noise_close(n);
 		return NULL;
 	}
 	return n;
+}
+
+/* Every RELOAD_MS: silences added since, and the default store once it exists. */
+static void
+silences_reload(struct noise *n)
+{
+	char err[300];
+
+	if (sb_monotonic_ms() - n->loaded_ms < RELOAD_MS)
+		return;
+	if (n->absent) {
+		n->loaded_ms = sb_monotonic_ms();
+		if (default_db_absent())
+			return;
+		if ((n->st = sb_state_open(NOISE_SILENCES, err,
+		    sizeof err)) == NULL) {
+			warnx("silences: %s; no silences until it can be read",
+			    err);
+			return;
+		}
+		n->absent = 0;
+	}
+	if (n->st != NULL && silences_load(n, err, sizeof err) == -1)
+		warnx("%s; no silences until it can be read", err);
 }
 
 void
@@ -356,12 +398,9 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 {
 	struct tracked *t;
 	const struct tracked *by;
-	char err[300];
 
 	*why = '\0';
-	if (n->st != NULL && sb_monotonic_ms() - n->loaded_ms >= RELOAD_MS &&
-	    silences_load(n, err, sizeof err) == -1)
-		warnx("%s; no silences until it can be read", err);
+	silences_reload(n);
 	for (size_t i = 0; i < n->nsil; i++)
 		if (silence_matches(&n->sil[i], a)) {
 			snprintf(why, whysz, "silenced by %s: %s %s %s (id %s)",
@@ -547,10 +586,8 @@ silence_main(int argc, char **argv)
 			silence_usage();
 		}
 	}
-	if (loc == NULL && (e = getenv("STORAGE_BACKEND")) != NULL && *e != '\0')
-		loc = "store:alert.silences";
 	if (loc == NULL)
-		errx(2, "silence: no --silences and no STORAGE_BACKEND");
+		loc = NOISE_SILENCES;
 	noise_config_init(&cfg);
 	cfg.silences = loc;
 	if ((n = noise_open(&cfg, err, sizeof err)) == NULL) {

@@ -18,9 +18,18 @@
 
 #include "payload.h"
 
+/*
+ * Without a location, silences are NOISE_SILENCES in the storage backend
+ * that the environment configures (STORAGE_BACKEND, default SQLite
+ * data/alerts.db), where "alert silence add" puts them.  Delivery never
+ * creates a SQLite database to read them from: while the file does not
+ * exist there are none, and it is looked for again at every reload.
+ */
+#define NOISE_SILENCES	"store:alert.silences"
+
 struct noise_config {
 	int		 inhibit;	/* default 1 */
-	const char	*silences;	/* location, or NULL: none */
+	const char	*silences;	/* location, or NULL: the default */
 };
 
 enum noise_verdict {
