@@ -47,6 +47,7 @@ TAB=$(printf '\t')
 # KIND<TAB>start of the command<TAB>argument<TAB>reason
 SPECIAL="\
 skip	make check		it runs the whole test suite, this test among them
+skip	tail -n 0 -F /var/log/nginx/access.log | aggregate --format nginx		needs nginx's log and an Alertmanager: t1110 runs a real nginx through --format nginx, t6100 a real Alertmanager
 instead	make demo	scripts/demo	make demo is scripts/deps, the build, then scripts/demo; the tools under test are built already
 bounded	tail -n 0 -F data/raw_logs.jsonl | aggregate	5	follows the log until stopped
 bounded	ingestd -o - | aggregate	5	serves until stopped
@@ -58,6 +59,7 @@ TEXT="\
 {\"timestamp\":\"2026-11-26T14:03:07.125Z\"	a record, not a command (checked to be JSON)
 {\"type\":\"window\",\"key\":\"checkout GET /api/orders/{id}\"	a record, not a command (checked to be JSON)
 p95 latency of checkout GET /api/orders/{id} rose	the text of an explanation, not a command
+log_format slowburn	nginx configuration (t1110 pastes it from slowburn-records(5) into a real nginx)
 lib/         libcommon.a	the layout of the tree, not a command"
 
 # start of the command<TAB>extended regex its output (stdout and stderr) must match
@@ -72,7 +74,8 @@ alert silence add	^[0-9a-f]{8}\$
 alert silence list	active .* key~/api/export # nightly export
 timeout 40 ingestd	firing checkout GET /api/orders/\{id\}
 scripts/pipeline --store data/raw_logs.jsonl	firing checkout GET /api/orders/\{id\}
-store query --type alert --since 2026-11-25 | alert	firing checkout GET /api/orders/\{id\}"
+store query --type alert --since 2026-11-25 | alert	firing checkout GET /api/orders/\{id\}
+grep -h '^slowburn_records_in_total'	slowburn_records_in_total\{tool=\"detect\",kind=\"window\"\} [1-9]"
 
 # pick_port TAKEN...: a random port that nothing listens on and that is
 # not one of TAKEN.
