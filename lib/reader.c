@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@
 #include "clock.h"
 #include "reader.h"
 #include "sig.h"
+
+static void out_flush(void);
 
 #define READ_CHUNK	(64 * 1024)
 #define REPORT_BURST	20	/* reports printed before the rate limit */
@@ -135,7 +138,7 @@ fill(struct sb_reader *r, int timeout_ms)
 	 * Everything the input so far allows has been emitted: push it down
 	 * the pipe before waiting for more (DESIGN.md section 3).
 	 */
-	fflush(stdout);
+	out_flush();
 	for (;;) {
 		if (sb_stop_requested())
 			return 0;
@@ -388,19 +391,57 @@ sb_reader_summary(void)
 	    (unsigned long long)sb_input_stats.lines);
 }
 
+/*
+ * The reader of our output went away (EPIPE; SIGPIPE is ignored so that
+ * we hear of it here).  Nobody wants what we write any more: stop reading
+ * as a stop signal does, so that the tool still finishes its work (saves
+ * its state), discard further output, and leave by SIGPIPE at exit as a
+ * filter killed by it would, so that the shell sees the usual status.
+ */
+static int out_broken;
+
+static void
+out_exit(void)
+{
+	if (out_broken) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+}
+
+static void
+out_failed(void)
+{
+	if (errno != EPIPE)
+		err(1, "stdout");
+	out_broken = 1;
+	sb_request_stop();
+}
+
 void
 sb_out_init(void)
 {
 	static char obuf[1 << 16];
 
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(out_exit);
+}
+
+/* Pushes what is buffered down the pipe. */
+static void
+out_flush(void)
+{
+	if (!out_broken && fflush(stdout) == EOF)
+		out_failed();
 }
 
 void
 sb_out(struct sb_buf *b)
 {
-	if (b->len > 0 && fwrite(b->s, 1, b->len, stdout) != b->len)
-		err(1, "stdout");
+	if (!out_broken && b->len > 0 &&
+	    fwrite(b->s, 1, b->len, stdout) != b->len)
+		out_failed();
 	sb_buf_reset(b);
 }
 
@@ -409,6 +450,7 @@ sb_out_end(struct sb_buf *b)
 {
 	if (b != NULL)
 		sb_out(b);
-	if (fflush(stdout) == EOF || ferror(stdout))
+	out_flush();
+	if (!out_broken && ferror(stdout))
 		err(1, "stdout");
 }

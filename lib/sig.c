@@ -43,6 +43,12 @@ sb_signals_init(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+void
+sb_request_stop(void)
+{
+	stop_flag = 1;
+}
+
 int
 sb_stop_requested(void)
 {

@@ -12,6 +12,8 @@
 
 void	 sb_signals_init(void);
 int	 sb_stop_requested(void);
+/* Sets the stop flag as SIGTERM does (lib/reader.c, when stdout breaks). */
+void	 sb_request_stop(void);
 /* Returns 1 once per SIGHUP received since the last call. */
 int	 sb_hup_pending(void);
 

@@ -85,4 +85,9 @@ cat "$T/ec.p1" "$T/ec.p2" >"$T/ec.joined"
 same "$T/ec.joined" "$T/ec.all" "--slo: two halves with --state equal one run"
 detect --no-forward --no-watermark --slo availability=99.9 "$T/ec2" >"$T/ec.fresh"
 if cmp -s "$T/ec.fresh" "$T/ec.p2"; then ok 1 "--slo: without the state the burn rates start empty"; else ok 0 "--slo: without the state the burn rates start empty"; fi
+# The stage after detect is gone when detect ends (a whole pipe stopped,
+# or a consumer that exited): the baselines are saved all the same.
+rm -f "$T/gone.state"
+detect --state "$T/gone.state" "$FIX/detect-step.jsonl" | true
+ok "$([ -s "$T/gone.state" ] && echo 0 || echo 1)" "the state is saved though nobody reads the output"
 done_testing

@@ -371,11 +371,17 @@ main(int argc, char **argv)
 		.line = line, .after = after, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
-	/* Event time only: open incidents stay open at the end of input. */
-	put(&r);
-	sb_out_end(NULL);
+	/*
+	 * Event time only: open incidents stay open at the end of input.
+	 * They are saved before the last alerts are written: when a whole
+	 * pipe is stopped, the stage after this one may be gone, and writing
+	 * to it ends this process (SIGPIPE) before it could save them.
+	 */
+	r.changes = changes(r.corr);
 	if (r.state != NULL && state_save(&r) == -1)
 		status = 1;
+	put(&r);
+	sb_out_end(NULL);
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_SIGNAL);
 	sb_metrics_finish(metrics);

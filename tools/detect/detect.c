@@ -740,12 +740,17 @@ main(int argc, char **argv)
 	status = sb_input_run(&in, argc, argv);
 	if (sb_gate_end(&r.gate) == -1)
 		status = 1;
-	if (r.max_end != 0 && !opt.no_watermark)
-		emit_watermark(&r, r.max_end);
-	sb_out_end(&r.out);
+	/*
+	 * The baselines first: when a whole pipe is stopped, the stage after
+	 * this one may be gone already, and writing to it ends this process
+	 * (SIGPIPE) before it could save what it learned.
+	 */
 	if (r.state != NULL && state_save(r.state, &opt.model,
 	    &r.series) == -1)
 		status = 1;
+	if (r.max_end != 0 && !opt.no_watermark)
+		emit_watermark(&r, r.max_end);
+	sb_out_end(&r.out);
 	if (r.stale > 0)
 		warnx("%llu window%s not newer than the last of %s series "
 		    "skipped", (unsigned long long)r.stale,
