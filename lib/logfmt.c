@@ -168,7 +168,8 @@ lf_seconds_us(const struct lf_field *f, int64_t *us)
 	int nd = 0, nf = 0;
 
 	for (; p < end && *p >= '0' && *p <= '9'; p++, nd++)
-		whole = whole * 10 + (*p - '0');
+		if (nd < 10)		/* more is refused below, unmultiplied */
+			whole = whole * 10 + (*p - '0');
 	if (nd == 0 || nd > 9)
 		return -1;
 	if (p < end && *p == '.') {
@@ -292,7 +293,7 @@ lf_request(struct sb_event *ev, const struct lf_field *req, char *err,
     size_t errsz)
 {
 	struct lf_cur c = { req->s, req->s + req->n };
-	struct lf_field method, target, proto;
+	struct lf_field method = { "", 0 }, target = { "", 0 }, proto = { "", 0 };
 	char show[LF_SHOW];
 
 	if (lf_token(&c, &method) == -1 || lf_token(&c, &target) == -1 ||

@@ -39,7 +39,7 @@ alb_read(struct sb_event *ev, struct sb_json *js, const char *s, size_t n,
 	static const char *const times[] = { "request_processing_time",
 	    "target_processing_time", "response_processing_time" };
 	struct lf_cur c = { s, s + n };
-	struct lf_field f = { "", 0 }, tf;
+	struct lf_field f = { "", 0 }, tf = { "", 0 };
 	int64_t t[3], bytes, created;
 	char show[LF_SHOW];
 	int st;

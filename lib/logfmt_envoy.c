@@ -25,7 +25,7 @@ envoy_read(struct sb_event *ev, struct sb_json *js, const char *s, size_t n,
     char *err, size_t errsz)
 {
 	struct lf_cur c = { s, s + n };
-	struct lf_field f = { "", 0 }, req;
+	struct lf_field f = { "", 0 }, req = { "", 0 };
 	int64_t bytes, dur, ust;
 	char show[LF_SHOW];
 	int st;

@@ -68,7 +68,7 @@ haproxy_read(struct sb_event *ev, struct sb_json *js, const char *s,
     size_t n, char *err, size_t errsz)
 {
 	struct lf_cur c = { s, s + n };
-	struct lf_field f = { "", 0 }, be;
+	struct lf_field f = { "", 0 }, be = { "", 0 };
 	int64_t tm[5], conns[5], queues[2], bytes, us;
 	char show[LF_SHOW];
 	const char *date;
