@@ -82,6 +82,15 @@ is "$(ids st | awk '{ for (i = NF - 4; i <= NF; i++) printf "%s ", $i }')" \
 run store state get alert-spool 2>/dev/null || true
 unset STORAGE_BACKEND SQLITE_DB_PATH
 
-run alert --spool "$T/nonexistent/dir" --webhook "$RECV_URL/x" "$FIVE"
+: >"$T/notadir"
+run alert --spool "$T/notadir/dir" --webhook "$RECV_URL/x" "$FIVE"
 is_rc 1 "an unusable spool: exit 1"
+# The spool directory is made if missing, parents included.
+run alert --spool "$T/new/spool/dir" --format json "$FIVE"
+is_rc 0 "--spool with a missing directory: exit 0"
+ok "$([ -d "$T/new/spool/dir" ] && echo 0 || echo 1)" "the directory is created"
+: >"$T/afile"
+run alert --spool "$T/afile/dir" --format json "$FIVE"
+is_rc 1 "a spool under a file: exit 1"
+has "$ERR" "^alert: spool: $T/afile/dir: Not a directory" "saying why"
 done_testing

@@ -25,6 +25,7 @@
 #include "arg.h"
 #include "buf.h"
 #include "group.h"
+#include "file.h"
 #include "json.h"
 #include "metrics.h"
 #include "noise.h"
@@ -664,6 +665,10 @@ deliver_main(struct options *opt, int argc, char **argv)
 	if (opt->spool != NULL) {
 		snprintf(loc, sizeof loc, "%s/alert.spool", opt->spool);
 		where = loc;
+		if (sb_file_mkparents(loc) == -1) {
+			warn("spool: %s", opt->spool);
+			return 1;
+		}
 	}
 	if ((sp = spool_open(where, err, sizeof err)) == NULL) {
 		warnx("spool: %s", err);
