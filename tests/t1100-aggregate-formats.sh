@@ -59,6 +59,14 @@ run aggregate --format nginx --strict "$L"
 is_rc 1 "--strict: the first bad line is fatal"
 has "$ERR" "^aggregate: $L:2: " "and it is reported"
 
+# A duration of 19 digits, found by make fuzz: refused, no overflow
+# (UBSan, in the second pass of make check, fails on one).
+{ sed -n 1p "$L" | sed 's/ 0\.010 0\.009$/ 8888888888888888888 -/'; sed -n 1p "$L"; } >"$T/digits.log"
+run aggregate --format nginx "$T/digits.log"
+is_rc 0 "a 19-digit \$request_time: exit 0"
+has "$ERR" "^aggregate: $T/digits.log:1: '\\\$request_time' is not seconds: '8888888888888888888'" "refused as not seconds"
+is "$(jq -s 'map(.count) | add' "$OUT")" 1 "the line after it is counted"
+
 # A huge line is refused without being held, as for JSON.
 { printf '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /'; head -c 2000000 /dev/zero | tr '\0' a
   printf ' HTTP/1.1" 200 1 "-" "-" 0.1 -\n'; sed -n 1p "$L"; } >"$T/huge.log"
