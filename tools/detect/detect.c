@@ -43,7 +43,8 @@ usage(FILE *fp, int status)
 	    "              [--metrics-file file [--metrics-interval duration]]\n"
 	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
 	    "              [--slo-pair factor/long/short] [--state file]\n"
-	    "              [--state-every n] [--step-ratio r] [--traffic-p p]\n"
+	    "              [--max-series n] [--state-every n] [--step-ratio r]\n"
+	    "              [--traffic-p p]\n"
 	    "              [--traffic-window m/n]"
 	    " [--warmup n] [file ...]\n");
 	exit(status);
@@ -179,7 +180,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_AHEAD, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
-	    O_WARMUP };
+	    O_WARMUP, O_MAXSERIES };
 	static const struct option longopts[] = {
 		{ "clear",		required_argument,	NULL, O_CLEAR },
 		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
@@ -212,6 +213,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "slo",		required_argument,	NULL, O_SLO },
 		{ "slo-pair",		required_argument,	NULL, O_SLOPAIR },
 		{ "state",		required_argument,	NULL, O_STATE },
+		{ "max-series",		required_argument,	NULL, O_MAXSERIES },
 		{ "state-every",	required_argument,	NULL, O_SEVERY },
 		{ "step-ratio",		required_argument,	NULL, O_STEP },
 		{ "strict",		no_argument,		NULL, O_STRICT },
@@ -235,6 +237,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->max_ahead = SB_GATE_AHEAD_DEFAULT;
 	o->forward = 1;
 	o->state_every = 10000;
+	o->max_series = 50000;
 
 	while ((ch = sb_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
@@ -343,6 +346,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_STATE:
 			o->state = optarg;
+			break;
+		case O_MAXSERIES:
+			o->max_series = (size_t)sb_arg_ll("--max-series", optarg,
+			    1, 100000000);
 			break;
 		case O_SEVERY:
 			o->state_every = (uint64_t)sb_arg_ll("--state-every",
@@ -643,6 +650,14 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	}
 	se = table_find(&r->series, r->key.s, r->key.len, w.width);
 	if (se == NULL) {
+		/* Memory grows with the series, never past --max-series. */
+		if (r->series.nlist >= r->opt->max_series) {
+			if (r->overflow++ == 0)
+				sb_reader_note(in, "more than %zu series "
+				    "(--max-series): windows of new series are "
+				    "skipped", r->opt->max_series);
+			return 0;
+		}
 		se = series_new(c, r->key.s, r->key.len, w.width);
 		table_add(&r->series, se);
 	} else if ((double)(w.obs.start + w.width) <= se->last_end) {
@@ -751,6 +766,10 @@ main(int argc, char **argv)
 	if (r.max_end != 0 && !opt.no_watermark)
 		emit_watermark(&r, r.max_end);
 	sb_out_end(&r.out);
+	if (r.overflow > 0)
+		warnx("%llu window%s of series beyond --max-series %zu skipped",
+		    (unsigned long long)r.overflow, r.overflow == 1 ? "" : "s",
+		    opt.max_series);
 	if (r.stale > 0)
 		warnx("%llu window%s not newer than the last of %s series "
 		    "skipped", (unsigned long long)r.stale,

@@ -28,6 +28,7 @@ struct options {
 	struct path	 paths[MODEL_MAX_METRICS];
 	const char	*state;
 	uint64_t	 state_every;	/* windows between checkpoints; 0 = exit only */
+	size_t		 max_series;	/* series kept at most (memory bound) */
 	size_t		 max_line;
 	int64_t		 max_ahead;	/* ms; 0: no gate */
 	int		 forward;
@@ -68,6 +69,7 @@ struct run {
 	struct table	 series;
 	uint64_t	 nwindows;
 	uint64_t	 stale;
+	uint64_t	 overflow;	/* windows of series beyond --max-series */
 	int64_t		 max_end;	/* newest window end seen; 0: none */
 	struct sb_state	*state;		/* --state, or NULL */
 	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
