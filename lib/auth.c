@@ -32,6 +32,32 @@ sb_secret_eq(const char *given, const char *expected)
 	return diff == 0;
 }
 
+char *
+sb_token_read(const char *path, char *err, size_t errsz)
+{
+	char buf[4096];
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fgets(buf, sizeof buf, fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	n = strcspn(buf, "\r\n");
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	explicit_bzero(buf + n, sizeof buf - n);
+	if (n == 0) {
+		snprintf(err, errsz, "%s: no token in the first line", path);
+		return NULL;
+	}
+	return sb_xstrdup(buf);
+}
+
 static int
 strong_hash(const char *h)
 {

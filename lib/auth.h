@@ -29,6 +29,12 @@
 #include <stddef.h>
 
 int	 sb_secret_eq(const char *given, const char *expected);
+/*
+ * The token of a token file: its first line without trailing white
+ * space, a copy the caller frees.  NULL with "PATH: why" in err if the
+ * file cannot be read or its first line is empty.
+ */
+char	*sb_token_read(const char *path, char *err, size_t errsz);
 
 struct sb_htpasswd;
 

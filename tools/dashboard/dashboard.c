@@ -637,27 +637,6 @@ read_stdin(size_t max_line)
 	return failed;
 }
 
-/* The first line of path, without trailing white space; exits 2 if none. */
-static char *
-read_token(const char *path)
-{
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		err(2, "--token-file: %s", path);
-	n = getline(&line, &cap, fp);
-	fclose(fp);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
-	    line[n - 1] == ' ' || line[n - 1] == '\t'))
-		line[--n] = '\0';
-	if (n <= 0)
-		errx(2, "--token-file: %s: no token on its first line", path);
-	return line;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -731,7 +710,9 @@ main(int argc, char **argv)
 				errx(2, "--htpasswd: %s", errbuf);
 			break;
 		case O_TOKEN:
-			srv.token = read_token(optarg);
+			if ((srv.token = sb_token_read(optarg, errbuf,
+			    sizeof errbuf)) == NULL)
+				errx(2, "--token-file: %s", errbuf);
 			break;
 		case O_NOAUTH:
 			noauth = 1;

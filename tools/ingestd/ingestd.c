@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "arg.h"
+#include "auth.h"
 #include "buf.h"
 #include "event.h"
 #include "ingestd.h"
@@ -146,33 +147,6 @@ cpus(void)
 	    (n = CPU_COUNT(&set)) > 0)
 		return n > 16 ? 16 : (unsigned)n;
 	return 1;
-}
-
-/* The token: the first line of the file, without trailing white space. */
-static char *
-read_token(const char *path)
-{
-	char buf[4096];
-	FILE *fp;
-	size_t n;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "ingestd: %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	if (fgets(buf, sizeof buf, fp) == NULL)
-		buf[0] = '\0';
-	fclose(fp);
-	n = strcspn(buf, "\r\n");
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		n--;
-	buf[n] = '\0';
-	if (n == 0) {
-		fprintf(stderr, "ingestd: %s: no token in the first line\n",
-		    path);
-		exit(1);
-	}
-	return sb_xstrdup(buf);
 }
 
 static void
@@ -324,7 +298,13 @@ parse_options(int argc, char **argv, int *check)
 	if (strcmp(conf.output, "-") == 0)
 		conf.foreground = 1;	/* standard output must stay ours */
 	if (token_file != NULL) {
-		conf.token = read_token(token_file);
+		char why[512];
+
+		if ((conf.token = sb_token_read(token_file, why,
+		    sizeof why)) == NULL) {
+			fprintf(stderr, "ingestd: %s\n", why);
+			exit(1);
+		}
 		conf.token_source = token_file;
 	} else if ((env = getenv("INGEST_TOKEN")) != NULL && env[0] != '\0') {
 		conf.token = sb_xstrdup(env);
