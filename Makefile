@@ -59,6 +59,9 @@ TOOLS	 = $(notdir $(wildcard tools/*))
 BINS	 = $(TOOLS:%=$(B)/bin/%)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# Clients the scenario tests drive (tests/clients/*.c); not tests themselves.
+CLIENT_SRC = $(wildcard tests/clients/*.c)
+CLIENTS	 = $(CLIENT_SRC:tests/clients/%.c=$(B)/tests/clients/%)
 MANS	 = $(wildcard man/*.[1-8])
 # scripts/pipeline and scripts/backtest, as installed: slowburn-NAME.
 SCRIPTS	 = pipeline backtest
@@ -68,6 +71,7 @@ SD_UNITS = examples/ingestd.service examples/slowburn-pipeline.service
 .PHONY: all check test test-asan lint bench nab demo install uninstall clean deps \
 	fuzz fuzzers
 all: $(BINS) $(UNITS) $(SCRIPT_BINS)
+all: $(CLIENTS)
 
 # The shortest stem wins: this rule, not the tools', makes slowburn-*.
 $(B)/bin/slowburn-%: scripts/%
@@ -97,6 +101,11 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_COMMON)
+
+$(B)/tests/clients/%: $(B)/tests/clients/%.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $<
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

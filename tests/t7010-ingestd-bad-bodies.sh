@@ -45,7 +45,7 @@ bad "$T/b" 400 '^\{"error":"empty body"\}$' "white space only"
 printf 'not gzip at all' >"$T/b"
 post "$T/b" -H 'Content-Encoding: gzip'
 is "$CODE" 400 "Content-Encoding: gzip on a plain body: 400"
-has "$OUT" '"error":"body is not valid gzip"' "and the message"
+has "$OUT" '"error":"body is not valid gzip: incorrect header check"' "and the message"
 event 1 | gzip -c | head -c 20 >"$T/b"
 post "$T/b" -H 'Content-Encoding: gzip'
 is "$CODE" 400 "truncated gzip: 400"

@@ -55,9 +55,13 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 
 	check_body((const char *)d, n);
 	if (n >= 2 && d[0] == 0x1f && d[1] == 0x8b) {
-		int rc = ingest_gunzip((const char *)d, n, MAX_INFLATE, &out);
+		const char *why;
+		int rc = ingest_gunzip((const char *)d, n, MAX_INFLATE, 100,
+		    &out, &why);
 
-		FUZZ_CHECK(rc == 0 || rc == -1 || rc == -2);
+		FUZZ_CHECK(rc == INGEST_GZ_OK || rc == INGEST_GZ_BIG ||
+		    rc == INGEST_GZ_RATIO ||
+		    (rc == INGEST_GZ_BAD && why != NULL));
 		if (rc == 0) {
 			FUZZ_CHECK(out.len <= MAX_INFLATE);
 			check_body(out.s, out.len);

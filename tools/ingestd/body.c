@@ -265,14 +265,18 @@ ingest_response_json(const struct ingest_result *r, struct sb_buf *out)
 }
 
 int
-ingest_gunzip(const char *in, size_t n, size_t max, struct sb_buf *out)
+ingest_gunzip(const char *in, size_t n, size_t max, unsigned ratio,
+    struct sb_buf *out, const char **why)
 {
 	z_stream z;
 	int rc;
 
+	*why = NULL;
 	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return -1;
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		*why = "out of memory";
+		return INGEST_GZ_BAD;
+	}
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)n;
 	for (;;) {
@@ -285,7 +289,13 @@ ingest_gunzip(const char *in, size_t n, size_t max, struct sb_buf *out)
 		out->s[out->len] = '\0';
 		if (out->len > max) {
 			inflateEnd(&z);
-			return -2;
+			return INGEST_GZ_BIG;
+		}
+		/* What came in so far against what came out, as it goes. */
+		if (ratio > 0 && out->len > INGEST_RATIO_FLOOR &&
+		    out->len / ratio > n - z.avail_in) {
+			inflateEnd(&z);
+			return INGEST_GZ_RATIO;
 		}
 		if (rc == Z_STREAM_END) {
 			if (z.avail_in == 0)
@@ -296,10 +306,17 @@ ingest_gunzip(const char *in, size_t n, size_t max, struct sb_buf *out)
 			continue;
 		}
 		if (rc != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
+			*why = rc == Z_OK || rc == Z_BUF_ERROR ?
+			    "unexpected end of data" : z.msg != NULL ? z.msg :
+			    "corrupt data";
 			inflateEnd(&z);
-			return -1;
+			return INGEST_GZ_BAD;
 		}
 	}
 	inflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
+	if (rc != Z_STREAM_END) {
+		*why = "corrupt data";
+		return INGEST_GZ_BAD;
+	}
+	return INGEST_GZ_OK;
 }

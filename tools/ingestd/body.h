@@ -82,9 +82,18 @@ enum ingest_shape ingest_parse(struct ingest_parser *, const char *body,
 void	 ingest_response_json(const struct ingest_result *, struct sb_buf *);
 
 /*
- * Inflates a gzip body (several members allowed) into out.  0 on success;
- * -1 if it is not valid gzip, -2 if it inflates to more than max bytes.
+ * Inflates a gzip body (several members allowed) into out: INGEST_GZ_OK;
+ * INGEST_GZ_BAD if it is not valid gzip, with zlib's reason in *why (a
+ * static string); INGEST_GZ_BIG as soon as it inflates to more than max
+ * bytes; INGEST_GZ_RATIO as soon as, past INGEST_RATIO_FLOOR bytes, it
+ * has inflated to more than ratio times the input read so far (0: no
+ * ratio limit).  A bomb stops there: what out holds stays below max (or
+ * the floor) plus 64 KiB, whatever the body claims to inflate to.
  */
-int	 ingest_gunzip(const char *in, size_t n, size_t max, struct sb_buf *out);
+#define INGEST_RATIO_FLOOR	(1024 * 1024)
+enum { INGEST_GZ_OK = 0, INGEST_GZ_BAD = -1, INGEST_GZ_BIG = -2,
+	INGEST_GZ_RATIO = -3 };
+int	 ingest_gunzip(const char *in, size_t n, size_t max, unsigned ratio,
+	    struct sb_buf *out, const char **why);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -41,17 +42,30 @@
 #include "writer.h"
 
 #define RETRY_AFTER	"1"	/* seconds, in every 503 */
+/* Body bytes read and dropped after a refusal, at most (see on_request). */
+#define DROP_MAX	(16 * 1024 * 1024)
 
 /* R_INGEST and R_TRACES take a body of events; the others do not. */
 enum route { R_INGEST, R_TRACES, R_HEALTHZ, R_METRICS, R_NOT_FOUND,
 	R_BAD_METHOD };
 
-/* Per connection: a dup of its socket for the header watchdog. */
+/*
+ * What a connection waits for from its client, each with a deadline the
+ * watchdog enforces: a request header (--header-timeout), the rest of a
+ * body (--body-timeout), or nothing (a request being answered).
+ */
+enum conn_phase { PH_NONE, PH_HEADER, PH_BODY };
+
+/*
+ * Per connection: a dup of its socket for the watchdog, in the list
+ * conns, newest first, so that the oldest is found from conns_tail.
+ */
 struct conn_ctx {
 	struct conn_ctx	*prev;
 	struct conn_ctx	*next;
 	int		 fd;
-	atomic_llong	 deadline;	/* monotonic ms; 0: none */
+	atomic_int	 phase;
+	atomic_llong	 deadline;	/* monotonic ms, of phase */
 };
 
 /* Per request. */
@@ -63,6 +77,7 @@ struct req {
 	size_t		 held;		/* bytes counted in metrics.held_bytes */
 	int		 gzip;
 	int		 waiting;	/* handed to the writer */
+	size_t		 dropped;	/* body bytes read after an error */
 	atomic_int	 written;	/* 0 waiting, 1 written, -1 failed */
 	int64_t		 t0;		/* mono ns at the end of the headers */
 	struct ingest_result res;
@@ -75,7 +90,9 @@ struct req {
 static struct MHD_Daemon *daemon_;
 static char toolarge[80];		/* the 413 message */
 static pthread_mutex_t conns_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct conn_ctx *conns;
+static struct conn_ctx *conns, *conns_tail;
+static unsigned nconns;			/* in conns, under conns_mu */
+static atomic_uint evicted;		/* to log, by the watchdog */
 static atomic_int inflight;		/* requests begun, not completed */
 static atomic_int waiting;		/* requests suspended for the writer */
 
@@ -265,14 +282,16 @@ route_of(const char *url, const char *method)
 }
 
 static void
-clear_deadline(struct MHD_Connection *c)
+set_phase(struct MHD_Connection *c, enum conn_phase ph, int64_t timeout_ms)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
 
-	if (cc != NULL)
-		atomic_store(&cc->deadline, 0);
+	if (cc == NULL)
+		return;
+	atomic_store(&cc->deadline, sb_monotonic_ms() + timeout_ms);
+	atomic_store(&cc->phase, ph);
 }
 
 /* The headers of POST /ingest or /v1/traces: 0 to go on and read the body. */
@@ -311,8 +330,9 @@ check_headers(struct MHD_Connection *c, struct req *r, const char **why,
 	}
 	len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (len != NULL)
-		sb_parse_ll(len, 0, 1LL << 62, &n, &errstr);
+	/* libmicrohttpd has checked the syntax: what fails here is huge. */
+	if (len != NULL && sb_parse_ll(len, 0, 1LL << 62, &n, &errstr) == -1)
+		n = LLONG_MAX;
 	if (n > (long long)conf.max_body) {
 		*status = 413;
 		*why = toolarge;
@@ -414,18 +434,29 @@ body_done(struct MHD_Connection *c, struct req *r)
 	atomic_fetch_add(&metrics.received_bytes, r->body.len);
 	if (r->gzip) {
 		struct sb_buf out = SB_BUF_INIT;
+		const char *gzwhy;
 
-		rc = ingest_gunzip(r->body.s, r->body.len, conf.max_body, &out);
-		if (rc == 0 && hold(r, out.len) == -1)
-			rc = -3;
+		rc = ingest_gunzip(r->body.s, r->body.len, conf.max_body,
+		    conf.max_inflate_ratio, &out, &gzwhy);
+		if (rc == INGEST_GZ_OK && hold(r, out.len) == -1)
+			rc = 1;
 		sb_buf_free(&r->body);
 		r->body = out;
-		if (rc == -1)
-			return reply_error(c, r, 400, "body is not valid gzip");
-		if (rc == -2)
+		if (rc == INGEST_GZ_BAD) {
+			snprintf(r->ebuf, sizeof r->ebuf, "body is not valid "
+			    "gzip: %s", gzwhy);
+			return reply_error(c, r, 400, r->ebuf);
+		}
+		if (rc == INGEST_GZ_BIG)
 			return reply_error(c, r, 413, "body inflates to more "
 			    "than --max-body");
-		if (rc == -3)
+		if (rc == INGEST_GZ_RATIO) {
+			snprintf(r->ebuf, sizeof r->ebuf, "body inflates to "
+			    "more than %u times its size (--max-inflate-ratio)",
+			    conf.max_inflate_ratio);
+			return reply_error(c, r, 413, r->ebuf);
+		}
+		if (rc == 1)
 			return reply_error(c, r, 503, "too much data in flight "
 			    "(--queue-size)");
 	}
@@ -511,7 +542,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		atomic_fetch_add(&inflight, 1);
 		r->t0 = sb_monotonic_ns();
 		r->route = route_of(url, method);
-		clear_deadline(c);
+		set_phase(c, PH_BODY, conf.body_timeout);
 		/*
 		 * Replies wait for the next call: libmicrohttpd closes the
 		 * connection after a reply queued on the first call, as the
@@ -529,6 +560,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;	/* a body nobody asked for */
 		return MHD_YES;
 	}
+	if (*upload_data_size == 0)
+		set_phase(c, PH_NONE, 0);	/* the whole request is in */
 	if (r->route != R_INGEST && r->route != R_TRACES) {
 		switch (r->route) {
 		case R_HEALTHZ:
@@ -545,9 +578,30 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		}
 	}
 	if (*upload_data_size > 0) {
-		body_piece(r, upload_data, *upload_data_size);
+		size_t n = *upload_data_size;
+
 		*upload_data_size = 0;
-		return MHD_YES;
+		if (r->status == 0) {
+			body_piece(r, upload_data, n);
+			return MHD_YES;
+		}
+		/*
+		 * A refused body is read to its end so that the client sees
+		 * the reply, not a reset; but one that goes on for more than
+		 * DROP_MAX past the error (chunks without end) is cut off.
+		 */
+		r->dropped += n;
+		if (r->dropped <= DROP_MAX)
+			return MHD_YES;
+		r->why = "body goes on 16 MiB past the refusal: connection "
+		    "closed";
+		metrics_count_status(413);
+		if (conf.verbose >= 1) {
+			char addr[64];
+			logmsg(LOG_INFO, "%s: %s", client_addr(c, addr,
+			    sizeof addr), r->why);
+		}
+		return MHD_NO;
 	}
 	if (r->waiting)
 		return after_write(c, r);
@@ -577,8 +631,34 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&inflight, 1);
 	/* The next request on this connection has a header deadline too. */
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci != NULL && (cc = ci->socket_context) != NULL)
+	if (ci != NULL && (cc = ci->socket_context) != NULL) {
 		atomic_store(&cc->deadline, sb_monotonic_ms() + conf.header_timeout);
+		atomic_store(&cc->phase, PH_HEADER);
+	}
+}
+
+/*
+ * Past --max-connections, the connection that has waited longest for a
+ * request header is closed to make room (the newest one itself if none
+ * waits): clients that hold connections without sending requests
+ * (slowloris) cannot keep out one that sends its request at once.
+ * Called with conns_mu held.
+ */
+static void
+evict(struct conn_ctx *newest)
+{
+	struct conn_ctx *cc;
+
+	for (cc = conns_tail; cc != NULL; cc = cc->prev)
+		if (cc != newest && cc->fd != -1 &&
+		    atomic_load(&cc->phase) == PH_HEADER)
+			break;
+	if (cc == NULL)
+		cc = newest;
+	atomic_store(&cc->phase, PH_NONE);
+	if (cc->fd != -1)
+		shutdown(cc->fd, SHUT_RDWR);
+	atomic_fetch_add(&evicted, 1);
 }
 
 static void
@@ -600,11 +680,16 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		cc->fd = ci != NULL ?
 		    fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
 		atomic_store(&cc->deadline, sb_monotonic_ms() + conf.header_timeout);
+		atomic_store(&cc->phase, PH_HEADER);
 		pthread_mutex_lock(&conns_mu);
 		cc->next = conns;
 		if (conns != NULL)
 			conns->prev = cc;
+		else
+			conns_tail = cc;
 		conns = cc;
+		if (++nconns > conf.max_conn)
+			evict(cc);
 		pthread_mutex_unlock(&conns_mu);
 		*socket_context = cc;
 		return;
@@ -618,6 +703,9 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		conns = cc->next;
 	if (cc->next != NULL)
 		cc->next->prev = cc->prev;
+	else
+		conns_tail = cc->prev;
+	nconns--;
 	pthread_mutex_unlock(&conns_mu);
 	if (cc->fd != -1)
 		close(cc->fd);
@@ -629,22 +717,35 @@ void
 http_watchdog(void)
 {
 	int64_t now = sb_monotonic_ms();
-	int n = 0;
+	unsigned nh = 0, nb = 0, ne;
 
 	pthread_mutex_lock(&conns_mu);
 	for (struct conn_ctx *cc = conns; cc != NULL; cc = cc->next) {
-		long long d = atomic_load(&cc->deadline);
-		if (d == 0 || now < d || cc->fd == -1)
+		int ph = atomic_load(&cc->phase);
+
+		if (ph == PH_NONE || now < atomic_load(&cc->deadline) ||
+		    cc->fd == -1)
 			continue;
-		atomic_store(&cc->deadline, 0);
+		atomic_store(&cc->phase, PH_NONE);
 		shutdown(cc->fd, SHUT_RDWR);
-		n++;
+		if (ph == PH_HEADER)
+			nh++;
+		else
+			nb++;
 	}
 	pthread_mutex_unlock(&conns_mu);
-	if (n > 0)
-		logmsg(LOG_INFO, "closed %d connection%s that sent no complete "
-		    "request header in time (--header-timeout)", n,
-		    n == 1 ? "" : "s");
+	ne = atomic_exchange(&evicted, 0);
+	if (nh > 0)
+		logmsg(LOG_INFO, "closed %u connection%s that sent no complete "
+		    "request header in time (--header-timeout)", nh,
+		    nh == 1 ? "" : "s");
+	if (nb > 0)
+		logmsg(LOG_INFO, "closed %u connection%s that sent no complete "
+		    "body in time (--body-timeout)", nb, nb == 1 ? "" : "s");
+	if (ne > 0)
+		logmsg(LOG_INFO, "closed %u connection%s waiting for a request "
+		    "header to make room for new ones (--max-connections)", ne,
+		    ne == 1 ? "" : "s");
 }
 
 static void
@@ -678,10 +779,10 @@ http_start(int listen_fd, char *err, size_t errsz)
 	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, listen_fd,
-	    MHD_OPTION_CONNECTION_LIMIT, conf.max_conn,
+	    MHD_OPTION_CONNECTION_LIMIT, conf.max_conn + EVICT_ROOM,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf.max_per_ip,
 	    MHD_OPTION_CONNECTION_TIMEOUT, idle,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, conf.max_header,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 	    conf.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,

@@ -55,9 +55,11 @@ usage(FILE *fp, int status)
 	    "[--queue-size bytes]\n"
 	    "               [--max-connections n] [--max-per-ip n] "
 	    "[--idle-timeout duration]\n"
-	    "               [--header-timeout duration] [--max-ahead duration] "
-	    "[--threads n]\n"
-	    "               [--token-file file] [--format name] [--service name]\n");
+	    "               [--header-timeout duration] [--body-timeout duration]\n"
+	    "               [--max-header bytes] [--max-inflate-ratio n] "
+	    "[--max-ahead duration]\n"
+	    "               [--threads n] [--token-file file] [--format name] "
+	    "[--service name]\n");
 	exit(status);
 }
 
@@ -154,8 +156,10 @@ parse_options(int argc, char **argv, int *check)
 {
 	enum { OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_BODY, OPT_QUEUE,
 	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN,
-	    OPT_MAX_AHEAD, OPT_FORMAT, OPT_SERVICE };
+	    OPT_MAX_AHEAD, OPT_FORMAT, OPT_SERVICE, OPT_BODY, OPT_MAX_HEADER,
+	    OPT_MAX_RATIO };
 	static const struct option longopts[] = {
+		{ "body-timeout",	required_argument, NULL, OPT_BODY },
 		{ "format",		required_argument, NULL, OPT_FORMAT },
 		{ "fsync",		required_argument, NULL, OPT_FSYNC },
 		{ "fsync-interval",	required_argument, NULL, OPT_FSYNC_INTERVAL },
@@ -166,6 +170,8 @@ parse_options(int argc, char **argv, int *check)
 		{ "max-ahead",		required_argument, NULL, OPT_MAX_AHEAD },
 		{ "max-body",		required_argument, NULL, OPT_MAX_BODY },
 		{ "max-connections",	required_argument, NULL, OPT_MAX_CONN },
+		{ "max-header",		required_argument, NULL, OPT_MAX_HEADER },
+		{ "max-inflate-ratio",	required_argument, NULL, OPT_MAX_RATIO },
 		{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
 		{ "output",		required_argument, NULL, 'o' },
 		{ "port",		required_argument, NULL, 'p' },
@@ -189,6 +195,9 @@ parse_options(int argc, char **argv, int *check)
 	conf.max_per_ip = 128;
 	conf.idle_timeout = 30000;
 	conf.header_timeout = 10000;
+	conf.body_timeout = 60000;
+	conf.max_header = 8192;
+	conf.max_inflate_ratio = 100;
 	conf.max_ahead = 5 * 60000;
 	conf.threads = cpus();
 
@@ -253,6 +262,18 @@ parse_options(int argc, char **argv, int *check)
 		case OPT_HEADER:
 			conf.header_timeout = opt_duration("--header-timeout",
 			    optarg, 1, 86400000);
+			break;
+		case OPT_BODY:
+			conf.body_timeout = opt_duration("--body-timeout",
+			    optarg, 1, 86400000);
+			break;
+		case OPT_MAX_HEADER:
+			conf.max_header = opt_size("--max-header", optarg, 2048,
+			    1024 * 1024);
+			break;
+		case OPT_MAX_RATIO:
+			conf.max_inflate_ratio = opt_uint("--max-inflate-ratio",
+			    optarg, 0, 1000000);
 			break;
 		case OPT_MAX_AHEAD:
 			conf.max_ahead = opt_duration("--max-ahead", optarg, 0,
@@ -385,7 +406,7 @@ static void
 raise_fd_limit(void)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)conf.max_conn * 2 + 64;
+	rlim_t need = ((rlim_t)conf.max_conn + EVICT_ROOM) * 2 + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
@@ -394,7 +415,8 @@ raise_fd_limit(void)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need) {
-		unsigned fit = (unsigned)((rl.rlim_cur - 64) / 2);
+		unsigned fit = rl.rlim_cur < (EVICT_ROOM + 1) * 2 + 64 ? 1 :
+		    (unsigned)((rl.rlim_cur - 64) / 2 - EVICT_ROOM);
 		logmsg(LOG_WARNING, "--max-connections %u needs %llu file "
 		    "descriptors, the limit is %llu; using %u", conf.max_conn,
 		    (unsigned long long)need, (unsigned long long)rl.rlim_cur,
@@ -462,6 +484,10 @@ check_config(void)
 	    sizeof dur));
 	printf("header-timeout %s\n", sb_duration_format(conf.header_timeout,
 	    dur, sizeof dur));
+	printf("body-timeout %s\n", sb_duration_format(conf.body_timeout,
+	    dur, sizeof dur));
+	printf("max-header %zu\nmax-inflate-ratio %u\n", conf.max_header,
+	    conf.max_inflate_ratio);
 	if (conf.max_ahead > 0)
 		printf("max-ahead %s\n", sb_duration_format(conf.max_ahead,
 		    dur, sizeof dur));

@@ -21,8 +21,11 @@ struct config {
 	size_t		 queue_size;
 	unsigned	 max_conn;
 	unsigned	 max_per_ip;	/* 0: no limit */
+	size_t		 max_header;	/* libmicrohttpd's memory per connection */
+	unsigned	 max_inflate_ratio;	/* 0: no limit */
 	int64_t		 idle_timeout;	/* ms */
 	int64_t		 header_timeout;	/* ms */
+	int64_t		 body_timeout;	/* ms */
 	int64_t		 max_ahead;	/* ms; 0: events may be dated any time */
 	unsigned	 threads;
 	char		*token;		/* NULL: no authentication */
@@ -40,9 +43,18 @@ extern struct config conf;
 void	 logmsg(int level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Connections past --max-connections that libmicrohttpd accepts, each to
+ * make another one waiting for its header leave (http.c, evict()).
+ */
+#define EVICT_ROOM	64
+
 /* Starts serving on the bound socket; 0, or -1 with a message in err. */
 int	 http_start(int listen_fd, char *err, size_t errsz);
-/* Closes connections whose request header is overdue (slowloris). */
+/*
+ * Closes connections whose request header or body is overdue (slowloris),
+ * and logs what it and evict() closed.
+ */
 void	 http_watchdog(void);
 /* Stops accepting connections. */
 void	 http_quiesce(void);
