@@ -281,6 +281,11 @@ route_of(const char *url, const char *method)
 	return R_NOT_FOUND;
 }
 
+/*
+ * The watchdog reads the phase, then the deadline, without a lock: a
+ * deadline stored here is never in the past (PH_NONE has none), so that
+ * one read with the phase before it cannot cut a connection in time.
+ */
 static void
 set_phase(struct MHD_Connection *c, enum conn_phase ph, int64_t timeout_ms)
 {
@@ -290,7 +295,8 @@ set_phase(struct MHD_Connection *c, enum conn_phase ph, int64_t timeout_ms)
 
 	if (cc == NULL)
 		return;
-	atomic_store(&cc->deadline, sb_monotonic_ms() + timeout_ms);
+	atomic_store(&cc->deadline, ph == PH_NONE ? INT64_MAX :
+	    sb_monotonic_ms() + timeout_ms);
 	atomic_store(&cc->phase, ph);
 }
 
@@ -551,8 +557,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		if (r->route != R_INGEST && r->route != R_TRACES)
 			return MHD_YES;
 		/* At once, without reading the body; the connection closes. */
-		if (check_headers(c, r, &why, &status) == -1)
+		if (check_headers(c, r, &why, &status) == -1) {
+			set_phase(c, PH_NONE, 0);
 			return reply_error(c, r, status, why);
+		}
 		return MHD_YES;
 	}
 	if (r->route != R_INGEST && r->route != R_TRACES &&
@@ -595,7 +603,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_YES;
 		r->why = "body goes on 16 MiB past the refusal: connection "
 		    "closed";
-		metrics_count_status(413);
+		atomic_fetch_add(&metrics.closed[C_ENDLESS_BODY], 1);
 		if (conf.verbose >= 1) {
 			char addr[64];
 			logmsg(LOG_INFO, "%s: %s", client_addr(c, addr,
@@ -659,6 +667,7 @@ evict(struct conn_ctx *newest)
 	if (cc->fd != -1)
 		shutdown(cc->fd, SHUT_RDWR);
 	atomic_fetch_add(&evicted, 1);
+	atomic_fetch_add(&metrics.closed[C_EVICTED], 1);
 }
 
 static void
@@ -734,6 +743,8 @@ http_watchdog(void)
 			nb++;
 	}
 	pthread_mutex_unlock(&conns_mu);
+	atomic_fetch_add(&metrics.closed[C_HEADER_TIMEOUT], nh);
+	atomic_fetch_add(&metrics.closed[C_BODY_TIMEOUT], nb);
 	ne = atomic_exchange(&evicted, 0);
 	if (nh > 0)
 		logmsg(LOG_INFO, "closed %u connection%s that sent no complete "

@@ -21,6 +21,10 @@ static const struct { int code; int slot; } codes[] = {
 };
 #define NCODES	(sizeof codes / sizeof codes[0])
 
+static const char *const reasons[C_NREASONS] = {
+	"header_timeout", "body_timeout", "evicted", "endless_body",
+};
+
 void
 metrics_count_status(int status)
 {
@@ -104,6 +108,13 @@ metrics_format(struct sb_buf *b, int64_t held_limit, int64_t connections)
 		sb_buf_printf(b, "ingestd_requests_total{code=\"%d\"} %llu\n",
 		    codes[i].code, (unsigned long long)
 		    atomic_load(&metrics.requests[codes[i].slot]));
+	sb_buf_puts(b, "# HELP ingestd_connections_closed_total Connections "
+	    "ingestd closed itself, by reason.\n"
+	    "# TYPE ingestd_connections_closed_total counter\n");
+	for (int i = 0; i < C_NREASONS; i++)
+		sb_buf_printf(b, "ingestd_connections_closed_total{reason=\"%s\"}"
+		    " %llu\n", reasons[i], (unsigned long long)
+		    atomic_load(&metrics.closed[i]));
 	counter(b, "ingestd_events_accepted_total",
 	    "Events written to the output (acknowledged unless the client left).",
 	    atomic_load(&metrics.events_accepted));

@@ -21,12 +21,17 @@ struct histogram {
 	atomic_uint_fast64_t	 sum_ns;
 };
 
+/* Why ingestd closed a connection itself, in the order they are printed. */
+enum { C_HEADER_TIMEOUT, C_BODY_TIMEOUT, C_EVICTED, C_ENDLESS_BODY,
+	C_NREASONS };
+
 /* The status codes ingestd answers with, in the order they are printed. */
 enum { M_200, M_400, M_401, M_404, M_405, M_413, M_415, M_500, M_503,
 	M_NCODES };
 
 struct metrics {
 	atomic_uint_fast64_t	 requests[M_NCODES];
+	atomic_uint_fast64_t	 closed[C_NREASONS];	/* connections */
 	atomic_uint_fast64_t	 events_accepted;
 	atomic_uint_fast64_t	 events_rejected;
 	atomic_uint_fast64_t	 spans_ignored;		/* OTLP: not server spans */
