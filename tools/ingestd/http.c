@@ -646,7 +646,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /*
- * Past --max-connections, the connection that has waited longest for a
+ * Past --max-connections, the oldest connection that waits for a
  * request header is closed to make room (the newest one itself if none
  * waits): clients that hold connections without sending requests
  * (slowloris) cannot keep out one that sends its request at once.
