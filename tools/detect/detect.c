@@ -25,7 +25,7 @@
 #include "timefmt.h"
 
 static const char *family_name[] = { "level", "cusum", "binomial", "traffic",
-	"slo_burn" };
+	"slo_burn", "novel" };
 
 static void
 usage(FILE *fp, int status)

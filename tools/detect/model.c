@@ -44,6 +44,10 @@ model_defaults(struct model_config *c)
 	c->traffic_n = 5;
 	c->clear_p = 0.01;
 	c->clear = 3;
+	c->tail_q = 1e-4;
+	c->novel_margin = 0.02;
+	c->novel_rmargin = 0.1;
+	c->novel_rearm = 12 * HOUR_MS;
 	/* The SRE workbook's page and ticket pairs. */
 	c->pair[0] = (struct slo_pair){ 14.4, 3600000, 300000 };
 	c->pair[1] = (struct slo_pair){ 6, 6 * 3600000LL, 1800000 };
@@ -449,6 +453,131 @@ sig_new(struct signal *out, int *n, int metric, enum family f, int down,
 	return g;
 }
 
+/*
+ * The series' own tail.  A z-score is a distance in spreads, and what a
+ * distance means depends on the series: on a quiet one 4 spreads is
+ * rare, on a spiky one (bursts of CPU, a heavy-tailed latency) it comes
+ * every hour.  So each direction counts its excursions, runs of windows
+ * beyond TAIL_U spreads, and their peaks, and models the tail beyond
+ * TAIL_U as exponential (peaks over a threshold with the Generalised
+ * Pareto shape 0, as SPOT does): an excursion starts with probability
+ * r per window and its peak exceeds TAIL_U + t with probability
+ * e^(-t / m), m the mean excess.  The z that one window in 1 / tail_q
+ * reaches is then
+ *	z* = TAIL_U + m ln(r / tail_q),
+ * and the detectors see z / max(1, z* / z*0), z*0 that of a normal
+ * series (the priors: TAIL_P0 and TAIL_M0, worth TAIL_W0 windows and
+ * TAIL_K0 excursions, so that a young series is taken for normal).  On
+ * normal noise the factor is 1 and nothing changes.  An excursion is
+ * counted when it ends, so an incident in progress does not raise the
+ * bar it is measured against, and counts once however long it lasts.
+ * The counts decay by 1 / TAIL_HORIZON a window.
+ */
+#define TAIL_U		3.0
+#define TAIL_P0		1.35e-3		/* P(N(0, 1) > 3) */
+#define TAIL_M0		0.3		/* its mean excess over 3, about */
+#define TAIL_W0		1000.0
+#define TAIL_K0		3.0
+#define TAIL_HORIZON	20000.0
+
+static double
+tail_z(const struct model_config *c, double r, double m)
+{
+	return r > c->tail_q ? TAIL_U + m * log(r / c->tail_q) : TAIL_U;
+}
+
+static double
+tail_factor(const struct model_config *c, const struct tail *t)
+{
+	double r = (t->e + TAIL_P0 * TAIL_W0) / (t->w + TAIL_W0);
+	double m = (t->x + TAIL_M0 * TAIL_K0) / (t->e + TAIL_K0);
+
+	return max_d(1, tail_z(c, r, m) / tail_z(c, TAIL_P0, TAIL_M0));
+}
+
+/* A z signed for its direction, on the series' tail: only towards it. */
+static double
+toward(const struct model_config *c, const struct tail *t, double zz)
+{
+	return zz > 0 ? zz / tail_factor(c, t) : zz;
+}
+
+static void
+tail_learn(struct tail *t, double zz)
+{
+	const double keep = 1 - 1 / TAIL_HORIZON;
+
+	if (zz > TAIL_U) {
+		t->peak = max_d(t->peak, zz - TAIL_U);
+	} else if (t->peak > 0) {
+		t->e += 1;
+		t->x += t->peak;
+		t->peak = 0;
+	}
+	t->w += 1;
+	t->e *= keep;
+	t->w *= keep;
+	t->x *= keep;
+}
+
+/*
+ * Novelty: a value, or a residual from the expected value (the
+ * time-of-day profile once learned), beyond anything the series has had:
+ * more than novel_margin spreads past its record high or low.  What is
+ * labelled an anomaly on real series is mostly what has never happened
+ * there before; a record is rare by construction (about ln n of them in
+ * n windows of stationary noise), and more so with the margin.  The
+ * residual is smoothed (half of it from the window, half from before)
+ * so that one odd window is not a record of it.  The records learn from
+ * every window, after the test; the test starts when the metric is warm
+ * and the series has a day of history, and a novelty fires at most once
+ * per novel_rearm: a new alarm needs a while without one.  It stays
+ * active while the window is beyond level_z / 2 spreads its way.
+ */
+static void
+watch_novel(const struct model_config *c, struct mstate *m,
+    const struct obs *o, int i, double x, double r, double z,
+    struct signal *out, int *n)
+{
+	struct novel *nv = &m->nov;
+	int64_t at = o->start + o->width;
+	/* The residual is smoothed: the mean of this window's and the last. */
+	double rs = nv->n < 1 ? r : (r + nv->r1) / 2;
+	double mv = c->novel_margin * (nv->vmax - nv->vmin);
+	double mr = c->novel_rmargin * (nv->rmax - nv->rmin);
+	int ready = nv->n >= c->warmup &&
+	    (double)o->start >= nv->first + DAY_MS;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct det *d = &m->det[2][dir];
+		int rec = dir ? x < nv->vmin - mv || rs < nv->rmin - mr :
+		    x > nv->vmax + mv || rs > nv->rmax + mr;
+		int fire = ready && rec &&
+		    (double)at - nv->last >= (double)c->novel_rearm;
+		int st = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
+		    at - o->width);
+
+		if (fire && st == 1 && d->windows == 1)
+			nv->last = (double)at;
+		if (st) {
+			struct signal *g = sig_new(out, n, i, F_NOVEL, dir, st,
+			    at, d);
+			g->score = dir ? -z : z;
+		}
+	}
+	if (nv->n < 1) {
+		nv->first = (double)o->start;
+		nv->vmax = nv->vmin = x;
+		nv->rmax = nv->rmin = rs;
+	}
+	nv->vmax = max_d(nv->vmax, x);
+	nv->vmin = min_d(nv->vmin, x);
+	nv->rmax = max_d(nv->rmax, rs);
+	nv->rmin = min_d(nv->rmin, rs);
+	nv->r1 = r;
+	nv->n += 1;
+}
+
 /* Level shift and CUSUM for MK_LOG and MK_RAW metrics. */
 /*
  * lead: the median's state when def is p95 (fast 2), for the step rule:
@@ -467,16 +596,16 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 
 	if (!o->has[i]) {
 		for (int dir = 0; dir < 2; dir++)
-			for (int slot = 0; slot < 2; slot++)
+			for (int slot = 0; slot < 3; slot++)
 				if (det_idle(c, &m->det[slot][dir]) == 2)
-					sig_new(out, n, i, slot ? F_CUSUM :
-					    F_LEVEL, dir, 2, at,
+					sig_new(out, n, i, slot == 2 ? F_NOVEL :
+					    slot ? F_CUSUM : F_LEVEL, dir, 2, at,
 					    &m->det[slot][dir]);
 		return;
 	}
 	z = w * (x - e) / sd;
 	for (int dir = 0; dir < 2; dir++) {
-		double zz = dir ? -z : z;
+		double zz = toward(c, &m->tail[dir], dir ? -z : z);
 		struct det *lv = &m->det[0][dir], *cu = &m->det[1][dir];
 		uint32_t h = ((uint32_t)lv->hist << 1 | (zz >= c->level_z)) &
 		    0xffffu;
@@ -524,7 +653,10 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 			    st, at, cu);
 			g->score = cu->cus;
 		}
+		tail_learn(&m->tail[dir], dir ? -z : z);
 	}
+	if (def->kind == MK_RAW)
+		watch_novel(c, m, o, i, x, x - e, z, out, n);
 	/* Fill in the numbers every signal of this metric shares. */
 	for (int k = 0; k < *n; k++) {
 		struct signal *g = &out[k];
@@ -948,7 +1080,7 @@ static int
 series_degraded(const struct model_config *c, const struct series *s)
 {
 	for (int i = 0; i < c->nmetric; i++)
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 6; k++)
 			if (s->m[i].det[k / 2][k % 2].active)
 				return 1;
 	return 0;
@@ -1094,7 +1226,8 @@ series_update(const struct model_config *c, struct series *s,
 size_t
 mstate_count(void)
 {
-	return 3 * (2 + MODEL_HOURS) + 4 * NDET + 2 * MODEL_RING + 1;
+	return 3 * (2 + MODEL_HOURS) + 6 * NDET + 2 * MODEL_RING + 1 + 2 * 4 +
+	    8;
 }
 
 static void
@@ -1113,7 +1246,7 @@ mstate_visit(struct mstate *m, double *v, int load)
 		F(bases[b]->d);
 		F(bases[b]->n);
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		struct det *d = &m->det[i / 2][i % 2];
 		F(d->active); F(d->quiet); F(d->hist); F(d->fhist);
 		F(d->windows); F(d->since); F(d->cus); F(d->cus_start);
@@ -1130,6 +1263,13 @@ mstate_visit(struct mstate *m, double *v, int load)
 		}
 	}
 	F(m->ring_bits);
+	for (int dir = 0; dir < 2; dir++) {
+		F(m->tail[dir].e); F(m->tail[dir].w);
+		F(m->tail[dir].x); F(m->tail[dir].peak);
+	}
+	F(m->nov.vmax); F(m->nov.vmin); F(m->nov.rmax); F(m->nov.rmin);
+	F(m->nov.r1); F(m->nov.n); F(m->nov.first);
+	F(m->nov.last);
 #undef F
 }
 
