@@ -183,4 +183,16 @@ is "$(jq -r '.type + " " + (.state // "") + " " + .at[11:16]' "$OUT" | tr '\n' ,
     "watermarks are forwarded after the alerts they make due"
 { sig "$K" latency_p95 cusum 14:10 200 100; wm 14:13; } | run correlate --no-forward
 is "$(grep -c watermark "$OUT")" 0 "--no-forward drops them"
+# Wide windows: an active detector writes one signal a window, so an
+# incident stays open for two windows of its last support, not only
+# --resolve-after (10m): 30-minute windows neither resolve nor reopen it
+# between two signals.
+for t in 10:00 10:30 11:00 11:30; do
+	printf '{"type":"signal","key":"svc GET /w","at":"2026-11-26T%s:00Z","metric":"value","detector":"level","direction":"up","value":9,"baseline":1,"width_s":1800%s}\n' \
+	    "$t" "$( [ "$t" = 11:30 ] && echo ',"state":"cleared"')"
+done >"$T/wide"
+run correlate --min-signals 1 --no-forward "$T/wide"
+is "$(jq -r '"\(.state) \(.at)"' "$OUT" | tr '\n' ' ')" \
+    "firing 2026-11-26T10:00:00.000Z resolved 2026-11-26T11:30:00.000Z " \
+    "30-minute windows: one incident, resolved by the clearing"
 done_testing

@@ -1221,20 +1221,36 @@ series_update(const struct model_config *c, struct series *s,
 	return n;
 }
 
-/* The state of one metric as a flat array of numbers, for --state. */
+/*
+ * The state of one metric as a flat array of numbers, for --state.  The
+ * numbers of version 1 of the file (MSTATE_V1 of them: the baselines,
+ * the level and CUSUM detectors, the error ring) come first, in their
+ * old order, and what later versions added follows: a file of version 1
+ * loads into its prefix, and the rest starts afresh, as in a new series
+ * (the tails at their priors, the novelty records learning from its
+ * next window).
+ */
 #define NDET	8
+#define MSTATE_V1	(3 * (2 + MODEL_HOURS) + 4 * NDET + 2 * MODEL_RING + 1)
 size_t
 mstate_count(void)
 {
-	return 3 * (2 + MODEL_HOURS) + 6 * NDET + 2 * MODEL_RING + 1 + 2 * 4 +
-	    8;
+	return MSTATE_V1 + 2 * NDET + 2 * 4 + 8;
 }
 
+size_t
+mstate_count_v1(void)
+{
+	return MSTATE_V1;
+}
+
+/* On load, only the first nf numbers are there. */
 static void
-mstate_visit(struct mstate *m, double *v, int load)
+mstate_visit(struct mstate *m, double *v, int load, size_t nf)
 {
 	size_t k = 0;
-#define F(x) do { if (load) (x) = v[k]; else v[k] = (x); k++; } while (0)
+#define F(x) do { if (!load) v[k] = (x); else if (k < nf) (x) = v[k]; \
+	k++; } while (0)
 	struct base *bases[2 + MODEL_HOURS];
 
 	bases[0] = &m->glob;
@@ -1247,42 +1263,46 @@ mstate_visit(struct mstate *m, double *v, int load)
 		F(bases[b]->n);
 	}
 	for (int i = 0; i < 6; i++) {
-		struct det *d = &m->det[i / 2][i % 2];
+		struct det *d;
+		if (i == 4) {
+			/* Newest first, wherever ring_head is: one copy. */
+			if (load)
+				m->ring_head = 0;
+			for (int r = 0; r < MODEL_RING; r++) {
+				F(m->ring_e[m->ring_head + r]);
+				F(m->ring_n[m->ring_head + r]);
+				if (load) {
+					m->ring_e[MODEL_RING + r] =
+					    m->ring_e[r];
+					m->ring_n[MODEL_RING + r] =
+					    m->ring_n[r];
+				}
+			}
+			F(m->ring_bits);
+		}
+		d = &m->det[i / 2][i % 2];
 		F(d->active); F(d->quiet); F(d->hist); F(d->fhist);
 		F(d->windows); F(d->since); F(d->cus); F(d->cus_start);
 	}
-	/* Newest first, wherever ring_head is: the file has one copy. */
-	if (load)
-		m->ring_head = 0;
-	for (int i = 0; i < MODEL_RING; i++) {
-		F(m->ring_e[m->ring_head + i]);
-		F(m->ring_n[m->ring_head + i]);
-		if (load) {
-			m->ring_e[MODEL_RING + i] = m->ring_e[i];
-			m->ring_n[MODEL_RING + i] = m->ring_n[i];
-		}
-	}
-	F(m->ring_bits);
 	for (int dir = 0; dir < 2; dir++) {
 		F(m->tail[dir].e); F(m->tail[dir].w);
 		F(m->tail[dir].x); F(m->tail[dir].peak);
 	}
 	F(m->nov.vmax); F(m->nov.vmin); F(m->nov.rmax); F(m->nov.rmin);
-	F(m->nov.r1); F(m->nov.n); F(m->nov.first);
-	F(m->nov.last);
+	F(m->nov.r1); F(m->nov.n); F(m->nov.first); F(m->nov.last);
 #undef F
 }
 
 void
 mstate_save(const struct mstate *m, double *out)
 {
-	mstate_visit((struct mstate *)m, out, 0);
+	mstate_visit((struct mstate *)m, out, 0, mstate_count());
 }
 
 void
-mstate_load(struct mstate *m, const double *in)
+mstate_load(struct mstate *m, const double *in, size_t n)
 {
-	mstate_visit(m, (double *)in, 1);
+	mstate_visit(m, (double *)in, 1, n);
 }
 
 /*

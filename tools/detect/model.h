@@ -207,10 +207,15 @@ int	 series_update(const struct model_config *, struct series *,
  */
 double	 series_baseline(const struct model_config *, const struct series *,
 	    int i, int64_t start, int64_t width);
-/* The numbers of one metric's state, in a fixed order, for --state. */
+/*
+ * The numbers of one metric's state, in a fixed order, for --state;
+ * mstate_count_v1() of them in a file of version 1, which mstate_load()
+ * takes too (n is the count of the file).
+ */
 size_t	 mstate_count(void);
+size_t	 mstate_count_v1(void);
 void	 mstate_save(const struct mstate *, double *out);
-void	 mstate_load(struct mstate *, const double *in);
+void	 mstate_load(struct mstate *, const double *in, size_t n);
 
 /* The --slo state of a series as numbers, for --state. */
 size_t	 slo_state_count(const struct model_config *, const struct series *);
