@@ -195,4 +195,18 @@ run correlate --min-signals 1 --no-forward "$T/wide"
 is "$(jq -r '"\(.state) \(.at)"' "$OUT" | tr '\n' ' ')" \
     "firing 2026-11-26T10:00:00.000Z resolved 2026-11-26T11:30:00.000Z " \
     "30-minute windows: one incident, resolved by the clearing"
+# An SLO burning so fast that most requests fail it alerts alone (an
+# endpoint answering 502 to everything from its first minute); one at
+# which 2% fail does not.
+slo() {	# BURN COUNT
+	printf '{"type":"signal","key":"svc GET /b","at":"2026-11-26T10:05:00Z","metric":"slo_availability","detector":"slo_burn","direction":"up","value":%s,"baseline":1,"count":%s,"burn_rate":%s,"objective":0.999,"factor":14.4,"windows":1}\n' "$1" "$2" "$1"
+}
+slo 1000 500 | run correlate --no-forward
+is "$(jq -r '"\(.state) \(.severity)"' "$OUT")" "firing critical" "burn 1000 on 99.9% (all requests fail) alerts alone"
+slo 20 500 | run correlate --no-forward
+is "$(cat "$OUT")" "" "burn 20 (2% fail) does not"
+slo 1000 5 | run correlate --no-forward
+is "$(cat "$OUT")" "" "nor burn 1000 over 5 requests"
+slo 1000 500 | run correlate --no-forward --no-solo
+is "$(cat "$OUT")" "" "nor with --no-solo"
 done_testing

@@ -356,7 +356,8 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 
 /*
  * The solo rules of correlate(1): an error rate of 50% or more over enough
- * requests, or traffic under 20% of an expectation of enough requests for
+ * requests, an SLO burn rate at which half the requests or more fail the
+ * SLO, or traffic under 20% of an expectation of enough requests for
  * 3 windows or more, unless --no-solo; any score of --solo-score or more
  * with --solo.
  */
@@ -372,6 +373,16 @@ overwhelming(const struct corr *c, const struct sb_signal *s)
 		return 1;
 	if (mc == SB_MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
 	    strcmp(fam, "slo") != 0)
+		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
+		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
+	/*
+	 * An SLO burning so fast that most requests fail it: an endpoint
+	 * broken from its first minute, whose baselines learned the
+	 * failure as normal, has nothing else to agree.
+	 */
+	if (strcmp(fam, "slo") == 0 && s->dir > 0 &&
+	    (s->has & SB_SIG_BURN) && (s->has & SB_SIG_OBJECTIVE) &&
+	    s->objective < 1 && s->burn_rate * (1 - s->objective) >= 0.5)
 		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
 		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
 	if ((mc == SB_MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
