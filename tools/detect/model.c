@@ -486,13 +486,26 @@ tail_z(const struct model_config *c, double r, double m)
 	return r > c->tail_q ? TAIL_U + m * log(r / c->tail_q) : TAIL_U;
 }
 
+/*
+ * Without an excursion yet, r is at most TAIL_P0 and m is TAIL_M0: the
+ * factor is 1, and the two logarithms a window are saved.  z*0 is the
+ * same for every window of a run: it is worked out once.
+ */
 static double
 tail_factor(const struct model_config *c, const struct tail *t)
 {
-	double r = (t->e + TAIL_P0 * TAIL_W0) / (t->w + TAIL_W0);
-	double m = (t->x + TAIL_M0 * TAIL_K0) / (t->e + TAIL_K0);
+	static double q = -1, z0;
+	double r, m;
 
-	return max_d(1, tail_z(c, r, m) / tail_z(c, TAIL_P0, TAIL_M0));
+	if (t->e <= 0)
+		return 1;
+	if (c->tail_q != q) {
+		q = c->tail_q;
+		z0 = tail_z(c, TAIL_P0, TAIL_M0);
+	}
+	r = (t->e + TAIL_P0 * TAIL_W0) / (t->w + TAIL_W0);
+	m = (t->x + TAIL_M0 * TAIL_K0) / (t->e + TAIL_K0);
+	return max_d(1, tail_z(c, r, m) / z0);
 }
 
 /* A z signed for its direction, on the series' tail: only towards it. */
