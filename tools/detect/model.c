@@ -618,15 +618,20 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 	}
 	z = w * (x - e) / sd;
 	for (int dir = 0; dir < 2; dir++) {
-		double zz = toward(c, &m->tail[dir], dir ? -z : z);
+		/*
+		 * The tails weigh the m-of-n rule and the CUSUM; the fast and
+		 * step rules of latency keep the raw z, as each asks for two
+		 * windows far beyond what any excursion of noise reaches.
+		 */
+		double zr = dir ? -z : z, zz = toward(c, &m->tail[dir], zr);
 		struct det *lv = &m->det[0][dir], *cu = &m->det[1][dir];
 		uint32_t h = ((uint32_t)lv->hist << 1 | (zz >= c->level_z)) &
 		    0xffffu;
 		double move = log_scale ? (dir ? e - x : x - e) : 0;
-		int big = zz >= (def->fast == 2 ? c->level_z : c->fast_z) &&
+		int big = zr >= (def->fast == 2 ? c->level_z : c->fast_z) &&
 		    move >= log(c->step_ratio);
 		uint32_t fh = (((uint32_t)lv->fhist << 1 |
-		    (zz >= c->fast_z)) & 3u) |
+		    (zr >= c->fast_z)) & 3u) |
 		    (((((uint32_t)lv->fhist >> 2) << 1) | big) & 3u) << 2;
 		uint32_t mask = (1u << c->level_n) - 1;
 		int fire, st, back;
