@@ -40,6 +40,7 @@ static const struct {
 	{ "errors",	SB_SIG_ERRORS,	offsetof(struct sb_signal, errors) },
 	{ "burn_rate",	SB_SIG_BURN,	offsetof(struct sb_signal, burn_rate) },
 	{ "p_value",	SB_SIG_PVALUE,	offsetof(struct sb_signal, p_value) },
+	{ "objective",	SB_SIG_OBJECTIVE, offsetof(struct sb_signal, objective) },
 };
 
 static const char *const cx_name[SB_CX_N] = { "count", "error_rate",

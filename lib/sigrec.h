@@ -30,6 +30,7 @@ enum sb_level { SB_LV_INFO, SB_LV_WARNING, SB_LV_CRITICAL };
 #define SB_SIG_ERRORS	0x80
 #define SB_SIG_BURN		0x100
 #define SB_SIG_PVALUE	0x200
+#define SB_SIG_OBJECTIVE	0x400
 
 /*
  * A signal's "context": its window's value and baseline of the metrics
@@ -61,6 +62,7 @@ struct sb_signal {
 	int64_t		 since;		/* at when absent */
 	double		 value, baseline, spread, score;
 	double		 expected, count, errors, burn_rate, p_value;
+	double		 objective;	/* slo: 0.999 for 99.9% */
 	int64_t		 windows;
 	double		 width_s;	/* the window width, 60 when absent */
 	struct sb_sigctx ctx;

@@ -23,7 +23,7 @@ run detect --no-forward --no-watermark --state "$T/s1" "$T/w2"
 is_rc 0 "second half restored from --state"
 cat "$T/part1" "$OUT" >"$T/joined"
 same "$T/joined" "$T/all" "two halves with --state equal one run"
-has "$T/s1" '^\{"type":"detect-state","version":1,' "the state file names its format"
+has "$T/s1" '^\{"type":"detect-state","version":2,' "the state file names its format"
 
 # Without the state, the second half would learn anew and differ.
 run detect --no-forward --no-watermark "$T/w2"
@@ -59,9 +59,12 @@ printf 'garbage\n' >"$T/bad1"
 printf '{"type":"aggregate-state","version":1}\n' >"$T/bad2"
 : >"$T/bad3"
 head -c 300 "$T/s1" >"$T/bad4"
-sed '1s/"version":1/"version":99/' "$T/s1" >"$T/bad5"
+sed '1s/"version":2/"version":99/' "$T/s1" >"$T/bad5"
 sed '2s/"m":\[\[/"m":[["x",/' "$T/s1" >"$T/bad6"
-for f in bad1 bad2 bad3 bad4 bad5 bad6; do
+# Version 1 with the numbers of version 2, and version 2 with those of 1.
+sed '1s/"version":2/"version":1/' "$T/s1" >"$T/bad7"
+sed '1s/"version":1/"version":2/' "$FIX/detect-state-v1.json" >"$T/bad8"
+for f in bad1 bad2 bad3 bad4 bad5 bad6 bad7 bad8; do
 	run detect --state "$T/$f" "$T/w2"
 	is_rc 1 "state file $f is refused"
 	has "$ERR" "^detect: $T/$f(:[0-9]+)?: .*(not a detect state file|not a valid series)" "and $f is named"
@@ -85,6 +88,18 @@ cat "$T/ec.p1" "$T/ec.p2" >"$T/ec.joined"
 same "$T/ec.joined" "$T/ec.all" "--slo: two halves with --state equal one run"
 detect --no-forward --no-watermark --slo availability=99.9 "$T/ec2" >"$T/ec.fresh"
 if cmp -s "$T/ec.fresh" "$T/ec.p2"; then ok 1 "--slo: without the state the burn rates start empty"; else ok 0 "--slo: without the state the burn rates start empty"; fi
+# A state file of version 1 (written by the detect of before the novelty
+# detector, from the first hour of the same windows) still loads: the
+# baselines it learned go on, and the signals of the second hour are
+# those that version wrote from it (keys, detectors, times, baselines;
+# the CUSUM scores may differ, as the tails learn anew).
+cp "$FIX/detect-state-v1.json" "$T/v1"
+run detect --no-forward --no-watermark --state "$T/v1" "$T/w2"
+is_rc 0 "a version 1 state file loads"
+is "$(cat "$ERR")" "" "without a word on stderr"
+jq -c '[.key,.metric,.detector,.direction,.at,.baseline,.since,.state]' "$OUT" >"$T/v1.got"
+same "$T/v1.got" "$FIX/detect-state-v1.expected" "the second hour goes on from the learned baselines"
+has "$T/v1" '^\{"type":"detect-state","version":2,' "and is saved as version 2"
 # The stage after detect is gone when detect ends (a whole pipe stopped,
 # or a consumer that exited): the baselines are saved all the same.
 rm -f "$T/gone.state"

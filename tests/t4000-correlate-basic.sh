@@ -183,4 +183,30 @@ is "$(jq -r '.type + " " + (.state // "") + " " + .at[11:16]' "$OUT" | tr '\n' ,
     "watermarks are forwarded after the alerts they make due"
 { sig "$K" latency_p95 cusum 14:10 200 100; wm 14:13; } | run correlate --no-forward
 is "$(grep -c watermark "$OUT")" 0 "--no-forward drops them"
+# Wide windows: an active detector writes one signal a window, so an
+# incident stays open for two windows of its last support, not only
+# --resolve-after (10m): 30-minute windows neither resolve nor reopen it
+# between two signals.
+for t in 10:00 10:30 11:00 11:30; do
+	printf '{"type":"signal","key":"svc GET /w","at":"2026-11-26T%s:00Z","metric":"value","detector":"level","direction":"up","value":9,"baseline":1,"width_s":1800%s}\n' \
+	    "$t" "$( [ "$t" = 11:30 ] && echo ',"state":"cleared"')"
+done >"$T/wide"
+run correlate --min-signals 1 --no-forward "$T/wide"
+is "$(jq -r '"\(.state) \(.at)"' "$OUT" | tr '\n' ' ')" \
+    "firing 2026-11-26T10:00:00.000Z resolved 2026-11-26T11:30:00.000Z " \
+    "30-minute windows: one incident, resolved by the clearing"
+# An SLO burning so fast that most requests fail it alerts alone (an
+# endpoint answering 502 to everything from its first minute); one at
+# which 2% fail does not.
+slo() {	# BURN COUNT
+	printf '{"type":"signal","key":"svc GET /b","at":"2026-11-26T10:05:00Z","metric":"slo_availability","detector":"slo_burn","direction":"up","value":%s,"baseline":1,"count":%s,"burn_rate":%s,"objective":0.999,"factor":14.4,"windows":1}\n' "$1" "$2" "$1"
+}
+slo 1000 500 | run correlate --no-forward
+is "$(jq -r '"\(.state) \(.severity)"' "$OUT")" "firing critical" "burn 1000 on 99.9% (all requests fail) alerts alone"
+slo 20 500 | run correlate --no-forward
+is "$(cat "$OUT")" "" "burn 20 (2% fail) does not"
+slo 1000 5 | run correlate --no-forward
+is "$(cat "$OUT")" "" "nor burn 1000 over 5 requests"
+slo 1000 500 | run correlate --no-forward --no-solo
+is "$(cat "$OUT")" "" "nor with --no-solo"
 done_testing

@@ -44,6 +44,7 @@ struct incident {
 	char		**keys;
 	size_t		 nkeys;
 	int64_t		 started, last_support, resolved_at;
+	int64_t		 support_width;	/* ms: the window of the last support */
 	int		 open, severity, reopened;
 	struct sigset	 sigs;
 	struct peak	*peaks;		/* sorted by key, metric, direction */
@@ -355,7 +356,8 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 
 /*
  * The solo rules of correlate(1): an error rate of 50% or more over enough
- * requests, or traffic under 20% of an expectation of enough requests for
+ * requests, an SLO burn rate at which half the requests or more fail the
+ * SLO, or traffic under 20% of an expectation of enough requests for
  * 3 windows or more, unless --no-solo; any score of --solo-score or more
  * with --solo.
  */
@@ -371,6 +373,16 @@ overwhelming(const struct corr *c, const struct sb_signal *s)
 		return 1;
 	if (mc == SB_MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
 	    strcmp(fam, "slo") != 0)
+		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
+		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
+	/*
+	 * An SLO burning so fast that most requests fail it: an endpoint
+	 * broken from its first minute, whose baselines learned the
+	 * failure as normal, has nothing else to agree.
+	 */
+	if (strcmp(fam, "slo") == 0 && s->dir > 0 &&
+	    (s->has & SB_SIG_BURN) && (s->has & SB_SIG_OBJECTIVE) &&
+	    s->objective < 1 && s->burn_rate * (1 - s->objective) >= 0.5)
 		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
 		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
 	if ((mc == SB_MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
@@ -591,6 +603,31 @@ inc_add_key(struct incident *inc, const char *key)
 	inc->keys[inc->nkeys++] = sb_xstrdup(key);
 }
 
+/* A supporting signal: the incident stays open from its time on. */
+static void
+support(struct incident *inc, const struct sb_signal *s)
+{
+	if (s->at < inc->last_support)
+		return;
+	inc->last_support = s->at;
+	inc->support_width = (int64_t)(s->width_s * 1000);
+}
+
+/*
+ * How long an incident stays open without support: --resolve-after, but
+ * at least two windows of the last supporting signal, as an active
+ * detector writes one signal a window; with windows wider than half of
+ * --resolve-after (5m ones under the default 10m) every incident would
+ * otherwise resolve and reopen between two of them.
+ */
+static int64_t
+quiet_for(const struct corr *c, const struct incident *inc)
+{
+	int64_t two = 2 * inc->support_width;
+
+	return two > c->cfg.resolve_after ? two : c->cfg.resolve_after;
+}
+
 /* Adds the live signals of k to inc, and moves its last support. */
 static void
 inc_take(struct corr *c, struct incident *inc, const struct keyev *k)
@@ -602,8 +639,7 @@ inc_take(struct corr *c, struct incident *inc, const struct keyev *k)
 			continue;
 		set_put(&inc->sigs, s);
 		peak_note(inc, s);
-		if (s->at > inc->last_support)
-			inc->last_support = s->at;
+		support(inc, s);
 	}
 }
 
@@ -652,10 +688,10 @@ resolve_quiet(struct corr *c, struct sb_buf *out)
 	for (size_t i = 0; i < c->ninc; i++) {
 		struct incident *inc = c->inc[i];
 		if (!inc->open ||
-		    c->clock - inc->last_support < c->cfg.resolve_after)
+		    c->clock - inc->last_support < quiet_for(c, inc))
 			continue;
 		inc->open = 0;
-		inc->resolved_at = inc->last_support + c->cfg.resolve_after;
+		inc->resolved_at = inc->last_support + quiet_for(c, inc);
 		done = sb_xrealloc(done, (n + 1) * sizeof *done);
 		done[n++] = inc;
 	}
@@ -835,8 +871,7 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 		/* Any signal of its endpoints keeps an open incident open. */
 		set_put(&inc->sigs, s);
 		peak_note(inc, s);
-		if (s->at > inc->last_support)
-			inc->last_support = s->at;
+		support(inc, s);
 		if ((sev = severity(c, inc)) > inc->severity) {
 			inc->severity = sev;
 			emit(c, inc, "updated", out);
@@ -885,6 +920,8 @@ corr_save(const struct corr *c, struct sb_buf *b)
 		sb_buf_json_time(b, inc->started);
 		sb_buf_puts(b, ",\"last_support\":");
 		sb_buf_json_time(b, inc->last_support);
+		sb_buf_printf(b, ",\"support_width_s\":%.17g",
+		    (double)inc->support_width / 1000);
 		if (!inc->open) {
 			sb_buf_puts(b, ",\"resolved_at\":");
 			sb_buf_json_time(b, inc->resolved_at);
@@ -952,6 +989,7 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 	char *id = NULL, *sev = NULL;
 	long t, keys, sigs;
 	int64_t n;
+	double wd;
 	struct sb_signal s;
 
 	t = sb_json_member(js, 0, "open");
@@ -982,6 +1020,10 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 	if ((t = sb_json_member(js, 0, "reopened")) >= 0 &&
 	    sb_json_int(js, (size_t)t, &n) == 0 && n >= 0 && n < 1000000)
 		inc->reopened = (int)n;
+	/* Absent from the state of older versions: --resolve-after alone. */
+	if (sb_json_get_num(js, 0, "support_width_s", &wd) == 1 && wd > 0 &&
+	    wd < 1e9)
+		inc->support_width = (int64_t)(wd * 1000);
 	for (size_t i = (size_t)keys + 1; i < js->tok[keys].skip;
 	    i = js->tok[i].skip) {
 		struct sb_buf b = SB_BUF_INIT;

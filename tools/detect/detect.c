@@ -25,7 +25,7 @@
 #include "timefmt.h"
 
 static const char *family_name[] = { "level", "cusum", "binomial", "traffic",
-	"slo_burn" };
+	"slo_burn", "novel" };
 
 static void
 usage(FILE *fp, int status)
@@ -39,12 +39,12 @@ usage(FILE *fp, int status)
 	    "              [--fast-z z] [--learn-hold f]"
 	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
 	    "              [--max-ahead duration] [--max-line bytes] [--metric path]\n"
-	    "              [--min-count n]\n"
+	    "              [--min-count n] [--novel-rearm duration]\n"
 	    "              [--metrics-file file [--metrics-interval duration]]\n"
 	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
 	    "              [--slo-pair factor/long/short] [--state file]\n"
 	    "              [--max-series n] [--state-every n] [--step-ratio r]\n"
-	    "              [--traffic-p p]\n"
+	    "              [--tail-q p] [--traffic-p p]\n"
 	    "              [--traffic-window m/n]"
 	    " [--warmup n] [file ...]\n");
 	exit(status);
@@ -180,7 +180,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_AHEAD, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
-	    O_WARMUP, O_MAXSERIES };
+	    O_WARMUP, O_MAXSERIES, O_NREARM, O_TAILQ };
 	static const struct option longopts[] = {
 		{ "clear",		required_argument,	NULL, O_CLEAR },
 		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
@@ -208,6 +208,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "min-count",		required_argument,	NULL, O_MINCOUNT },
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-watermark",	no_argument,		NULL, O_NOWM },
+		{ "novel-rearm",	required_argument,	NULL, O_NREARM },
 		{ "profile-min",	required_argument,	NULL, O_PMIN },
 		{ "profile-rate",	required_argument,	NULL, O_PRATE },
 		{ "slo",		required_argument,	NULL, O_SLO },
@@ -217,6 +218,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "state-every",	required_argument,	NULL, O_SEVERY },
 		{ "step-ratio",		required_argument,	NULL, O_STEP },
 		{ "strict",		no_argument,		NULL, O_STRICT },
+		{ "tail-q",		required_argument,	NULL, O_TAILQ },
 		{ "tee",		no_argument,		NULL, O_TEE },
 		{ "traffic-p",		required_argument,	NULL, O_TP },
 		{ "traffic-window",	required_argument,	NULL, O_TWIN },
@@ -326,6 +328,13 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_NOWM:
 			o->no_watermark = 1;
+			break;
+		case O_NREARM:
+			c->novel_rearm = sb_arg_duration("--novel-rearm", optarg,
+			    0, 365 * 86400000LL);
+			break;
+		case O_TAILQ:
+			c->tail_q = sb_arg_double("--tail-q", optarg, 1e-12, 1);
 			break;
 		case O_NOFWD:
 			o->forward = 0;

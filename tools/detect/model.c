@@ -44,6 +44,10 @@ model_defaults(struct model_config *c)
 	c->traffic_n = 5;
 	c->clear_p = 0.01;
 	c->clear = 3;
+	c->tail_q = 1e-4;
+	c->novel_margin = 0.02;
+	c->novel_rmargin = 0.1;
+	c->novel_rearm = 12 * HOUR_MS;
 	/* The SRE workbook's page and ticket pairs. */
 	c->pair[0] = (struct slo_pair){ 14.4, 3600000, 300000 };
 	c->pair[1] = (struct slo_pair){ 6, 6 * 3600000LL, 1800000 };
@@ -449,6 +453,144 @@ sig_new(struct signal *out, int *n, int metric, enum family f, int down,
 	return g;
 }
 
+/*
+ * The series' own tail.  A z-score is a distance in spreads, and what a
+ * distance means depends on the series: on a quiet one 4 spreads is
+ * rare, on a spiky one (bursts of CPU, a heavy-tailed latency) it comes
+ * every hour.  So each direction counts its excursions, runs of windows
+ * beyond TAIL_U spreads, and their peaks, and models the tail beyond
+ * TAIL_U as exponential (peaks over a threshold with the Generalised
+ * Pareto shape 0, as SPOT does): an excursion starts with probability
+ * r per window and its peak exceeds TAIL_U + t with probability
+ * e^(-t / m), m the mean excess.  The z that one window in 1 / tail_q
+ * reaches is then
+ *	z* = TAIL_U + m ln(r / tail_q),
+ * and the detectors see z / max(1, z* / z*0), z*0 that of a normal
+ * series (the priors: TAIL_P0 and TAIL_M0, worth TAIL_W0 windows and
+ * TAIL_K0 excursions, so that a young series is taken for normal).  On
+ * normal noise the factor is 1 and nothing changes.  An excursion is
+ * counted when it ends, so an incident in progress does not raise the
+ * bar it is measured against, and counts once however long it lasts.
+ * The counts decay by 1 / TAIL_HORIZON a window.
+ */
+#define TAIL_U		3.0
+#define TAIL_P0		1.35e-3		/* P(N(0, 1) > 3) */
+#define TAIL_M0		0.3		/* its mean excess over 3, about */
+#define TAIL_W0		1000.0
+#define TAIL_K0		3.0
+#define TAIL_HORIZON	20000.0
+
+static double
+tail_z(const struct model_config *c, double r, double m)
+{
+	return r > c->tail_q ? TAIL_U + m * log(r / c->tail_q) : TAIL_U;
+}
+
+/*
+ * Without an excursion yet, r is at most TAIL_P0 and m is TAIL_M0: the
+ * factor is 1, and the two logarithms a window are saved.  z*0 is the
+ * same for every window of a run: it is worked out once.
+ */
+static double
+tail_factor(const struct model_config *c, const struct tail *t)
+{
+	static double q = -1, z0;
+	double r, m;
+
+	if (t->e <= 0)
+		return 1;
+	if (c->tail_q != q) {
+		q = c->tail_q;
+		z0 = tail_z(c, TAIL_P0, TAIL_M0);
+	}
+	r = (t->e + TAIL_P0 * TAIL_W0) / (t->w + TAIL_W0);
+	m = (t->x + TAIL_M0 * TAIL_K0) / (t->e + TAIL_K0);
+	return max_d(1, tail_z(c, r, m) / z0);
+}
+
+/* A z signed for its direction, on the series' tail: only towards it. */
+static double
+toward(const struct model_config *c, const struct tail *t, double zz)
+{
+	return zz > 0 ? zz / tail_factor(c, t) : zz;
+}
+
+static void
+tail_learn(struct tail *t, double zz)
+{
+	const double keep = 1 - 1 / TAIL_HORIZON;
+
+	if (zz > TAIL_U) {
+		t->peak = max_d(t->peak, zz - TAIL_U);
+	} else if (t->peak > 0) {
+		t->e += 1;
+		t->x += t->peak;
+		t->peak = 0;
+	}
+	t->w += 1;
+	t->e *= keep;
+	t->w *= keep;
+	t->x *= keep;
+}
+
+/*
+ * Novelty: a value, or a residual from the expected value (the
+ * time-of-day profile once learned), beyond anything the series has had:
+ * more than novel_margin spreads past its record high or low.  What is
+ * labelled an anomaly on real series is mostly what has never happened
+ * there before; a record is rare by construction (about ln n of them in
+ * n windows of stationary noise), and more so with the margin.  The
+ * residual is smoothed (half of it from the window, half from before)
+ * so that one odd window is not a record of it.  The records learn from
+ * every window, after the test; the test starts when the metric is warm
+ * and the series has a day of history, and a novelty fires at most once
+ * per novel_rearm: a new alarm needs a while without one.  It stays
+ * active while the window is beyond level_z / 2 spreads its way.
+ */
+static void
+watch_novel(const struct model_config *c, struct mstate *m,
+    const struct obs *o, int i, double x, double r, double z,
+    struct signal *out, int *n)
+{
+	struct novel *nv = &m->nov;
+	int64_t at = o->start + o->width;
+	/* The residual is smoothed: the mean of this window's and the last. */
+	double rs = nv->n < 1 ? r : (r + nv->r1) / 2;
+	double mv = c->novel_margin * (nv->vmax - nv->vmin);
+	double mr = c->novel_rmargin * (nv->rmax - nv->rmin);
+	int ready = nv->n >= c->warmup &&
+	    (double)o->start >= nv->first + DAY_MS;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct det *d = &m->det[2][dir];
+		int rec = dir ? x < nv->vmin - mv || rs < nv->rmin - mr :
+		    x > nv->vmax + mv || rs > nv->rmax + mr;
+		int fire = ready && rec &&
+		    (double)at - nv->last >= (double)c->novel_rearm;
+		int st = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
+		    at - o->width);
+
+		if (fire && st == 1 && d->windows == 1)
+			nv->last = (double)at;
+		if (st) {
+			struct signal *g = sig_new(out, n, i, F_NOVEL, dir, st,
+			    at, d);
+			g->score = dir ? -z : z;
+		}
+	}
+	if (nv->n < 1) {
+		nv->first = (double)o->start;
+		nv->vmax = nv->vmin = x;
+		nv->rmax = nv->rmin = rs;
+	}
+	nv->vmax = max_d(nv->vmax, x);
+	nv->vmin = min_d(nv->vmin, x);
+	nv->rmax = max_d(nv->rmax, rs);
+	nv->rmin = min_d(nv->rmin, rs);
+	nv->r1 = r;
+	nv->n += 1;
+}
+
 /* Level shift and CUSUM for MK_LOG and MK_RAW metrics. */
 /*
  * lead: the median's state when def is p95 (fast 2), for the step rule:
@@ -467,24 +609,29 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 
 	if (!o->has[i]) {
 		for (int dir = 0; dir < 2; dir++)
-			for (int slot = 0; slot < 2; slot++)
+			for (int slot = 0; slot < 3; slot++)
 				if (det_idle(c, &m->det[slot][dir]) == 2)
-					sig_new(out, n, i, slot ? F_CUSUM :
-					    F_LEVEL, dir, 2, at,
+					sig_new(out, n, i, slot == 2 ? F_NOVEL :
+					    slot ? F_CUSUM : F_LEVEL, dir, 2, at,
 					    &m->det[slot][dir]);
 		return;
 	}
 	z = w * (x - e) / sd;
 	for (int dir = 0; dir < 2; dir++) {
-		double zz = dir ? -z : z;
+		/*
+		 * The tails weigh the m-of-n rule and the CUSUM; the fast and
+		 * step rules of latency keep the raw z, as each asks for two
+		 * windows far beyond what any excursion of noise reaches.
+		 */
+		double zr = dir ? -z : z, zz = toward(c, &m->tail[dir], zr);
 		struct det *lv = &m->det[0][dir], *cu = &m->det[1][dir];
 		uint32_t h = ((uint32_t)lv->hist << 1 | (zz >= c->level_z)) &
 		    0xffffu;
 		double move = log_scale ? (dir ? e - x : x - e) : 0;
-		int big = zz >= (def->fast == 2 ? c->level_z : c->fast_z) &&
+		int big = zr >= (def->fast == 2 ? c->level_z : c->fast_z) &&
 		    move >= log(c->step_ratio);
 		uint32_t fh = (((uint32_t)lv->fhist << 1 |
-		    (zz >= c->fast_z)) & 3u) |
+		    (zr >= c->fast_z)) & 3u) |
 		    (((((uint32_t)lv->fhist >> 2) << 1) | big) & 3u) << 2;
 		uint32_t mask = (1u << c->level_n) - 1;
 		int fire, st, back;
@@ -524,7 +671,10 @@ watch_level(const struct model_config *c, const struct metric_def *def,
 			    st, at, cu);
 			g->score = cu->cus;
 		}
+		tail_learn(&m->tail[dir], dir ? -z : z);
 	}
+	if (def->kind == MK_RAW)
+		watch_novel(c, m, o, i, x, x - e, z, out, n);
 	/* Fill in the numbers every signal of this metric shares. */
 	for (int k = 0; k < *n; k++) {
 		struct signal *g = &out[k];
@@ -948,7 +1098,7 @@ static int
 series_degraded(const struct model_config *c, const struct series *s)
 {
 	for (int i = 0; i < c->nmetric; i++)
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 6; k++)
 			if (s->m[i].det[k / 2][k % 2].active)
 				return 1;
 	return 0;
@@ -1089,19 +1239,36 @@ series_update(const struct model_config *c, struct series *s,
 	return n;
 }
 
-/* The state of one metric as a flat array of numbers, for --state. */
+/*
+ * The state of one metric as a flat array of numbers, for --state.  The
+ * numbers of version 1 of the file (MSTATE_V1 of them: the baselines,
+ * the level and CUSUM detectors, the error ring) come first, in their
+ * old order, and what later versions added follows: a file of version 1
+ * loads into its prefix, and the rest starts afresh, as in a new series
+ * (the tails at their priors, the novelty records learning from its
+ * next window).
+ */
 #define NDET	8
+#define MSTATE_V1	(3 * (2 + MODEL_HOURS) + 4 * NDET + 2 * MODEL_RING + 1)
 size_t
 mstate_count(void)
 {
-	return 3 * (2 + MODEL_HOURS) + 4 * NDET + 2 * MODEL_RING + 1;
+	return MSTATE_V1 + 2 * NDET + 2 * 4 + 8;
 }
 
+size_t
+mstate_count_v1(void)
+{
+	return MSTATE_V1;
+}
+
+/* On load, only the first nf numbers are there. */
 static void
-mstate_visit(struct mstate *m, double *v, int load)
+mstate_visit(struct mstate *m, double *v, int load, size_t nf)
 {
 	size_t k = 0;
-#define F(x) do { if (load) (x) = v[k]; else v[k] = (x); k++; } while (0)
+#define F(x) do { if (!load) v[k] = (x); else if (k < nf) (x) = v[k]; \
+	k++; } while (0)
 	struct base *bases[2 + MODEL_HOURS];
 
 	bases[0] = &m->glob;
@@ -1113,36 +1280,47 @@ mstate_visit(struct mstate *m, double *v, int load)
 		F(bases[b]->d);
 		F(bases[b]->n);
 	}
-	for (int i = 0; i < 4; i++) {
-		struct det *d = &m->det[i / 2][i % 2];
+	for (int i = 0; i < 6; i++) {
+		struct det *d;
+		if (i == 4) {
+			/* Newest first, wherever ring_head is: one copy. */
+			if (load)
+				m->ring_head = 0;
+			for (int r = 0; r < MODEL_RING; r++) {
+				F(m->ring_e[m->ring_head + r]);
+				F(m->ring_n[m->ring_head + r]);
+				if (load) {
+					m->ring_e[MODEL_RING + r] =
+					    m->ring_e[r];
+					m->ring_n[MODEL_RING + r] =
+					    m->ring_n[r];
+				}
+			}
+			F(m->ring_bits);
+		}
+		d = &m->det[i / 2][i % 2];
 		F(d->active); F(d->quiet); F(d->hist); F(d->fhist);
 		F(d->windows); F(d->since); F(d->cus); F(d->cus_start);
 	}
-	/* Newest first, wherever ring_head is: the file has one copy. */
-	if (load)
-		m->ring_head = 0;
-	for (int i = 0; i < MODEL_RING; i++) {
-		F(m->ring_e[m->ring_head + i]);
-		F(m->ring_n[m->ring_head + i]);
-		if (load) {
-			m->ring_e[MODEL_RING + i] = m->ring_e[i];
-			m->ring_n[MODEL_RING + i] = m->ring_n[i];
-		}
+	for (int dir = 0; dir < 2; dir++) {
+		F(m->tail[dir].e); F(m->tail[dir].w);
+		F(m->tail[dir].x); F(m->tail[dir].peak);
 	}
-	F(m->ring_bits);
+	F(m->nov.vmax); F(m->nov.vmin); F(m->nov.rmax); F(m->nov.rmin);
+	F(m->nov.r1); F(m->nov.n); F(m->nov.first); F(m->nov.last);
 #undef F
 }
 
 void
 mstate_save(const struct mstate *m, double *out)
 {
-	mstate_visit((struct mstate *)m, out, 0);
+	mstate_visit((struct mstate *)m, out, 0, mstate_count());
 }
 
 void
-mstate_load(struct mstate *m, const double *in)
+mstate_load(struct mstate *m, const double *in, size_t n)
 {
-	mstate_visit(m, (double *)in, 1);
+	mstate_visit(m, (double *)in, 1, n);
 }
 
 /*

@@ -26,7 +26,7 @@ enum metric_kind {
 	MK_RAW		/* any other number: level + cusum on its own scale */
 };
 
-enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC, F_SLO };
+enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC, F_SLO, F_NOVEL };
 
 struct metric_def {
 	const char	*path;		/* dotted path in the window */
@@ -72,6 +72,10 @@ struct model_config {
 	int		 traffic_m, traffic_n;
 	double		 clear_p;
 	int		 clear;		/* quiet windows that clear a signal */
+	double		 tail_q;	/* excursions per window the tail allows */
+	double		 novel_margin;	/* beyond a value record, of its range */
+	double		 novel_rmargin;	/* beyond a residual record, of its range */
+	int64_t		 novel_rearm;	/* ms from one novelty to the next */
 	struct slo_def	 slo[MODEL_MAX_SLO];
 	int		 nslo;
 	struct slo_pair	 pair[MODEL_MAX_PAIRS];
@@ -96,11 +100,39 @@ struct det {
 	double		 cus_start;	/* ms: where the sum last left 0 */
 };
 
+/*
+ * The tail of one direction of a metric's z-scores, for the level and
+ * CUSUM detectors: excursions beyond TAIL_U spreads (runs of windows),
+ * counted and summed by their peaks, all decayed per window.
+ */
+struct tail {
+	double		 e;		/* excursions */
+	double		 w;		/* windows */
+	double		 x;		/* sum of the peaks' excess over TAIL_U */
+	double		 peak;		/* the current excursion's, 0 outside one */
+};
+
+/*
+ * The records of a metric, for the novelty detector: the highest and
+ * lowest value, and residual from the expected value (smoothed over two
+ * windows), it has had.
+ */
+struct novel {
+	double		 vmax, vmin;	/* values */
+	double		 rmax, rmin;	/* residuals */
+	double		 r1;		/* the previous window's residual */
+	double		 n;		/* windows seen */
+	double		 first;		/* ms: the first one's start */
+	double		 last;		/* ms: when it last fired */
+};
+
 struct mstate {
 	struct base	 glob;
 	struct base	 aux;		/* MK_ERRORS: the count's level */
 	struct base	 prof[MODEL_HOURS];
-	struct det	 det[2][2];	/* [slot][up, down]; slot 1 is CUSUM */
+	struct det	 det[3][2];	/* [slot][up, down]: level, CUSUM, novel */
+	struct tail	 tail[2];	/* [up, down] */
+	struct novel	 nov;
 	/*
 	 * MK_ERRORS: the errors and counts of the last MODEL_RING windows,
 	 * newest first from ring_head.  Each is stored twice, at i and
@@ -159,7 +191,7 @@ struct signal {
 };
 
 #define SLO_STRIDE(nslo)	(2 + (nslo))
-#define MODEL_MAX_SIGNALS	(MODEL_MAX_METRICS * 4 + MODEL_MAX_SLO)
+#define MODEL_MAX_SIGNALS	(MODEL_MAX_METRICS * 6 + MODEL_MAX_SLO)
 
 void	 model_defaults(struct model_config *);
 /* A zeroed series of the right size; key is copied.  Free with free(). */
@@ -175,10 +207,15 @@ int	 series_update(const struct model_config *, struct series *,
  */
 double	 series_baseline(const struct model_config *, const struct series *,
 	    int i, int64_t start, int64_t width);
-/* The numbers of one metric's state, in a fixed order, for --state. */
+/*
+ * The numbers of one metric's state, in a fixed order, for --state;
+ * mstate_count_v1() of them in a file of version 1, which mstate_load()
+ * takes too (n is the count of the file).
+ */
 size_t	 mstate_count(void);
+size_t	 mstate_count_v1(void);
 void	 mstate_save(const struct mstate *, double *out);
-void	 mstate_load(struct mstate *, const double *in);
+void	 mstate_load(struct mstate *, const double *in, size_t n);
 
 /* The --slo state of a series as numbers, for --state. */
 size_t	 slo_state_count(const struct model_config *, const struct series *);

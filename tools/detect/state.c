@@ -25,7 +25,12 @@
 #include "reader.h"
 #include "state.h"
 
-#define STATE_VERSION	1
+/*
+ * Version 2 added the novelty detector and the tails; a file of version
+ * 1 loads (mstate_load() knows its numbers), so that the baselines
+ * learned survive the upgrade.
+ */
+#define STATE_VERSION	2
 
 int
 state_save(struct sb_state *st, const struct model_config *c,
@@ -103,7 +108,7 @@ num_member(const struct sb_json *js, const char *name, double *v)
 
 static int
 load_header(const struct sb_json *js, const struct model_config *c,
-    int *map, int *nfile)
+    int *map, int *nfile, size_t *fields)
 {
 	size_t nf = mstate_count();
 	double v;
@@ -112,10 +117,14 @@ load_header(const struct sb_json *js, const struct model_config *c,
 	t = sb_json_member(js, 0, "type");
 	if (t < 0 || !sb_json_streq(js, (size_t)t, "detect-state"))
 		return -1;
-	if (num_member(js, "version", &v) == -1 || v != STATE_VERSION)
+	if (num_member(js, "version", &v) == -1 ||
+	    (v != STATE_VERSION && v != 1))
 		return -1;
+	if (v == 1)
+		nf = mstate_count_v1();
 	if (num_member(js, "fields", &v) == -1 || v != (double)nf)
 		return -1;
+	*fields = nf;
 	t = sb_json_member(js, 0, "metrics");
 	if (t < 0 || js->tok[t].type != SB_JARRAY ||
 	    js->tok[t].size > MODEL_MAX_METRICS)
@@ -135,12 +144,12 @@ load_header(const struct sb_json *js, const struct model_config *c,
 
 static int
 load_series(const struct sb_json *js, const struct model_config *c,
-    const int *map, int nfile, struct table *tab, double *v)
+    const int *map, int nfile, size_t nf, struct table *tab, double *v)
 {
 	struct sb_buf key = SB_BUF_INIT;
 	struct series *s;
 	double width, seen, first, last;
-	size_t nf = mstate_count(), k, i;
+	size_t k, i;
 	long t, m;
 
 	t = sb_json_member(js, 0, "key");
@@ -172,7 +181,7 @@ load_series(const struct sb_json *js, const struct model_config *c,
 			if (sb_json_number(js, e, &v[f]) == -1)
 				goto bad;
 		if (map[i] >= 0)
-			mstate_load(&s->m[map[i]], v);
+			mstate_load(&s->m[map[i]], v, nf);
 	}
 	/*
 	 * --slo: restored when the file's SLO state fits this run's SLOs and
@@ -206,6 +215,7 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 	char *line;
 	size_t n;
 	int map[MODEL_MAX_METRICS], nfile = 0, rc;
+	size_t nf = 0;
 	double *v;
 
 	if ((rc = sb_state_load(st, &blob)) != 1) {
@@ -227,8 +237,9 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 			rc = -1;
 			break;
 		}
-		if (in.lineno == 1 ? load_header(&js, c, map, &nfile) == -1 :
-		    load_series(&js, c, map, nfile, t, v) == -1) {
+		if (in.lineno == 1 ?
+		    load_header(&js, c, map, &nfile, &nf) == -1 :
+		    load_series(&js, c, map, nfile, nf, t, v) == -1) {
 			warnx("%s:%llu: %s", in.name,
 			    (unsigned long long)in.lineno, in.lineno == 1 ?
 			    "not a detect state file of this version" :

@@ -1,0 +1,72 @@
+#!/bin/sh
+# detect on --metric series: the novelty detector (a value or a residual
+# beyond every record of the series, once a day of history is in, at most
+# once per --novel-rearm) and the tails (a z-score is weighed against the
+# series' own excursions, so a burst that a series has every few hours
+# is not a level shift, while the same burst on a quiet series is).
+. "$(dirname "$0")/lib.sh"
+
+# series AWK COUNT: COUNT windows of 5 minutes from 2026-11-30, a daily
+# wave with noise in x that AWK may change (i is the window number).
+series() {
+	awk -v n="$2" 'BEGIN {
+		srand(7)
+		for (i = 0; i < n; i++) {
+			t = 1795996800 + i * 300	# 2026-11-30T00:00:00Z
+			h = (t % 86400) / 3600
+			x = 100 + 20 * sin(2 * 3.14159265 * h / 24) + 2 * (rand() - 0.5)
+			'"$1"'
+			printf "{\"type\":\"window\",\"key\":\"k\",\"start\":\"%s\",\"width_s\":300,\"value\":%.4f}\n",
+			    strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), x
+		}
+	}'
+}
+activations() {	# FILE DETECTOR: "at direction" of each activation
+	jq -r --arg d "$2" 'select(.type == "signal" and .detector == $d)
+	    | "\(.at) \(.direction) \(.state // "active")"' "$1" |
+	    awk '$3 == "cleared" { on[$2] = 0; next } !on[$2] { on[$2] = 1; print $1, $2 }'
+}
+
+# Three days of a daily wave; on the third day at 12:00 one window of 160
+# (the record is about 121), at 14:00 one of 170, and at 02:00 on the
+# fourth day one of 180: each a new record.
+series 'if (i == 2 * 288 + 144) x = 160; if (i == 2 * 288 + 168) x = 170; if (i == 3 * 288 + 24) x = 180' 900 >"$T/w"
+run detect --metric value --no-forward --no-watermark "$T/w"
+is_rc 0 "detect on a daily wave with three record windows"
+activations "$OUT" novel >"$T/nov"
+is "$(cat "$T/nov")" "2026-12-02T12:05:00.000Z up
+2026-12-03T02:05:00.000Z up" "novel fires on the first record and on the one 14 hours later, not on the one 2 hours after the first"
+has "$OUT" '"detector":"novel","direction":"up","value":160,' "its signal carries the value"
+run detect --metric value --no-forward --no-watermark --novel-rearm 1h "$T/w"
+is "$(activations "$OUT" novel | wc -l)" 3 "--novel-rearm 1h: all three fire"
+
+# The same jump in the first day: no history to call it a record yet.
+series 'if (i == 100) x = 160' 400 >"$T/young"
+run detect --metric value --no-forward --no-watermark "$T/young"
+is "$(activations "$OUT" novel)" "" "no novelty before a day of history"
+
+# A residual record: on day 3 at 06:00, where the wave is at its top
+# (120), the value is 80 (the bottom of the wave, seen every night): no
+# value record, but never so far below the day's profile.
+series 'if (i >= 2 * 288 + 72 && i < 2 * 288 + 76) x = 80' 900 >"$T/res"
+run detect --metric value --no-forward --no-watermark "$T/res"
+got=$(activations "$OUT" novel)
+is "$got" "2026-12-02T06:05:00.000Z down" "a value seen every night, at noon's hour, is a record of the residual"
+
+# Tails.  A quiet series (noise of 1) with one burst of 3 windows at +12
+# on its last day: a level shift.  The same series with such a burst
+# every 3 hours from the start: after the first few, the last is what
+# the series does, and the level detector stays quiet on it.
+quiet='x = 100 + 2 * (rand() - 0.5)'
+series "$quiet; if (i >= 800 && i < 803) x += 12" 820 >"$T/quiet"
+series "$quiet; if (i % 36 < 3 || (i >= 800 && i < 803)) x += 12" 820 >"$T/bursty"
+run detect --metric value --no-forward --no-watermark "$T/quiet"
+has "$OUT" '"at":"2026-12-02T18:5[05]:00.000Z","metric":"value","detector":"level","direction":"up"' \
+    "a burst on a quiet series is a level shift"
+run detect --metric value --no-forward --no-watermark "$T/bursty"
+is "$(jq -r 'select(.type == "signal" and .detector == "level" and .at >= "2026-12-02T18:00") | .at' "$OUT" | head -1)" "" \
+    "the same burst, on a series that has one every 3 hours, is not"
+run detect --metric value --no-forward --no-watermark --tail-q 1 "$T/bursty"
+has "$OUT" '"at":"2026-12-02T18:5[05]:00.000Z","metric":"value","detector":"level","direction":"up"' \
+    "--tail-q 1 turns the tails off: it is again"
+done_testing
