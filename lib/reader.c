@@ -445,6 +445,14 @@ sb_out(struct sb_buf *b)
 	sb_buf_reset(b);
 }
 
+int
+sb_out_flush(struct sb_buf *b)
+{
+	sb_out(b);
+	out_flush();
+	return out_broken ? -1 : 0;
+}
+
 void
 sb_out_end(struct sb_buf *b)
 {
