@@ -51,6 +51,22 @@ same "$T/both" "$T/want" "delivered before the kill + after the restart = the un
 comm -23 "$T/want" "$T/both" >"$T/lost"
 is "$(lines "$T/lost")" 0 "no signal lost"
 
+# Saved after every window while it is looked at: each look finds a whole
+# file, as many series as its header says.
+detect --state "$T/st2" --state-every 1 "$T/w" >/dev/null 2>&1 &
+pid=$!
+_fault_pids=$pid
+looks=0 torn=0
+while kill -0 "$pid" 2>/dev/null && [ $looks -lt 200 ]; do
+	[ -f "$T/st2" ] || continue
+	cp "$T/st2" "$T/snap"
+	looks=$((looks + 1))
+	jq -es '(.[0].series + 1) == length' "$T/snap" >/dev/null 2>&1 || torn=$((torn + 1))
+done
+wait "$pid" || true
+diag "$looks looks at a state saved after every window"
+is "$torn" 0 "no look finds a state file half-written"
+
 # State files cut short: refused, naming the file, never a fresh start.
 run detect --state "$T/st" </dev/null
 is_rc 0 "the whole state loads"
