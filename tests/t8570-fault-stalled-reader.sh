@@ -6,6 +6,7 @@
 # A reader that goes away (| head -n 1) ends the filter at once, by
 # SIGPIPE, even when its input never ends.
 . "$(dirname "$0")/lib.sh"
+. "$FIX/ingestd-lib.sh"
 . "$FIX/fault-lib.sh"
 
 incident "$T/ev"
@@ -70,6 +71,35 @@ wait "$pid" || true
 exec 9<&-
 diag "aggregate of 200 MB of one series: peak VmRSS $peak kB"
 ok "$([ "$peak" -gt 0 ] && [ "$peak" -lt 16384 ] && echo 0 || echo 1)" "aggregate: 200 MB in, VmRSS stays under 16 MB ($peak kB)"
+
+# ingestd -o - to a reader that stops: the writer blocks, what waits is
+# bounded by --queue-size (4M here) and every request beyond it is
+# answered 503 at once, never 200, while 200 MB are pushed at it.
+head -n 20000 "$T/ev" >"$T/body"
+stall_open "$T/out"
+start_ingestd -o - --queue-size 4M --max-body 8M >"$T/out"
+_fault_pids=$IPID
+c0=$(cpu_ticks "$IPID")
+: >"$T/codes"
+i=0
+while [ $i -lt 64 ]; do
+	curl -s -o /dev/null -w '%{http_code}\n' --max-time 1 --data-binary @"$T/body" \
+	    "$URL/ingest" >>"$T/codes" 2>/dev/null || true
+	i=$((i + 1))
+done
+c1=$(cpu_ticks "$IPID")
+sleep 3
+c2=$(cpu_ticks "$IPID")
+hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$IPID/status")
+diag "ingestd: $(sort "$T/codes" | uniq -c | xargs) for 64 x $(($(wc -c <"$T/body") / 1024)) KiB; peak VmRSS $hwm kB; $((c1 - c0)) ticks of CPU while pushed, $((c2 - c1)) in 3 s after"
+hasnt "$T/codes" '^200$' "ingestd: nothing is acknowledged that was not written"
+is "$(grep -c '^503$' "$T/codes")" 63 "ingestd: the requests beyond --queue-size are answered 503"
+ok "$([ "$hwm" -lt 65536 ] && echo 0 || echo 1)" "ingestd: peak VmRSS $hwm kB < 64 MB after 200 MB pushed"
+ok "$([ $((c2 - c1)) -le 3 ] && echo 0 || echo 1)" "ingestd: no CPU while its output is blocked ($((c2 - c1)) ticks in 3 s)"
+kill -9 "$IPID"
+wait "$IPID" 2>/dev/null || true
+IPID=""
+exec 9<&-
 
 # The reader goes away: each filter ends by SIGPIPE within seconds, its
 # endless input notwithstanding.
