@@ -2,7 +2,8 @@
 # t8570-fault-stalled-reader: a filter whose reader stops reading blocks
 # in its write: it takes no CPU (user + system time from /proc/PID/stat
 # does not move over 3 s), reads no further (its writer blocks too) and
-# its memory stays small (64 MB, 32 MB for aggregate under ASan too) while more than 200 MB wait to be pushed into it.
+# its memory stays small (under 64 MB, AddressSanitizer included) while
+# more than 200 MB wait to be pushed into it.
 # A reader that goes away (| head -n 1) ends the filter at once, by
 # SIGPIPE, even when its input never ends.
 . "$(dirname "$0")/lib.sh"
