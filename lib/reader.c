@@ -186,9 +186,13 @@ sb_reader_next(struct sb_reader *r, char **line, size_t *len, int timeout_ms)
 		if (avail > r->scan)
 			nl = memchr(r->buf + r->start + r->scan, '\n',
 			    avail - r->scan);
-		if (nl == NULL && (r->eof || sb_stop_requested()) && avail > 0 &&
-		    !r->skipping)
-			nl = r->buf + r->end;	/* last line without newline */
+		/*
+		 * The last line without a newline, at the end of the input;
+		 * at a stop it is a line not yet whole, not a bad one: left
+		 * unread, as the rest of the input is.
+		 */
+		if (nl == NULL && r->eof && avail > 0 && !r->skipping)
+			nl = r->buf + r->end;
 		if (nl == NULL && r->skipping) {
 			r->start = r->end;	/* drop what we have */
 			r->scan = 0;
@@ -241,7 +245,7 @@ sb_reader_next(struct sb_reader *r, char **line, size_t *len, int timeout_ms)
 		if (r->eof || sb_stop_requested())
 			return SB_READ_EOF;
 		int rc = fill(r, timeout_ms);
-		if (rc == 0)
+		if (rc == 0 && !sb_stop_requested())
 			r->eof = 1;
 		else if (rc < 0)
 			return rc;
@@ -443,6 +447,14 @@ sb_out(struct sb_buf *b)
 	    fwrite(b->s, 1, b->len, stdout) != b->len)
 		out_failed();
 	sb_buf_reset(b);
+}
+
+int
+sb_out_flush(struct sb_buf *b)
+{
+	sb_out(b);
+	out_flush();
+	return out_broken ? -1 : 0;
 }
 
 void

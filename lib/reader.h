@@ -97,6 +97,13 @@ struct sb_buf;
 void	 sb_out_init(void);
 void	 sb_out(struct sb_buf *);
 void	 sb_out_end(struct sb_buf *);
+/*
+ * sb_out() and a flush, waiting for the reader: before a checkpoint that
+ * says these records were written, so that a kill -9 after it cannot
+ * lose them.  0, or -1 when the reader has gone (nothing more will reach
+ * it: the caller should not claim it did).
+ */
+int	 sb_out_flush(struct sb_buf *);
 
 /* Global counters shared by every reader of the process. */
 struct sb_input_stats {

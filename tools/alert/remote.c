@@ -760,7 +760,12 @@ remote_close(struct sink *s)
 			break;
 	}
 	pending = spool_alerts(r->spool, r->name);
-	if (pending > 0 && spool_name(r->spool) != NULL)
+	if (pending > 0 && spool_name(r->spool) != NULL &&
+	    !spool_saved(r->spool))
+		warnx("%s: %zu alerts pending, not all of them in %s (it "
+		    "could not be written): the input must be sent again",
+		    r->where, pending, spool_name(r->spool));
+	else if (pending > 0 && spool_name(r->spool) != NULL)
 		warnx("%s: %zu alerts pending in %s, sent on the next run",
 		    r->where, pending, spool_name(r->spool));
 	else if (pending > 0)

@@ -16,6 +16,7 @@ struct spool {
 	uint64_t		 next_seq;
 	int			 batch;		/* spool_begin() depth */
 	int			 dirty;		/* changed inside a batch */
+	int			 unsaved;	/* the last save failed */
 	char			 err[600];
 };
 
@@ -164,6 +165,7 @@ save(struct spool *sp)
 		sb_buf_puts(&b, "}\n");
 	}
 	rc = sb_state_save(sp->st, b.s != NULL ? b.s : "", b.len);
+	sp->unsaved = rc == -1;
 	if (rc == -1)
 		snprintf(sp->err, sizeof sp->err, "%s", sb_state_error(sp->st));
 	sb_buf_free(&b);
@@ -288,6 +290,12 @@ const char *
 spool_error(const struct spool *sp)
 {
 	return sp->err;
+}
+
+int
+spool_saved(const struct spool *sp)
+{
+	return !sp->unsaved;
 }
 
 const char *

@@ -47,6 +47,11 @@ struct spool_item *spool_first(struct spool *, const char *sink);
 struct spool_item *spool_next(struct spool_item *, const char *sink);
 size_t		 spool_count(const struct spool *, const char *sink);
 const char	*spool_error(const struct spool *);
+/*
+ * 0 when the last save failed (a full disk): the location then holds an
+ * older list than memory; 1 otherwise.
+ */
+int		 spool_saved(const struct spool *);
 /* The location, or NULL when in memory. */
 const char	*spool_name(const struct spool *);
 /*

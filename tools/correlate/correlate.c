@@ -192,6 +192,24 @@ state_save(struct run *r)
 	return rc;
 }
 
+/*
+ * The first line of a state file is its header; its "records" (absent
+ * in files written before it was added: -1) counts the lines after it.
+ */
+static int
+header_records(const struct sb_json *js, int64_t *nrec)
+{
+	long t = sb_json_member(js, 0, "type");
+
+	if (js->tok[0].type != SB_JOBJECT || t < 0 ||
+	    !sb_json_streq(js, (size_t)t, "correlate_state"))
+		return -1;
+	if ((t = sb_json_member(js, 0, "records")) >= 0 &&
+	    (sb_json_int(js, (size_t)t, nrec) == -1 || *nrec < 0))
+		return -1;
+	return 0;
+}
+
 /* 0, or -1 (reported) when the state file is unreadable or corrupt. */
 static int
 state_load(struct run *r)
@@ -201,6 +219,7 @@ state_load(struct run *r)
 	char why[160], *s;
 	size_t n;
 	int rc;
+	int64_t nrec = -1;
 
 	if ((rc = sb_state_load(r->state, &blob)) != 1) {
 		if (rc == -1)
@@ -218,11 +237,30 @@ state_load(struct run *r)
 			rc = SB_READ_ERROR;
 			break;
 		}
+		if (in.lineno == 1 && header_records(&r->js, &nrec) == -1) {
+			sb_reader_bad(&in, "not a correlate state file");
+			rc = SB_READ_ERROR;
+			break;
+		}
 		if (corr_load_line(r->corr, &r->js, why, sizeof why) == -1) {
 			sb_reader_bad(&in, "%s", why);
 			rc = SB_READ_ERROR;
 			break;
 		}
+	}
+	/*
+	 * An empty file or one cut short at the end of a line is no state
+	 * to start from: refused, never a silent fresh start.
+	 */
+	if (rc != SB_READ_ERROR && in.lineno == 0) {
+		warnx("%s: empty, not a correlate state file", in.name);
+		rc = SB_READ_ERROR;
+	} else if (rc != SB_READ_ERROR && nrec >= 0 &&
+	    nrec != (int64_t)in.lineno - 1) {
+		warnx("%s: cut short: %lld records expected, %llu read",
+		    in.name, (long long)nrec,
+		    (unsigned long long)(in.lineno - 1));
+		rc = SB_READ_ERROR;
 	}
 	sb_reader_close(&in);
 	return rc == SB_READ_ERROR ? -1 : 0;
@@ -280,11 +318,18 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 static void
 put(struct run *r)
 {
-	sb_out(&r->out);
 	r->changes = changes(r->corr);
-	/* Open incidents survive a crash, not only a clean exit. */
-	if (r->state != NULL && r->changes != r->saved &&
-	    state_save(r) == -1)
+	if (r->state == NULL || r->changes == r->saved) {
+		sb_out(&r->out);
+		return;
+	}
+	/*
+	 * Open incidents survive a crash, not only a clean exit.  The alerts
+	 * go down the pipe before the state that says they were written:
+	 * else a kill -9 between the two would lose them (the restart knows
+	 * the incident and does not fire it again).
+	 */
+	if (sb_out_flush(&r->out) == 0 && state_save(r) == -1)
 		exit(1);
 }
 

@@ -887,12 +887,17 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 void
 corr_save(const struct corr *c, struct sb_buf *b)
 {
+	size_t nrec = c->ninc;
+
+	/* "records" counts the lines after it: a file cut short is told. */
+	for (size_t i = 0; i < c->nkev; i++)
+		nrec += c->kev[i].sigs.n;
 	sb_buf_puts(b, "{\"type\":\"correlate_state\",\"version\":1,\"clock\":");
 	if (c->clock > INT64_MIN / 2)
 		sb_buf_json_time(b, c->clock);
 	else
 		sb_buf_puts(b, "null");
-	sb_buf_puts(b, "}\n");
+	sb_buf_printf(b, ",\"records\":%zu}\n", nrec);
 	for (size_t i = 0; i < c->nkev; i++)
 		for (size_t j = 0; j < c->kev[i].sigs.n; j++) {
 			sb_buf_add(b, c->kev[i].sigs.v[j].raw,

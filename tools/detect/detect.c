@@ -678,8 +678,14 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	for (int i = 0; i < nsig; i++)
 		emit_signal(r, &w, se, &sig[i]);
 	r->nwindows++;
+	/*
+	 * A checkpoint covers this window: its signals go down the pipe
+	 * first, or a kill -9 between the two would lose them for good (a
+	 * restart skips the windows the checkpoint covers).
+	 */
 	if (r->state != NULL && r->opt->state_every > 0 &&
-	    r->nwindows % r->opt->state_every == 0)
+	    r->nwindows % r->opt->state_every == 0 &&
+	    sb_out_flush(&r->out) == 0)
 		state_save(r->state, c, &r->series);
 	return 0;
 }

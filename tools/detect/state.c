@@ -5,12 +5,16 @@
  * The first line is a header naming the format, the number of values per
  * metric and the metrics by path; each further line is one series:
  *
- *	{"type":"detect-state","version":1,"fields":125,"metrics":["count",...]}
+ *	{"type":"detect-state","version":1,"fields":125,"series":12,
+ *	 "metrics":["count",...]}
  *	{"key":"GET /a","width_ms":60000,"seen":..,"first":..,"last_end":..,
  *	 "m":[[...125 numbers...],...]}
  *
  * Numbers are written so that they read back to the same double, so a
- * restored run continues exactly as the saved one would have.  Metrics
+ * restored run continues exactly as the saved one would have.  "series"
+ * counts the lines that follow, so that a file cut short at the end of a
+ * line is refused, not taken for fewer series (files written before it
+ * was added have none and are read as they are).  Metrics
  * are matched by path; one the file lacks starts from zero.  The file is
  * replaced atomically (sb_file_replace: a synced temporary, renamed).
  */
@@ -42,7 +46,8 @@ state_save(struct sb_state *st, const struct model_config *c,
 	int rc = 0;
 
 	sb_buf_printf(&b, "{\"type\":\"detect-state\",\"version\":%d,"
-	    "\"fields\":%zu,\"metrics\":[", STATE_VERSION, nf);
+	    "\"fields\":%zu,\"series\":%zu,\"metrics\":[", STATE_VERSION, nf,
+	    t->nlist);
 	for (int i = 0; i < c->nmetric; i++) {
 		if (i > 0)
 			sb_buf_putc(&b, ',');
@@ -108,7 +113,7 @@ num_member(const struct sb_json *js, const char *name, double *v)
 
 static int
 load_header(const struct sb_json *js, const struct model_config *c,
-    int *map, int *nfile, size_t *fields)
+    int *map, int *nfile, size_t *fields, double *nseries)
 {
 	size_t nf = mstate_count();
 	double v;
@@ -125,6 +130,9 @@ load_header(const struct sb_json *js, const struct model_config *c,
 	if (num_member(js, "fields", &v) == -1 || v != (double)nf)
 		return -1;
 	*fields = nf;
+	if (sb_json_member(js, 0, "series") >= 0 &&
+	    (num_member(js, "series", nseries) == -1 || *nseries < 0))
+		return -1;
 	t = sb_json_member(js, 0, "metrics");
 	if (t < 0 || js->tok[t].type != SB_JARRAY ||
 	    js->tok[t].size > MODEL_MAX_METRICS)
@@ -216,7 +224,7 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 	size_t n;
 	int map[MODEL_MAX_METRICS], nfile = 0, rc;
 	size_t nf = 0;
-	double *v;
+	double *v, nseries = -1;
 
 	if ((rc = sb_state_load(st, &blob)) != 1) {
 		if (rc == -1)
@@ -238,7 +246,7 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 			break;
 		}
 		if (in.lineno == 1 ?
-		    load_header(&js, c, map, &nfile, &nf) == -1 :
+		    load_header(&js, c, map, &nfile, &nf, &nseries) == -1 :
 		    load_series(&js, c, map, nfile, nf, t, v) == -1) {
 			warnx("%s:%llu: %s", in.name,
 			    (unsigned long long)in.lineno, in.lineno == 1 ?
@@ -250,6 +258,11 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 	}
 	if (rc == 0 && in.lineno == 0) {
 		warnx("%s: empty, not a detect state file", in.name);
+		rc = -1;
+	} else if (rc == 0 && nseries >= 0 &&
+	    nseries != (double)(in.lineno - 1)) {
+		warnx("%s: cut short: %.0f series expected, %llu read",
+		    in.name, nseries, (unsigned long long)(in.lineno - 1));
 		rc = -1;
 	}
 	sb_reader_close(&in);

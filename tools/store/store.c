@@ -313,11 +313,8 @@ flush(struct putter *p)
 	}
 done:
 	/* Flushed now: what leaves store is known to be kept. */
-	if (p->tee.len > 0) {
-		sb_out(&p->tee);
-		if (fflush(stdout) == EOF)
-			err(1, "stdout");
-	}
+	if (p->tee.len > 0)
+		(void)sb_out_flush(&p->tee);	/* a reader gone: lib/reader.h */
 	sb_store_batch_reset(b);
 	return 0;
 }
