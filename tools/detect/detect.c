@@ -25,7 +25,7 @@
 #include "timefmt.h"
 
 static const char *family_name[] = { "level", "cusum", "binomial", "traffic",
-	"slo_burn", "novel" };
+	"slo_burn", "novel", "floor" };
 
 static void
 usage(FILE *fp, int status)
@@ -36,7 +36,8 @@ usage(FILE *fp, int status)
 	    "              [--err-cusum-clip z] [--err-cusum-k k]\n"
 	    "              [--err-floor rate] [--err-min-count n] [--err-p p]\n"
 	    "              [--err-trim k] [--err-window-p p] [--err-windows n]\n"
-	    "              [--fast-z z] [--learn-hold f]"
+	    "              [--fast-z z] [--floor-error-rate [glob=]rate]\n"
+	    "              [--floor-latency [glob=]duration] [--learn-hold f]"
 	    " [--learn-rate a] [--level-window m/n] [--level-z z]\n"
 	    "              [--max-ahead duration] [--max-line bytes] [--metric path]\n"
 	    "              [--min-count n] [--novel-rearm duration]\n"
@@ -48,6 +49,43 @@ usage(FILE *fp, int status)
 	    "              [--traffic-window m/n]"
 	    " [--warmup n] [file ...]\n");
 	exit(status);
+}
+
+/*
+ * --floor-error-rate and --floor-latency: "VALUE" sets the default,
+ * "GLOB=VALUE" a rule for the keys GLOB matches (the last match wins).
+ */
+static void
+floor_arg(struct model_config *c, enum floor_kind kind, const char *s)
+{
+	const char *opt = kind == FLOOR_ERRORS ? "--floor-error-rate" :
+	    "--floor-latency";
+	const char *eq = strrchr(s, '=');
+	const char *v = eq != NULL ? eq + 1 : s;
+	char *glob;
+	double x;
+
+	if (kind == FLOOR_ERRORS)
+		x = sb_arg_double(opt, v, 1e-9, 1.5);
+	else
+		x = (double)sb_arg_duration(opt, v, 1, 86400000LL);
+	if (eq == NULL) {
+		if (kind == FLOOR_ERRORS)
+			c->floor_err = x;
+		else
+			c->floor_ms = x;
+		return;
+	}
+	if (eq == s)
+		errx(2, "%s: '%s': the key pattern is empty", opt, s);
+	if (c->nfloor == MODEL_MAX_FLOORS)
+		errx(2, "%s: more than %d rules", opt, MODEL_MAX_FLOORS);
+	glob = sb_xstrdup(s);
+	glob[eq - s] = '\0';
+	c->floor[c->nfloor].glob = glob;
+	c->floor[c->nfloor].kind = kind;
+	c->floor[c->nfloor].value = x;
+	c->nfloor++;
 }
 
 /* "m/n" with 1 <= m <= n <= MODEL_RING. */
@@ -180,7 +218,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_AHEAD, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
-	    O_WARMUP, O_MAXSERIES, O_NREARM, O_TAILQ };
+	    O_WARMUP, O_MAXSERIES, O_NREARM, O_TAILQ, O_FLOORERR, O_FLOORLAT };
 	static const struct option longopts[] = {
 		{ "clear",		required_argument,	NULL, O_CLEAR },
 		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
@@ -195,6 +233,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "err-window-p",	required_argument,	NULL, O_EWP },
 		{ "err-windows",		required_argument,	NULL, O_EWIN },
 		{ "fast-z",		required_argument,	NULL, O_FASTZ },
+		{ "floor-error-rate",	required_argument,	NULL, O_FLOORERR },
+		{ "floor-latency",	required_argument,	NULL, O_FLOORLAT },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "learn-hold",		required_argument,	NULL, O_HOLD },
 		{ "learn-rate",		required_argument,	NULL, O_LEARN },
@@ -328,6 +368,11 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_NOWM:
 			o->no_watermark = 1;
+			break;
+		case O_FLOORERR:
+		case O_FLOORLAT:
+			floor_arg(c, ch == O_FLOORERR ? FLOOR_ERRORS :
+			    FLOOR_LATENCY, optarg);
 			break;
 		case O_NREARM:
 			c->novel_rearm = sb_arg_duration("--novel-rearm", optarg,

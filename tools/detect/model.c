@@ -1,6 +1,7 @@
 /*
  * model.c - baselines and change detectors; detect.1 holds the formulas.
  */
+#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ model_defaults(struct model_config *c)
 	c->clear_p = 0.01;
 	c->clear = 3;
 	c->tail_q = 1e-4;
+	c->floor_err = 0.5;
+	c->floor_ms = 20000;
 	c->novel_margin = 0.02;
 	c->novel_rmargin = 0.1;
 	c->novel_rearm = 12 * HOUR_MS;
@@ -66,6 +69,15 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 	s->key[keylen] = '\0';
 	s->keylen = keylen;
 	s->width = width;
+	s->floor_err = c->floor_err;
+	s->floor_ms = c->floor_ms;
+	for (int i = 0; i < c->nfloor; i++)	/* the last match wins */
+		if (fnmatch(c->floor[i].glob, s->key, 0) == 0) {
+			if (c->floor[i].kind == FLOOR_ERRORS)
+				s->floor_err = c->floor[i].value;
+			else
+				s->floor_ms = c->floor[i].value;
+		}
 	if (c->nslo > 0) {
 		int64_t longest = 0;
 		for (int p = 0; p < c->npair; p++)
@@ -589,6 +601,59 @@ watch_novel(const struct model_config *c, struct mstate *m,
 	nv->rmin = min_d(nv->rmin, rs);
 	nv->r1 = r;
 	nv->n += 1;
+}
+
+/*
+ * Floors: an error rate or a latency that is never normal, whatever the
+ * baseline has learned (an endpoint broken from its first minute would
+ * otherwise teach it that failing is normal).  The error rate and the
+ * median and p95 latency, in windows of at least min_count requests,
+ * are compared with the key's floors; two windows in a row at or above
+ * fire the detector, which needs no warm-up and stays active while the
+ * windows stay there.  Windows at or above a floor are not learned.
+ */
+static int
+floored(const struct model_config *c, const struct series *s,
+    const struct metric_def *def, const struct obs *o, int i, double *v)
+{
+	if (!o->has[i] || !o->has_count || o->count < c->min_count ||
+	    o->count <= 0)
+		return 0;
+	if (def->kind == MK_ERRORS) {
+		*v = (double)o->errors / (double)o->count;
+		return *v >= s->floor_err;
+	}
+	if (def->kind == MK_LOG && def->fast > 0) {
+		*v = o->x[i];
+		return *v >= s->floor_ms;
+	}
+	return 0;
+}
+
+static void
+watch_floor(const struct model_config *c, const struct series *s,
+    const struct metric_def *def, struct mstate *m, const struct obs *o,
+    int i, struct signal *out, int *n)
+{
+	struct det *d = &m->det[2][0];
+	int64_t at = o->start + o->width;
+	double v = NAN;
+	int beyond = floored(c, s, def, o, i, &v), st;
+
+	d->hist = (((uint32_t)d->hist << 1) | beyond) & 3u;
+	st = det_step(c, d, d->hist == 3, beyond, at - 2 * o->width);
+	if (st) {
+		struct signal *g = sig_new(out, n, i, F_FLOOR, 0, st, at, d);
+		g->value = o->has[i] ? (def->kind == MK_ERRORS ?
+		    (o->count > 0 ? (double)o->errors / (double)o->count : 0) :
+		    o->x[i]) : v;
+		g->baseline = def->kind == MK_ERRORS ? s->floor_err :
+		    s->floor_ms;
+		g->spread = 0;
+		g->score = g->value / g->baseline;
+		if (o->has_count)
+			g->count = (double)o->count;
+	}
 }
 
 /* Level shift and CUSUM for MK_LOG and MK_RAW metrics. */
@@ -1131,9 +1196,9 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 		const struct metric_def *def = &c->metric[i];
 		struct mstate *m = &s->m[i];
 		int warm = m->glob.n >= c->warmup;
-		double x, w2 = 1;
+		double x, w2 = 1, fv;
 
-		if (!o->has[i])
+		if (!o->has[i] || floored(c, s, def, o, i, &fv))
 			continue;
 		if (def->kind == MK_ERRORS) {
 			/*
@@ -1210,9 +1275,11 @@ series_update(const struct model_config *c, struct series *s,
 		const struct metric_def *def = &c->metric[i];
 		struct mstate *m = &s->m[i];
 
-		if (m->glob.n < c->warmup) {
+		if (def->kind == MK_ERRORS || (def->kind == MK_LOG &&
+		    def->fast > 0))
+			watch_floor(c, s, def, m, o, i, out, &n);
+		if (m->glob.n < c->warmup)
 			continue;
-		}
 		switch (def->kind) {
 		case MK_COUNT:
 			if (o->has[i])

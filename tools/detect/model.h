@@ -18,6 +18,7 @@
 #define MODEL_HOURS		24
 #define MODEL_MAX_SLO		2	/* one availability, one latency */
 #define MODEL_MAX_PAIRS		4	/* burn-rate window pairs */
+#define MODEL_MAX_FLOORS	64	/* --floor rules */
 
 enum metric_kind {
 	MK_COUNT,	/* request count: traffic detector */
@@ -26,7 +27,8 @@ enum metric_kind {
 	MK_RAW		/* any other number: level + cusum on its own scale */
 };
 
-enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC, F_SLO, F_NOVEL };
+enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC, F_SLO, F_NOVEL,
+	F_FLOOR };
 
 struct metric_def {
 	const char	*path;		/* dotted path in the window */
@@ -48,6 +50,15 @@ struct slo_def {
 struct slo_pair {
 	double		 factor;
 	int64_t		 long_ms, short_ms;
+};
+
+/* --floor: keys matching glob get this floor of one kind. */
+enum floor_kind { FLOOR_ERRORS, FLOOR_LATENCY };
+
+struct floor_rule {
+	const char	*glob;		/* fnmatch(3) pattern of keys */
+	enum floor_kind	 kind;
+	double		 value;		/* a rate, or ms */
 };
 
 struct model_config {
@@ -73,6 +84,10 @@ struct model_config {
 	double		 clear_p;
 	int		 clear;		/* quiet windows that clear a signal */
 	double		 tail_q;	/* excursions per window the tail allows */
+	double		 floor_err;	/* an error rate never normal */
+	double		 floor_ms;	/* a p50 or p95 never normal, ms */
+	struct floor_rule floor[MODEL_MAX_FLOORS];
+	int		 nfloor;
 	double		 novel_margin;	/* beyond a value record, of its range */
 	double		 novel_rmargin;	/* beyond a residual record, of its range */
 	int64_t		 novel_rearm;	/* ms from one novelty to the next */
@@ -130,7 +145,11 @@ struct mstate {
 	struct base	 glob;
 	struct base	 aux;		/* MK_ERRORS: the count's level */
 	struct base	 prof[MODEL_HOURS];
-	struct det	 det[3][2];	/* [slot][up, down]: level, CUSUM, novel */
+	/*
+	 * [slot][up, down]: level, CUSUM, and novel for plain values or
+	 * floor (up only) for errors and latency.
+	 */
+	struct det	 det[3][2];
 	struct tail	 tail[2];	/* [up, down] */
 	struct novel	 nov;
 	/*
@@ -152,6 +171,7 @@ struct series {
 	double		 first;		/* start of the first window, ms */
 	double		 last_end;	/* end of the newest window, ms */
 	double		 rate, prate;	/* learning rates per window, cached */
+	double		 floor_err, floor_ms;	/* --floor, for this key */
 	/*
 	 * --slo: per SLO a detector and the pair it reports, and a ring of
 	 * slo_cap windows, newest at slo_head, each SLO_STRIDE(nslo)
