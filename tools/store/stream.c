@@ -206,6 +206,7 @@ struct adder {
 	uint64_t	 held_n;	/* lines held after the last watermark */
 	struct sb_buf	 held;		/* --out: those lines, each ends in \n */
 	int		 waiting;	/* said that a shard is over its cap */
+	int		 fresh;		/* no line since the last flush */
 	struct sb_buf	*chunk;		/* per shard: lines for one entry */
 	size_t		*nchunk;	/* lines in it */
 };
@@ -288,10 +289,8 @@ add_one(struct adder *a, const char *kind, unsigned shard, const char *line,
 		    (unsigned long long)++a->lines);
 	if (sb_rstream_add(a->rs, kind, shard, seq ? id : NULL, line, len) != 0)
 		errx(1, "%s", sb_rstream_error(a->rs));
-	if (++a->queued >= a->o->batch) {
+	if (++a->queued >= a->o->batch)
 		add_flush(a);
-		add_backpressure(a);
-	}
 }
 
 /* --out: the held lines, then this watermark, in order. */
@@ -339,6 +338,11 @@ add_line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	if (sb_json_parse(&a->js, s, n) != 0 || a->js.ntok == 0 ||
 	    a->js.tok[0].type != SB_JOBJECT)
 		return sb_reader_bad(in, "not a JSON object");
+	/* A batch starts only while the shards are under their cap. */
+	if (a->fresh) {
+		add_backpressure(a);
+		a->fresh = 0;
+	}
 	unsigned k = sb_rstream_shard(a->rs, &a->js, s, n);
 	if (a->nchunk[k] > 0)
 		sb_buf_putc(&a->chunk[k], '\n');
@@ -347,7 +351,7 @@ add_line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		add_chunk(a, k);
 	if (a->queued >= a->o->batch) {
 		add_flush(a);
-		add_backpressure(a);
+		a->fresh = 1;
 	}
 	return 0;
 }
@@ -381,7 +385,7 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 	a.nchunk = sb_xcalloc(sb_rstream_count(a.rs), sizeof *a.nchunk);
 	if (o->out && sb_rstream_group(a.rs, "out", (unsigned)o->shard) != 0)
 		errx(1, "%s", sb_rstream_error(a.rs));
-	add_backpressure(&a);
+	a.fresh = 1;
 	memset(&in, 0, sizeof in);
 	in.max_line = o->max_line;
 	in.strict = o->strict;
