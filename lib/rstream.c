@@ -255,12 +255,15 @@ sb_rstream_shard(const struct sb_rstream *crs, const struct sb_json *js,
 	(void)line;
 	(void)len;
 	sb_buf_reset(&rs->name);
+	/* The service, when there is one, is all it takes. */
+	long t = sb_json_member(js, 0, "service");
+	if (t >= 0 && sb_json_str(js, (size_t)t, &rs->name) == 0 &&
+	    rs->name.len > 0)
+		return sb_rstream_shard_of(rs, rs->name.s, rs->name.len);
+	sb_buf_reset(&rs->name);
 	if (sb_is_event(js, 0)) {
 		if (sb_event_read(&rs->ev, js, 0, why, sizeof why) == -1)
 			return 0;
-		if (rs->ev.service.len > 0)
-			return sb_rstream_shard_of(rs, rs->ev.service.s,
-			    rs->ev.service.len);
 		sb_buf_reset(&rs->norm);
 		sb_endpoint_normalize(rs->ev.endpoint.s, rs->ev.endpoint.len,
 		    &rs->norm);
@@ -268,14 +271,9 @@ sb_rstream_shard(const struct sb_rstream *crs, const struct sb_json *js,
 		sb_series_key(NULL, rs->ev.method.len ? rs->ev.method.s : NULL,
 		    rs->norm.s, &rs->name);
 	} else {
-		long t = sb_json_member(js, 0, "service");
-		if (t < 0 || sb_json_str(js, (size_t)t, &rs->name) != 0 ||
-		    rs->name.len == 0) {
-			sb_buf_reset(&rs->name);
-			t = sb_json_member(js, 0, "key");
-			if (t < 0 || sb_json_str(js, (size_t)t, &rs->name) != 0)
-				return 0;
-		}
+		t = sb_json_member(js, 0, "key");
+		if (t < 0 || sb_json_str(js, (size_t)t, &rs->name) != 0)
+			return 0;
 	}
 	return sb_rstream_shard_of(rs, rs->name.s ? rs->name.s : "",
 	    rs->name.len);

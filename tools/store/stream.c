@@ -56,7 +56,8 @@ static void
 stream_usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: store xadd [--out shard [--drain]] [--batch n] [--strict] [file ...]\n"
+	    "usage: store xadd [--out shard] [--drain] [--chunk n] [--batch n] [--cap n]\n"
+	    "                 [--strict] [file ...]\n"
 	    "       store xread --shard k [--consumer name] [--drain] [--count n]\n"
 	    "                 [--block duration] [--claim-idle duration]\n"
 	    "       store xread --merge [--consumer name] [--drain] [--block duration]\n"
@@ -177,8 +178,6 @@ stream_options(int argc, char **argv, struct sopt *o)
 		errx(2, "xread: give one of --shard k and --merge");
 	if (strcmp(o->cmd, "xadd") != 0 && o->out)
 		errx(2, "%s: --out is for xadd", o->cmd);
-	if (strcmp(o->cmd, "xadd") == 0 && o->drain && !o->out)
-		errx(2, "xadd: --drain is for --out");
 }
 
 static struct sb_rstream *
@@ -404,6 +403,14 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 		    0) != 0)
 			errx(1, "%s", sb_rstream_error(a.rs));
 		a.queued++;
+	} else if (!o->out && o->drain && status == 0 && !sb_stop_requested()) {
+		add_flush(&a);
+		/* The input ended for good: so does every shard's stream. */
+		for (unsigned k = 0; k < sb_rstream_count(a.rs); k++) {
+			if (sb_rstream_add(a.rs, "ev", k, NULL, NULL, 0) != 0)
+				errx(1, "%s", sb_rstream_error(a.rs));
+			a.queued++;
+		}
 	} else if (o->out && a.held_n > 0)
 		warnx("%llu record%s after the last watermark not written: "
 		    "the input ended early (a replay writes them)",
@@ -527,6 +534,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 			    o->count, read_entry, &r, &n, after) != 0)
 				errx(1, "%s", sb_rstream_error(rs));
 			replayed += n;
+			r.ended = 0;	/* a run ended before: go on */
 			sb_buf_reset(&r.ids);
 			r.nids = 0;
 			out_write(&r.out);
@@ -547,7 +555,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 			errx(1, "%s", sb_rstream_error(rs));
 		out_write(&r.out);
 		read_ack(&r, "ev", k);
-		if (n == 0 && o->drain)
+		if ((n == 0 && o->drain) || r.ended)
 			break;
 	}
 	sb_buf_free(&r.out);
