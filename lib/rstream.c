@@ -551,6 +551,51 @@ sb_rstream_backlog(struct sb_rstream *rs, const char *kind, unsigned shard,
 	return 0;
 }
 
+static int	entries(const redisReply *, sb_rstream_emit, void *, size_t *,
+		    char *);
+
+struct one {
+	struct sb_buf	*lines;
+	int		 found;
+};
+
+static int
+one_entry(void *arg, const char *id, const char *line, size_t len)
+{
+	struct one *o = arg;
+
+	(void)id;
+	if (line != NULL)
+		sb_buf_add(o->lines, line, len);
+	o->found = 1;
+	return 1;
+}
+
+int
+sb_rstream_entry(struct sb_rstream *rs, const char *kind, unsigned shard,
+    const char *id, struct sb_buf *lines)
+{
+	struct server *s = server_of(rs, shard);
+	struct one o = { lines, 0 };
+	redisReply *rep;
+	size_t n = 0;
+	int rc;
+
+	sb_buf_reset(lines);
+	args_reset(rs);
+	args(rs, "XREVRANGE");
+	args(rs, skey(rs, kind, shard));
+	args(rs, id);
+	args(rs, "-");
+	args(rs, "COUNT");
+	args(rs, "1");
+	if ((rc = run(rs, s, "XREVRANGE", &rep)) != 0)
+		return rc;
+	entries(rep, one_entry, &o, &n, NULL);
+	freeReplyObject(rep);
+	return o.found;
+}
+
 int
 sb_rstream_group(struct sb_rstream *rs, const char *kind, unsigned shard)
 {

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "json.h"
 #include "store.h"
 
@@ -112,6 +113,14 @@ struct sb_rstream_stat {
 };
 int		 sb_rstream_stat(struct sb_rstream *, const char *kind,
 		    unsigned shard, struct sb_rstream_stat *);
+
+/*
+ * The lines of the newest entry of KIND:shard whose id is not above id
+ * ("+": the newest of all) into lines, replacing its contents; 1, or 0
+ * when there is none.
+ */
+int		 sb_rstream_entry(struct sb_rstream *, const char *kind,
+		    unsigned shard, const char *id, struct sb_buf *lines);
 
 /* Creates the group at the start of KIND:shard (and the stream) unless
  * it exists. */

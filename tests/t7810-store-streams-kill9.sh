@@ -75,6 +75,8 @@ vport=$(eval echo "\$RS_PORT_$((victim % 2 + 1))")
 redis-cli -p "$vport" XREADGROUP GROUP slowburn dead COUNT 3 STREAMS "k:ev:$victim" '>' >/dev/null
 pend=$(store xstats $S | jq -s --arg s "k:ev:$victim" '.[] | select(.stream == $s) | .pending')
 is "$pend" 3 "a dead consumer holds 3 entries"
+lag=$(store xstats $S | jq -rs --arg s "k:ev:$victim" '.[] | select(.stream == $s) | [.backlog > 0, .event_lag_s > 60, .newest[0:16]] | @tsv' | tr '\t' ' ')
+is "$lag" "true true 2026-11-26T11:59" "xstats shows the backlog and the lag in event time"
 
 worker "$U" 2 k: 0 --drain
 W0=$WPID

@@ -29,6 +29,7 @@
 #include "arg.h"
 #include "buf.h"
 #include "clock.h"
+#include "event.h"
 #include "json.h"
 #include "reader.h"
 #include "rstream.h"
@@ -759,13 +760,57 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 
 /* --- xstats ---------------------------------------------------------- */
 
+/*
+ * The event time of the last line of an entry: an event's timestamp, a
+ * window's end, another record's "at"; 0 if it has none.
+ */
+static int
+last_time(struct sb_rstream *rs, const char *kind, unsigned k,
+    const char *id, struct sb_json *js, struct sb_event *ev, int64_t *t)
+{
+	struct sb_buf lines = SB_BUF_INIT;
+	const char *last;
+	char why[160];
+	int rc, found = 0;
+	long tok;
+
+	if ((rc = sb_rstream_entry(rs, kind, k, id, &lines)) < 0)
+		errx(1, "%s", sb_rstream_error(rs));
+	if (rc == 1 && lines.len > 0) {
+		last = lines.s;
+		for (size_t i = 0; i + 1 < lines.len; i++)
+			if (lines.s[i] == '\n')
+				last = lines.s + i + 1;
+		if (sb_json_parse(js, last, lines.len - (size_t)(last -
+		    lines.s)) == 0) {
+			tok = sb_json_member(js, 0, "type");
+			if (sb_is_event(js, 0))
+				found = sb_event_read(ev, js, 0, why,
+				    sizeof why) == 0 && ev->has_time;
+			if (found)
+				*t = ev->time;
+			else if (tok >= 0 && sb_json_streq(js, (size_t)tok,
+			    "window"))
+				found = sb_json_get_time(js, 0, "end", t) == 1;
+			else
+				found = sb_json_get_time(js, 0, "at", t) == 1;
+		}
+	}
+	sb_buf_free(&lines);
+	return found;
+}
+
 static int
 cmd_xstats(struct sopt *o, struct sb_rstream *rs)
 {
 	static const char *const kinds[] = { "ev", "out" };
 	struct sb_buf b = SB_BUF_INIT;
+	struct sb_json js;
+	struct sb_event ev;
 
 	(void)o;
+	sb_json_init(&js);
+	sb_event_init(&ev);
 	for (unsigned k = 0; k < sb_rstream_count(rs); k++)
 		for (int i = 0; i < 2; i++) {
 			struct sb_rstream_stat st;
@@ -785,10 +830,29 @@ cmd_xstats(struct sopt *o, struct sb_rstream *rs)
 			    (unsigned long long)st.pending,
 			    (unsigned long long)st.backlog);
 			sb_buf_json_num(&b, (double)st.lag_ms / 1000.0);
+			/* How far in event time the group is behind. */
+			int64_t newest, read;
+			if (st.length > 0 && last_time(rs, kinds[i], k, "+",
+			    &js, &ev, &newest)) {
+				sb_buf_puts(&b, ",\"newest\":");
+				sb_buf_json_time(&b, newest);
+				if (st.has_group && st.read_id[0] != '\0' &&
+				    strcmp(st.read_id, "0-0") != 0 &&
+				    last_time(rs, kinds[i], k, st.read_id, &js,
+				    &ev, &read)) {
+					sb_buf_puts(&b, ",\"read\":");
+					sb_buf_json_time(&b, read);
+					sb_buf_puts(&b, ",\"event_lag_s\":");
+					sb_buf_json_num(&b, (double)(newest -
+					    read) / 1000.0);
+				}
+			}
 			sb_buf_puts(&b, "}\n");
 			fwrite(b.s, 1, b.len, stdout);
 		}
 	sb_buf_free(&b);
+	sb_json_free(&js);
+	sb_event_free(&ev);
 	return fflush(stdout) == EOF ? 1 : 0;
 }
 
