@@ -242,22 +242,30 @@ sb_rstream_shard_of(const struct sb_rstream *rs, const char *name,
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	/*
+	 * MurmurHash3's finalizer: FNV-1a leaves the low bits of names that
+	 * end alike ("/{id}") alike, and the shard is taken from them.
+	 */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h % rs->n;
 }
 
 unsigned
 sb_rstream_shard(const struct sb_rstream *crs, const struct sb_json *js,
-    const char *line, size_t len)
+    int by_key)
 {
 	struct sb_rstream *rs = (struct sb_rstream *)crs;
 	char why[160];
+	long t;
 
-	(void)line;
-	(void)len;
 	sb_buf_reset(&rs->name);
 	/* The service, when there is one, is all it takes. */
-	long t = sb_json_member(js, 0, "service");
-	if (t >= 0 && sb_json_str(js, (size_t)t, &rs->name) == 0 &&
+	t = sb_json_member(js, 0, "service");
+	if (!by_key && t >= 0 && sb_json_str(js, (size_t)t, &rs->name) == 0 &&
 	    rs->name.len > 0)
 		return sb_rstream_shard_of(rs, rs->name.s, rs->name.len);
 	sb_buf_reset(&rs->name);
@@ -268,12 +276,13 @@ sb_rstream_shard(const struct sb_rstream *crs, const struct sb_json *js,
 		sb_endpoint_normalize(rs->ev.endpoint.s, rs->ev.endpoint.len,
 		    &rs->norm);
 		sb_buf_putc(&rs->norm, '\0');
-		sb_series_key(NULL, rs->ev.method.len ? rs->ev.method.s : NULL,
+		sb_series_key(by_key && rs->ev.service.len ? rs->ev.service.s :
+		    NULL, rs->ev.method.len ? rs->ev.method.s : NULL,
 		    rs->norm.s, &rs->name);
 	} else {
 		t = sb_json_member(js, 0, "key");
 		if (t < 0 || sb_json_str(js, (size_t)t, &rs->name) != 0)
-			return 0;
+			return SB_RSTREAM_ALL;
 	}
 	return sb_rstream_shard_of(rs, rs->name.s ? rs->name.s : "",
 	    rs->name.len);

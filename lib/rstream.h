@@ -8,7 +8,7 @@
  * events the producers write and "out" for what the workers' pipelines
  * write back.  hiredis 0.14 has no Cluster support, so the client routes:
  * an event goes to the shard sb_rstream_shard() names, a stable FNV-1a
- * hash of its service (or, for an event without one, of its series key
+ * hash (with MurmurHash3's finalizer) of its service (or, for an event without one, of its series key
  * with the endpoint normalised), so that every window of a series and
  * every key that correlate(1) groups reach the same worker.
  *
@@ -72,10 +72,14 @@ const char	*sb_rstream_describe(struct sb_rstream *, const char *kind,
 /*
  * The shard of a record: the hash of its "service", else of its series
  * key (method and normalised endpoint, or its "key" member for a record
- * that is not an event).  js holds line, parsed.
+ * that is not an event).  js holds line, parsed.  With by_key, the hash
+ * of the series key always (the service included, as aggregate(1) names
+ * the series).  SB_RSTREAM_ALL for a record that is not an event and has
+ * neither (a watermark): every shard needs it.
  */
+#define SB_RSTREAM_ALL	(~0u)
 unsigned	 sb_rstream_shard(const struct sb_rstream *,
-		    const struct sb_json *js, const char *line, size_t len);
+		    const struct sb_json *js, int by_key);
 /* The shard of a name (a service or a series key). */
 unsigned	 sb_rstream_shard_of(const struct sb_rstream *, const char *name,
 		    size_t len);

@@ -311,7 +311,9 @@ redis_batch(struct wbatch *b)
 		size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		unsigned k = 0;
 		if (sb_json_parse(&w.js, p, len) == 0)
-			k = sb_rstream_shard(w.rs, &w.js, p, len);
+			k = sb_rstream_shard(w.rs, &w.js, 0);
+		if (k >= n)
+			k = 0;		/* an event always has a shard */
 		if (w.chunk[k].len > 0)
 			sb_buf_putc(&w.chunk[k], '\n');
 		sb_buf_add(&w.chunk[k], p, len);

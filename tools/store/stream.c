@@ -42,6 +42,7 @@ struct sopt {
 	long		 shard;		/* --shard / --out; -1: none */
 	int		 out;		/* xadd --out */
 	int		 merge;		/* xread --merge */
+	int		 by_key;	/* xadd --by key */
 	int		 drain;
 	int		 strict;
 	const char	*consumer;
@@ -57,8 +58,8 @@ static void
 stream_usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: store xadd [--out shard] [--drain] [--chunk n] [--batch n] [--cap n]\n"
-	    "                 [--strict] [file ...]\n"
+	    "usage: store xadd [--out shard] [--drain] [--by service | key] [--chunk n]\n"
+	    "                 [--batch n] [--cap n] [--strict] [file ...]\n"
 	    "       store xread --shard k [--consumer name] [--drain] [--count n]\n"
 	    "                 [--block duration] [--claim-idle duration]\n"
 	    "       store xread --merge [--consumer name] [--drain] [--block duration]\n"
@@ -71,12 +72,13 @@ stream_usage(FILE *fp, int status)
 static void
 stream_options(int argc, char **argv, struct sopt *o)
 {
-	enum { O_BATCH = 256, O_BLOCK, O_CAP, O_CHUNK, O_CLAIM, O_CONSUMER, O_COUNT,
+	enum { O_BATCH = 256, O_BLOCK, O_BY, O_CAP, O_CHUNK, O_CLAIM, O_CONSUMER, O_COUNT,
 	    O_DRAIN, O_GROUP, O_MAXLINE, O_MERGE, O_OUT, O_PREFIX, O_SHARD,
 	    O_SHARDS, O_STREAMS, O_STRICT };
 	static const struct option longopts[] = {
 		{ "batch",	required_argument,	NULL, O_BATCH },
 		{ "block",	required_argument,	NULL, O_BLOCK },
+		{ "by",		required_argument,	NULL, O_BY },
 		{ "cap",	required_argument,	NULL, O_CAP },
 		{ "chunk",	required_argument,	NULL, O_CHUNK },
 		{ "claim-idle",	required_argument,	NULL, O_CLAIM },
@@ -115,6 +117,13 @@ stream_options(int argc, char **argv, struct sopt *o)
 		case O_BLOCK:
 			o->block_ms = sb_arg_duration("--block", optarg, 1,
 			    3600000);
+			break;
+		case O_BY:
+			if (strcmp(optarg, "key") == 0)
+				o->by_key = 1;
+			else if (strcmp(optarg, "service") != 0)
+				errx(2, "--by: '%s' is not service or key",
+				    optarg);
 			break;
 		case O_CAP:
 			o->cfg.cap = (uint64_t)sb_arg_ll("--cap", optarg, 0,
@@ -343,12 +352,19 @@ add_line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		add_backpressure(a);
 		a->fresh = 0;
 	}
-	unsigned k = sb_rstream_shard(a->rs, &a->js, s, n);
-	if (a->nchunk[k] > 0)
-		sb_buf_putc(&a->chunk[k], '\n');
-	sb_buf_add(&a->chunk[k], s, n);
-	if (++a->nchunk[k] >= a->o->chunk)
-		add_chunk(a, k);
+	unsigned k = sb_rstream_shard(a->rs, &a->js, a->o->by_key);
+	unsigned first = k, last = k;
+	if (k == SB_RSTREAM_ALL) {	/* a watermark: every shard's */
+		first = 0;
+		last = sb_rstream_count(a->rs) - 1;
+	}
+	for (k = first; k <= last; k++) {
+		if (a->nchunk[k] > 0)
+			sb_buf_putc(&a->chunk[k], '\n');
+		sb_buf_add(&a->chunk[k], s, n);
+		if (++a->nchunk[k] >= a->o->chunk)
+			add_chunk(a, k);
+	}
 	if (a->queued >= a->o->batch) {
 		add_flush(a);
 		a->fresh = 1;
@@ -654,6 +670,24 @@ head_before(const struct mshard *a, unsigned ia, const struct mshard *b,
 	return ia < ib;
 }
 
+/* Acknowledges what shard k's queue held, now written. */
+static void
+merge_ack(struct sb_rstream *rs, struct mshard *s, unsigned k)
+{
+	const char **v = sb_xmalloc((s->nids + 1) * sizeof *v);
+	const char *p = s->ids.s;
+
+	for (size_t i = 0; i < s->nids; i++, p += strlen(p) + 1)
+		v[i] = p;
+	if (sb_rstream_ack(rs, "out", k, v, s->nids) != 0)
+		errx(1, "%s", sb_rstream_error(rs));
+	free(v);
+	sb_buf_reset(&s->ids);
+	s->nids = 0;
+	sb_buf_reset(&s->lines);
+	s->off = 0;
+}
+
 static int
 cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 {
@@ -700,6 +734,8 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 					errx(1, "%s", sb_rstream_error(rs));
 				if (s->n > 0)
 					head_parse(&m, s);
+				else if (s->nids > 0)
+					merge_ack(rs, s, k);	/* an end marker */
 			}
 			if (s->n == 0 && !s->ended)
 				all = 0;
@@ -732,18 +768,7 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 		else {
 			/* Written: the lines read so far may be acknowledged. */
 			out_write(&out);
-			const char **v = sb_xmalloc((s->nids + 1) * sizeof *v);
-			const char *p = s->ids.s;
-			for (size_t i = 0; i < s->nids; i++, p += strlen(p) + 1)
-				v[i] = p;
-			if (sb_rstream_ack(rs, "out", (unsigned)best, v,
-			    s->nids) != 0)
-				errx(1, "%s", sb_rstream_error(rs));
-			free(v);
-			sb_buf_reset(&s->ids);
-			s->nids = 0;
-			sb_buf_reset(&s->lines);
-			s->off = 0;
+			merge_ack(rs, s, (unsigned)best);
 		}
 	}
 	out_write(&out);
