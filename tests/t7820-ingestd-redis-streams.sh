@@ -70,6 +70,8 @@ post "$T/ev"
 is "$CODE" 503 "the sixth is refused: the stream is at --redis-cap"
 has "$T/headers" '^Retry-After: [0-9]+' "with Retry-After"
 has "$OUT" 'redis-cap' "the reply says why"
+is "$(metric ingestd_redis_over_cap_total) $(metric ingestd_redis_backlog)" "1 5" \
+    "the metrics count the refusal and show the backlog"
 store xread --shards "$RS_URL_1" --prefix b: --shard 0 --drain >"$T/b.jsonl" 2>"$ERR"
 is "$(lines "$T/b.jsonl")" 5 "a worker reads the five"
 post "$T/ev"

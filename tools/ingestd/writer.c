@@ -358,9 +358,17 @@ redis_group(struct wbatch *list)
 		metrics_observe(&metrics.write_seconds, sb_monotonic_ns() - t0);
 		set_healthy();
 	}
+	uint64_t most = 0;
+	for (unsigned k = 0; k < sb_rstream_count(w.rs); k++)
+		if (w.checked[k] && w.backlog[k] > most)
+			most = w.backlog[k];
+	if (ok)
+		atomic_store(&metrics.backlog, most);
 	for (b = list; b != NULL; b = next) {
 		next = b->next;
 		n++;
+		if (b->result == WRITER_OVER_CAP)
+			atomic_fetch_add(&metrics.over_cap, 1);
 		if (b->result == 1 && !ok)
 			b->result = 0;	/* its XADD may not have been answered */
 		if (b->result == 1)
