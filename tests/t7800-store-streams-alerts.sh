@@ -54,6 +54,29 @@ check two "$RS_URL_1,$RS_URL_2" 3 "3 shards on 2 servers"
 three=$n
 check two "$RS_URL_1" 1 "1 shard"
 
+# Two service-wide incidents at the very same minutes, users and catalog,
+# which three shards put on shards 0 and 1, the other order than their
+# names: at equal times the merge writes the services in the order one
+# correlate does (by name), not by shard.
+inject --scenario service-wide --target users --seed 8 --hours 2 \
+    --degrade-at 75m --start 2026-11-26T10:00:00Z -o "$T/c.jsonl" 2>/dev/null
+inject --scenario service-wide --target catalog --seed 7 --hours 2 \
+    --degrade-at 75m --start 2026-11-26T10:00:00Z -o "$T/d.jsonl" 2>/dev/null
+sort -m "$T/c.jsonl" "$T/d.jsonl" >"$T/tie.jsonl"
+"$TOP/scripts/pipeline" --json "$T/tie.jsonl" >"$T/tie.single"
+ties=$(jq -r '[.at, .service] | @tsv' "$T/tie.single" | sort -u |
+    awk '{ n[$1]++ } END { for (t in n) if (n[t] > 1) c++; print c + 0 }')
+ok "$([ "$ties" -ge 1 ] && echo 0 || echo 1)" "two services alert at the same time ($ties minutes)"
+check tie "$RS_URL_1,$RS_URL_2" 3 "3 shards on 2 servers"
+check tie "$RS_URL_1" 3 "3 shards on 1 server"
+tie=$n
+for k in 0 1 2; do
+	redis-cli -p "$RS_PORT_1" XRANGE "s$tie:out:$k" - + |
+	    grep '^{"type":"alert"' | jq -r .service | sort -u | tr '\n' ' '
+	echo
+done >"$T/used"
+is "$(cat "$T/used" | tr '\n' '|')" "users |catalog ||" "users' alerts come from shard 0, catalog's from shard 1"
+
 # The shards are the services: each worker read only its own.
 store xstats --shards "$RS_URL_1,$RS_URL_2" --streams 3 --prefix "s$three:" >"$T/stats"
 is "$(jq -s '[.[] | select(.stream | test(":ev:")) | .length > 0] | all' "$T/stats")" true \
