@@ -27,9 +27,11 @@ STORAGE_BACKEND=sqlite SQLITE_DB_PATH=$T/single.db \
 ok "$(grep -q '"state":"firing"' "$T/single" && echo 0 || echo 1)" \
     "the single run fires"
 count() {	# count TYPE DB...: records of TYPE in the SQLite files
+	_type=$1
+	shift
 	for _db in "$@"; do
 		STORAGE_BACKEND=sqlite SQLITE_DB_PATH=$_db store stats |
-		    jq --arg t "$1" '.types[$t].count // 0'
+		    jq --arg t "$_type" '.types[$t].count // 0'
 	done | awk '{ s += $1 } END { print s + 0 }'
 }
 
