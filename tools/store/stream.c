@@ -51,6 +51,7 @@ struct sopt {
 	size_t		 chunk;
 	int64_t		 block_ms;
 	int64_t		 claim_idle_ms;
+	int64_t		 idle_ms;	/* xread --merge --idle; 0: wait */
 	size_t		 max_line;
 };
 
@@ -63,6 +64,7 @@ stream_usage(FILE *fp, int status)
 	    "       store xread --shard k [--consumer name] [--drain] [--count n]\n"
 	    "                 [--block duration] [--claim-idle duration]\n"
 	    "       store xread --merge [--consumer name] [--drain] [--block duration]\n"
+	    "                 [--idle duration]\n"
 	    "       store xstats\n"
 	    "       every command: [--shards url,...] [--streams n] [--prefix prefix]\n"
 	    "                 [--group name] [--cap n]\n");
@@ -72,7 +74,7 @@ stream_usage(FILE *fp, int status)
 static void
 stream_options(int argc, char **argv, struct sopt *o)
 {
-	enum { O_BATCH = 256, O_BLOCK, O_BY, O_CAP, O_CHUNK, O_CLAIM, O_CONSUMER, O_COUNT,
+	enum { O_BATCH = 256, O_BLOCK, O_BY, O_CAP, O_CHUNK, O_CLAIM, O_CONSUMER, O_COUNT, O_IDLE,
 	    O_DRAIN, O_GROUP, O_MAXLINE, O_MERGE, O_OUT, O_PREFIX, O_SHARD,
 	    O_SHARDS, O_STREAMS, O_STRICT };
 	static const struct option longopts[] = {
@@ -87,6 +89,7 @@ stream_options(int argc, char **argv, struct sopt *o)
 		{ "drain",	no_argument,		NULL, O_DRAIN },
 		{ "group",	required_argument,	NULL, O_GROUP },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "idle",	required_argument,	NULL, O_IDLE },
 		{ "max-line",	required_argument,	NULL, O_MAXLINE },
 		{ "merge",	no_argument,		NULL, O_MERGE },
 		{ "out",	required_argument,	NULL, O_OUT },
@@ -149,6 +152,10 @@ stream_options(int argc, char **argv, struct sopt *o)
 			break;
 		case O_GROUP:
 			o->cfg.group = optarg;
+			break;
+		case O_IDLE:
+			o->idle_ms = sb_arg_duration("--idle", optarg, 0,
+			    INT64_MAX / 2);
 			break;
 		case O_MAXLINE:
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg,
@@ -592,6 +599,7 @@ struct mshard {
 	int		 ended;
 	int64_t		 t;		/* the head's time */
 	int		 wm;		/* the head is a watermark */
+	int64_t		 empty_since;	/* monotonic ms; 0: has a head */
 	struct sb_buf	 key;		/* the head's service and key */
 };
 
@@ -723,21 +731,31 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 
 		out_write(&out);	/* before any read that may block */
 
-		/* Every shard that can still write needs a head. */
+		/*
+		 * Every shard that can still write needs a head; with --idle,
+		 * one that has had none for that long is not waited for.
+		 */
+		int64_t now = sb_monotonic_ms();
 		for (unsigned k = 0; k < ns; k++) {
 			struct mshard *s = &m.sh[k];
+			int idle = o->idle_ms > 0 && s->empty_since > 0 &&
+			    now - s->empty_since >= o->idle_ms;
 			if (s->n == 0 && !s->ended) {
 				m.cur = k;
 				if (sb_rstream_read(rs, "out", k, consumer, ">",
-				    o->count, o->drain ? 100 : o->block_ms,
-				    merge_entry, &m, &n, NULL) != 0)
+				    o->count, idle ? -1 : o->drain ? 100 :
+				    o->block_ms, merge_entry, &m, &n, NULL) != 0)
 					errx(1, "%s", sb_rstream_error(rs));
 				if (s->n > 0)
 					head_parse(&m, s);
 				else if (s->nids > 0)
 					merge_ack(rs, s, k);	/* an end marker */
 			}
-			if (s->n == 0 && !s->ended)
+			if (s->n > 0)
+				s->empty_since = 0;
+			else if (s->empty_since == 0)
+				s->empty_since = now;
+			if (s->n == 0 && !s->ended && !idle)
 				all = 0;
 			if (s->n > 0 || !s->ended)
 				done = 0;
@@ -750,8 +768,10 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 			if (m.sh[k].n > 0 && (best < 0 || head_before(&m.sh[k],
 			    k, &m.sh[best], (unsigned)best)))
 				best = k;
-		if (best < 0)
+		if (best < 0) {
+			nap(50);	/* every shard idle: no busy loop */
 			continue;
+		}
 		struct mshard *s = &m.sh[best];
 		const char *line = s->lines.s + s->off;
 		size_t len = strlen(line);
