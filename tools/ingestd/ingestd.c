@@ -58,9 +58,9 @@ usage(FILE *fp, int status)
 	    "               [--header-timeout duration] [--max-ahead duration] "
 	    "[--threads n]\n"
 	    "               [--token-file file] [--format name] [--service name]\n"
-	    "               [--redis-shards url,... [--redis-streams n] "
-	    "[--redis-prefix prefix]\n"
-	    "               [--redis-group name] [--redis-cap n]]\n");
+	    "               [--redis-shards url,... [--redis-streams n]\n"
+	    "               [--redis-prefix prefix] [--redis-group name] "
+	    "[--redis-cap n]]\n");
 	exit(status);
 }
 
