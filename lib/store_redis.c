@@ -37,6 +37,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "redis.h"
 #include "store.h"
 #include "store_impl.h"
 
@@ -103,18 +104,6 @@ rkey(struct sb_store *st, struct sb_buf *b, const char *part,
 }
 
 static int
-transient_reply(const redisReply *rep)
-{
-	static const char *const codes[] = { "LOADING", "BUSY", "TRYAGAIN",
-	    "MASTERDOWN", "CLUSTERDOWN", "MISCONF", NULL };
-
-	for (int i = 0; codes[i] != NULL; i++)
-		if (strncmp(rep->str, codes[i], strlen(codes[i])) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 conn_err(struct sb_store *st, const char *what)
 {
 	struct rds *r = st->be;
@@ -133,7 +122,7 @@ check(struct sb_store *st, redisReply *rep, const char *what)
 		return conn_err(st, what);
 	if (rep->type != REDIS_REPLY_ERROR)
 		return 0;
-	rc = sb_store_seterr(st, transient_reply(rep) ? SB_STORE_TRANSIENT :
+	rc = sb_store_seterr(st, sb_redis_transient(rep) ? SB_STORE_TRANSIENT :
 	    -1, "%s: %s: %s", st->desc, what, rep->str);
 	freeReplyObject(rep);
 	return rc;
@@ -429,9 +418,8 @@ static int
 rds_connect(struct sb_store *st)
 {
 	struct rds *r = st->be;
-	struct timeval tv = { 2, 0 }, rw = { 30, 0 };
-	char err[256], db[16];
-	int rc;
+	char err[256];
+	int transient;
 
 	if (r == NULL)
 		st->be = r = sb_xcalloc(1, sizeof *r);
@@ -444,27 +432,10 @@ rds_connect(struct sb_store *st)
 			st->secret = sb_xstrdup(r->url.password);
 		describe(st);
 	}
-	r->c = redisConnectWithTimeout(r->url.host, r->url.port, tv);
-	if (r->c == NULL || r->c->err)
-		return conn_err(st, "connect");
-	redisSetTimeout(r->c, rw);
-	if (r->url.password != NULL) {
-		args_reset(r);
-		args(r, "AUTH");
-		if (r->url.user != NULL)
-			args(r, r->url.user);
-		args(r, r->url.password);
-		if ((rc = run(st, "AUTH", NULL)) != 0)
-			return rc;
-	}
-	if (r->url.db != 0) {
-		snprintf(db, sizeof db, "%d", r->url.db);
-		args_reset(r);
-		args(r, "SELECT");
-		args(r, db);
-		if ((rc = run(st, "SELECT", NULL)) != 0)
-			return rc;
-	}
+	r->c = sb_redis_connect(&r->url, 30000, err, sizeof err, &transient);
+	if (r->c == NULL)
+		return sb_store_seterr(st, transient ? SB_STORE_TRANSIENT : -1,
+		    "%s: %s", st->desc, err);
 	return rds_schema(st);
 }
 

@@ -387,9 +387,12 @@ written(struct wbatch *b, int ok)
 	struct req *r = b->arg;
 
 	/* Counted here: written is accepted, even if the client is gone. */
-	if (ok)
+	if (ok == 1)
 		atomic_fetch_add(&metrics.events_accepted, r->res.accepted);
-	atomic_store(&r->written, ok ? 1 : -1);
+	if (ok == WRITER_OVER_CAP)
+		r->why = "a shard's stream holds --redis-cap unread entries: "
+		    "the workers are behind";
+	atomic_store(&r->written, ok == 1 ? 1 : -1);
 	MHD_resume_connection(r->conn);
 }
 

@@ -59,7 +59,10 @@ usage(FILE *fp, int status)
 	    "               [--max-header bytes] [--max-inflate-ratio n] "
 	    "[--max-ahead duration]\n"
 	    "               [--threads n] [--token-file file] [--format name] "
-	    "[--service name]\n");
+	    "[--service name]\n"
+	    "               [--redis-shards url,... [--redis-streams n]\n"
+	    "               [--redis-prefix prefix] [--redis-group name] "
+	    "[--redis-cap n]]\n");
 	exit(status);
 }
 
@@ -157,7 +160,8 @@ parse_options(int argc, char **argv, int *check)
 	enum { OPT_FSYNC = 256, OPT_FSYNC_INTERVAL, OPT_MAX_BODY, OPT_QUEUE,
 	    OPT_MAX_CONN, OPT_MAX_PER_IP, OPT_IDLE, OPT_HEADER, OPT_THREADS, OPT_TOKEN,
 	    OPT_MAX_AHEAD, OPT_FORMAT, OPT_SERVICE, OPT_BODY, OPT_MAX_HEADER,
-	    OPT_MAX_RATIO };
+	    OPT_MAX_RATIO, OPT_REDIS, OPT_REDIS_STREAMS, OPT_REDIS_PREFIX,
+	    OPT_REDIS_GROUP, OPT_REDIS_CAP };
 	static const struct option longopts[] = {
 		{ "body-timeout",	required_argument, NULL, OPT_BODY },
 		{ "format",		required_argument, NULL, OPT_FORMAT },
@@ -176,6 +180,11 @@ parse_options(int argc, char **argv, int *check)
 		{ "output",		required_argument, NULL, 'o' },
 		{ "port",		required_argument, NULL, 'p' },
 		{ "queue-size",		required_argument, NULL, OPT_QUEUE },
+		{ "redis-cap",		required_argument, NULL, OPT_REDIS_CAP },
+		{ "redis-group",	required_argument, NULL, OPT_REDIS_GROUP },
+		{ "redis-prefix",	required_argument, NULL, OPT_REDIS_PREFIX },
+		{ "redis-shards",	required_argument, NULL, OPT_REDIS },
+		{ "redis-streams",	required_argument, NULL, OPT_REDIS_STREAMS },
 		{ "service",		required_argument, NULL, OPT_SERVICE },
 		{ "threads",		required_argument, NULL, OPT_THREADS },
 		{ "token-file",		required_argument, NULL, OPT_TOKEN },
@@ -200,6 +209,7 @@ parse_options(int argc, char **argv, int *check)
 	conf.max_inflate_ratio = 100;
 	conf.max_ahead = 5 * 60000;
 	conf.threads = cpus();
+	sb_rstream_config_env(&conf.redis);
 
 	while ((ch = sb_getopt(argc, argv, "dhl:no:p:v", longopts)) != -1) {
 		switch (ch) {
@@ -301,6 +311,24 @@ parse_options(int argc, char **argv, int *check)
 				bad_option("--service", optarg, "not a name of "
 				    "1 to 256 bytes of UTF-8");
 			conf.service = optarg;
+			break;
+		case OPT_REDIS:
+			conf.redis.urls = optarg;
+			conf.use_redis = 1;
+			break;
+		case OPT_REDIS_STREAMS:
+			conf.redis.streams = (unsigned)sb_arg_ll(
+			    "--redis-streams", optarg, 1, 65536);
+			break;
+		case OPT_REDIS_PREFIX:
+			conf.redis.prefix = optarg;
+			break;
+		case OPT_REDIS_GROUP:
+			conf.redis.group = optarg;
+			break;
+		case OPT_REDIS_CAP:
+			conf.redis.cap = (uint64_t)sb_arg_ll("--redis-cap",
+			    optarg, 0, INT64_MAX);
 			break;
 		default:
 			usage(stderr, 2);
@@ -433,6 +461,33 @@ fsync_name(enum fsync_policy p)
 }
 
 /* -n: the configuration, and whether it can work; nothing is changed. */
+/* The URL list with every user and password replaced by ***. */
+static const char *
+masked_urls(const char *urls)
+{
+	static char out[2048];
+	size_t o = 0;
+
+	for (const char *p = urls; *p != '\0' && o + 4 < sizeof out; ) {
+		const char *at = strchr(p, '@'), *comma = strchr(p, ',');
+		const char *sep = strstr(p, "://");
+		if (sep != NULL && at != NULL && (comma == NULL || at < comma) &&
+		    sep < at) {
+			size_t n = (size_t)(sep + 3 - p);
+			if (o + n + 4 >= sizeof out)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+			memcpy(out + o, "***", 3);
+			o += 3;
+			p = at;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static int
 check_config(void)
 {
@@ -444,7 +499,7 @@ check_config(void)
 		status = 1;
 	else
 		freeaddrinfo(res);
-	if (strcmp(conf.output, "-") != 0) {
+	if (!conf.use_redis && strcmp(conf.output, "-") != 0) {
 		snprintf(dir, sizeof dir, "%s", conf.output);
 		/* The nearest directory that exists must be writable. */
 		for (;;) {
@@ -471,7 +526,13 @@ check_config(void)
 		}
 	}
 	printf("listen %s port %s\n", conf.addr, conf.port);
-	printf("output %s\n", conf.output);
+	if (conf.use_redis)
+		printf("output redis %s streams %u prefix %s group %s cap "
+		    "%llu\n", masked_urls(conf.redis.urls), conf.redis.streams,
+		    conf.redis.prefix, conf.redis.group,
+		    (unsigned long long)conf.redis.cap);
+	else
+		printf("output %s\n", conf.output);
 	printf("fsync %s", fsync_name(conf.fsync));
 	if (conf.fsync == FSYNC_INTERVAL)
 		printf(" %s", sb_duration_format(conf.fsync_interval, dur,
@@ -544,6 +605,8 @@ main(int argc, char **argv)
 	wc.fsync = conf.fsync;
 	wc.interval_ms = conf.fsync_interval;
 	wc.log = logmsg;
+	if (conf.use_redis)
+		wc.redis = &conf.redis;
 	if (writer_start(&wc, err, sizeof err) == -1) {
 		logmsg(LOG_ERR, "%s", err);
 		return 1;
@@ -552,8 +615,11 @@ main(int argc, char **argv)
 		logmsg(LOG_ERR, "%s", err);
 		return 1;
 	}
-	logmsg(LOG_INFO, "writing %s, fsync %s", conf.output,
-	    fsync_name(conf.fsync));
+	if (conf.use_redis)
+		logmsg(LOG_INFO, "writing to the streams of %s", conf.redis.urls);
+	else
+		logmsg(LOG_INFO, "writing %s, fsync %s", conf.output,
+		    fsync_name(conf.fsync));
 
 	for (;;) {
 		struct timespec tick = { 0, 200 * 1000000 };

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "logfmt.h"
+#include "rstream.h"
 #include "writer.h"
 
 struct config {
@@ -35,6 +36,8 @@ struct config {
 	const struct sb_logfmt *format;	/* --format; NULL: JSON bodies */
 	const char	*format_name;
 	const char	*service;	/* --service */
+	struct sb_rstream_config redis;	/* --redis-shards and friends */
+	int		 use_redis;
 };
 
 extern struct config conf;

@@ -152,6 +152,12 @@ metrics_format(struct sb_buf *b, int64_t held_limit, int64_t connections)
 	gauge(b, "ingestd_writer_healthy",
 	    "1 while the output can be written, 0 after a failed write.",
 	    atomic_load(&metrics.healthy));
+	counter(b, "ingestd_redis_over_cap_total",
+	    "Requests answered 503 because a shard's stream was at "
+	    "--redis-cap.", atomic_load(&metrics.over_cap));
+	gauge(b, "ingestd_redis_backlog",
+	    "The most entries a shard's stream held unread by the group, "
+	    "as last asked.", atomic_load(&metrics.backlog));
 	histogram(b, "ingestd_write_seconds",
 	    "Time of one write(2) of a group of requests.",
 	    &metrics.write_seconds);

@@ -44,6 +44,8 @@ struct metrics {
 	atomic_int_fast64_t	 held_bytes;		/* gauge: the --queue-size budget */
 	atomic_int_fast64_t	 queue_requests;	/* gauge: waiting for the writer */
 	atomic_int		 healthy;		/* gauge: 1 or 0 */
+	atomic_uint_fast64_t	 over_cap;		/* --redis-cap refusals */
+	atomic_uint_fast64_t	 backlog;		/* gauge: the most unread */
 	struct histogram	 write_seconds;
 	struct histogram	 fsync_seconds;
 	struct histogram	 request_seconds;	/* POST /ingest, end to end */

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -21,7 +22,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "file.h"
+#include "json.h"
 #include "metrics.h"
+#include "rstream.h"
 #include "writer.h"
 
 #define RETRY_MS	1000		/* refuse this long after a failed write */
@@ -49,6 +52,11 @@ static struct {
 	pthread_t	 thread;
 	pthread_t	 sync_thread;
 	int		 has_sync_thread;
+	struct sb_rstream *rs;		/* --redis-shards */
+	struct sb_json	 js;
+	struct sb_buf	*chunk;		/* per shard: a batch's lines */
+	uint64_t	*backlog;	/* per shard, as checked for a group */
+	unsigned char	*checked;
 } w = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.cv = PTHREAD_COND_INITIALIZER,
@@ -268,6 +276,117 @@ probe(void)
 	set_healthy();
 }
 
+/* --- Redis shard streams -------------------------------------------- */
+
+/* A shard's backlog, asked once a group. */
+static int
+over_cap(unsigned k)
+{
+	if (w.cfg.redis->cap == 0)
+		return 0;
+	if (!w.checked[k]) {
+		if (sb_rstream_backlog(w.rs, "ev", k, &w.backlog[k]) != 0)
+			return -1;
+		w.checked[k] = 1;
+	}
+	return w.backlog[k] >= w.cfg.redis->cap;
+}
+
+/*
+ * One batch: its lines sorted into their shards' chunks, refused whole
+ * if one of those shards is over its cap, else one XADD a shard
+ * (pipelined).  1 queued, WRITER_OVER_CAP, or 0 on a connection failure.
+ */
+static int
+redis_batch(struct wbatch *b)
+{
+	unsigned n = sb_rstream_count(w.rs);
+	const char *p = b->data, *end = b->data + b->len;
+	int rc;
+
+	for (unsigned k = 0; k < n; k++)
+		sb_buf_reset(&w.chunk[k]);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		unsigned k = 0;
+		if (sb_json_parse(&w.js, p, len) == 0)
+			k = sb_rstream_shard(w.rs, &w.js, 0);
+		if (k >= n)
+			k = 0;		/* an event always has a shard */
+		if (w.chunk[k].len > 0)
+			sb_buf_putc(&w.chunk[k], '\n');
+		sb_buf_add(&w.chunk[k], p, len);
+		p += len + 1;
+	}
+	for (unsigned k = 0; k < n; k++)
+		if (w.chunk[k].len > 0 && (rc = over_cap(k)) != 0)
+			return rc == 1 ? WRITER_OVER_CAP : 0;
+	for (unsigned k = 0; k < n; k++) {
+		if (w.chunk[k].len == 0)
+			continue;
+		if (sb_rstream_add(w.rs, "ev", k, NULL, w.chunk[k].s,
+		    w.chunk[k].len) != 0)
+			return 0;
+		w.backlog[k]++;
+	}
+	return 1;
+}
+
+/* The Redis side of a group: each batch answered on its own. */
+static void
+redis_group(struct wbatch *list)
+{
+	struct wbatch *b, *next;
+	int ok = 1, n = 0;
+	int64_t t0 = sb_monotonic_ns();
+
+	memset(w.checked, 0, sb_rstream_count(w.rs));
+	for (b = list; b != NULL; b = b->next) {
+		b->result = ok ? redis_batch(b) : 0;
+		if (b->result == 0)
+			ok = 0;
+	}
+	if (sb_rstream_flush(w.rs) != 0)
+		ok = 0;
+	if (!ok) {
+		char why[600];
+		snprintf(why, sizeof why, "%s", sb_rstream_error(w.rs));
+		atomic_fetch_add(&metrics.write_errors, 1);
+		set_unhealthy(why);
+	} else {
+		metrics_observe(&metrics.write_seconds, sb_monotonic_ns() - t0);
+		set_healthy();
+	}
+	uint64_t most = 0;
+	for (unsigned k = 0; k < sb_rstream_count(w.rs); k++)
+		if (w.checked[k] && w.backlog[k] > most)
+			most = w.backlog[k];
+	if (ok)
+		atomic_store(&metrics.backlog, most);
+	for (b = list; b != NULL; b = next) {
+		next = b->next;
+		n++;
+		if (b->result == WRITER_OVER_CAP)
+			atomic_fetch_add(&metrics.over_cap, 1);
+		if (b->result == 1 && !ok)
+			b->result = 0;	/* its XADD may not have been answered */
+		if (b->result == 1)
+			atomic_fetch_add(&metrics.written_bytes, b->len);
+		b->done(b, b->result);	/* b may be freed now */
+	}
+	atomic_fetch_sub(&metrics.queue_requests, n);
+}
+
+static void
+redis_probe(void)
+{
+	uint64_t n;
+
+	if (sb_rstream_backlog(w.rs, "ev", 0, &n) == 0)
+		set_healthy();
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -293,7 +412,10 @@ writer_main(void *arg)
 			if (pthread_cond_timedwait(&w.cv, &w.mu, &ts) ==
 			    ETIMEDOUT && w.head == NULL && !w.healthy) {
 				pthread_mutex_unlock(&w.mu);
-				probe();
+				if (w.rs != NULL)
+					redis_probe();
+				else
+					probe();
 				pthread_mutex_lock(&w.mu);
 			}
 		}
@@ -311,6 +433,11 @@ writer_main(void *arg)
 		w.tail = &w.head;
 		pthread_mutex_unlock(&w.mu);
 
+		if (w.rs != NULL) {
+			redis_group(list);
+			pthread_mutex_lock(&w.mu);
+			continue;
+		}
 		int ok = write_group(list), n = 0;
 		while (list != NULL) {
 			struct wbatch *next = list->next;
@@ -350,6 +477,25 @@ int
 writer_start(const struct writer_config *cfg, char *err, size_t errsz)
 {
 	w.cfg = *cfg;
+	w.tail = &w.head;
+	if (cfg->redis != NULL) {
+		if ((w.rs = sb_rstream_open(cfg->redis, err, errsz)) == NULL)
+			return -1;
+		sb_json_init(&w.js);
+		w.chunk = sb_xcalloc(sb_rstream_count(w.rs), sizeof *w.chunk);
+		w.backlog = sb_xcalloc(sb_rstream_count(w.rs),
+		    sizeof *w.backlog);
+		w.checked = sb_xcalloc(sb_rstream_count(w.rs), 1);
+		w.healthy = 1;
+		atomic_store(&metrics.healthy, 1);
+		if ((errno = pthread_create(&w.thread, NULL, writer_main,
+		    NULL)) != 0) {
+			snprintf(err, errsz, "pthread_create: %s",
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	w.is_stdout = strcmp(cfg->path, "-") == 0;
 	if (w.is_stdout)
 		w.cfg.path = "stdout";
@@ -437,6 +583,16 @@ writer_stop(void)
 		pthread_cond_signal(&w.sync_cv);
 		pthread_mutex_unlock(&w.fd_mu);
 		pthread_join(w.sync_thread, NULL);
+	}
+	if (w.rs != NULL) {
+		for (unsigned k = 0; k < sb_rstream_count(w.rs); k++)
+			sb_buf_free(&w.chunk[k]);
+		free(w.chunk);
+		free(w.backlog);
+		free(w.checked);
+		sb_json_free(&w.js);
+		sb_rstream_close(w.rs);
+		w.rs = NULL;
 	}
 	if (w.fd != -1) {
 		if (w.cfg.fsync != FSYNC_NEVER && !w.is_stdout)

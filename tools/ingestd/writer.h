@@ -20,6 +20,15 @@
  * reopens the file once a second, and calls it healthy again once the
  * file opens and its file system has room.
  *
+ * With a Redis shard set (redis != NULL) the writer adds each batch's
+ * lines to the streams of their shards instead (lib/rstream.h: one entry
+ * per batch and shard, routed by service), and done(ok) means that every
+ * server has answered the XADD: the entry is in the server's memory and
+ * in its append-only file as its appendfsync setting says (always:
+ * fsynced before the answer).  A batch that would go to a shard holding
+ * --redis-cap unread entries or more is not written at all: done() gets
+ * WRITER_OVER_CAP.
+ *
  * A batch belongs to the caller; the writer reads data until it calls
  * done(), and never touches the batch after.
  */
@@ -37,10 +46,14 @@ struct wbatch {
 	size_t		 len;
 	void		(*done)(struct wbatch *, int ok);
 	void		*arg;
+	int		 result;	/* the writer's, for done() */
 };
+
+struct sb_rstream_config;
 
 struct writer_config {
 	const char	*path;		/* "-" for standard output */
+	const struct sb_rstream_config *redis;	/* NULL: write path */
 	enum fsync_policy fsync;
 	int64_t		 interval_ms;
 	void		(*log)(int level, const char *fmt, ...)
@@ -50,6 +63,7 @@ struct writer_config {
 #define WRITER_QUEUED	 0
 #define WRITER_UNHEALTHY -1	/* the output cannot be written just now */
 #define WRITER_STOPPING	 -2
+#define WRITER_OVER_CAP	 -3	/* done(): a shard's stream is full */
 
 /* 0, or -1 with a message in err if the output cannot be opened. */
 int	 writer_start(const struct writer_config *, char *err, size_t errsz);

@@ -22,6 +22,7 @@
 #include "sig.h"
 #include "spool.h"
 #include "store.h"
+#include "stream.h"
 #include "timefmt.h"
 
 struct options {
@@ -52,6 +53,7 @@ usage(FILE *fp, int status)
 	    "                 [--limit n]\n"
 	    "       store prune --older-than duration [--now time]\n"
 	    "       store stats | init | migrate\n"
+	    "       store xadd | xread | xstats ... (store xadd -h)\n"
 	    "       every command: [-b backend] [--sqlite-path file] [--redis-url url]\n"
 	    "                 [--redis-prefix prefix] [--timescale conninfo]\n"
 	    "                 [--max-records n] [--retry-for duration]\n");
@@ -111,7 +113,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    strcmp(o->cmd, "prune") != 0 && strcmp(o->cmd, "stats") != 0 &&
 	    strcmp(o->cmd, "init") != 0 && strcmp(o->cmd, "migrate") != 0) {
 		warnx("'%s' is not a command (put, query, prune, stats, init, "
-		    "migrate)", o->cmd);
+		    "migrate, xadd, xread, xstats)", o->cmd);
 		usage(stderr, 2);
 	}
 	while ((ch = sb_getopt(argc - 1, argv + 1, "b:h", longopts)) != -1) {
@@ -638,6 +640,8 @@ main(int argc, char **argv)
 	int64_t retry_for;
 	int status;
 
+	if (argc >= 2 && stream_verb(argv[1]))
+		return stream_main(argc, argv);
 	parse_options(argc, argv, &opt);
 	argc -= optind + 1;
 	argv += optind + 1;
