@@ -151,7 +151,13 @@ is "$({ sig "$K" error_rate binomial 14:10 0.02 0.002; sig "$K" latency_p99 cusu
 is "$({ sig "$K" error_rate binomial 14:10 0.1 0.002; sig "$K" latency_p99 cusum 14:10 140 100; } | sev)" critical "errors 10%: critical"
 is "$({ sig "$K" count traffic 14:10 50 100 '"direction":"down"'; sig "$K" latency_p99 cusum 14:10 140 100; } | sev)" warning "traffic at 50%: warning"
 is "$({ sig "$K" count traffic 14:10 10 100 '"direction":"down"'; sig "$K" latency_p99 cusum 14:10 140 100; } | sev)" critical "traffic at 10%: critical"
-is "$({ sig "$K" count traffic 14:10 600 100 '"direction":"up"'; sig "$K" latency_p99 cusum 14:10 140 100; } | sev)" warning "traffic surge 6x: warning"
+is "$({ sig "$K" count traffic 14:10 600 100 '"direction":"up"'; sig "$K" latency_p95 cusum 14:10 140 100; sig "$K" latency_p99 cusum 14:10 140 100; } | sev)" warning "traffic surge 6x: warning"
+# A surge is load, not evidence: with one latency signal it is no
+# incident (a burst the service absorbs), with two it is.
+{ sig "$K" count traffic 14:10 300 100 '"direction":"up"'; sig "$K" latency_p50 cusum 14:10 120 100; } | run correlate --no-forward
+is "$(cat "$OUT")" "" "a 3x burst and one latency signal: no alert"
+{ sig "$K" count traffic 14:10 300 100 '"direction":"up"'; sig "$K" latency_p50 cusum 14:10 120 100; sig "$K" latency_p95 level 14:10 130 100; } | run correlate --no-forward
+is "$(jq -r '"\(.state) \([.signals[].detector] | join(","))"' "$OUT")" "firing traffic,cusum,level" "with a second latency signal it is, and keeps the surge as context"
 is "$({ sig "$K" error_rate slo_burn 14:10 0.02 0.002 '"burn_rate":15'; sig "$K" latency_p99 cusum 14:10 140 100; } | sev)" critical "burn rate 15: critical"
 is "$({ sig "$K" latency_p95 cusum 14:10 140 100; sig "$K" latency_p99 cusum 14:10 140 100; sig "$K" latency_p50 level 14:10 140 100; } | run correlate; jq -r '.state + " " + .severity' "$OUT" | tr '\n' ' ')" \
     "firing info updated warning " "a third independent signal: one step up, as an update"

@@ -325,6 +325,18 @@ is_live(const struct corr *c, const struct sb_signal *s)
  * pairs among the live signals of key in set (all keys if key is NULL).
  * Two signals are independent when either member differs.
  */
+/*
+ * A traffic surge is load, not a degradation: a burst that the service
+ * absorbs is no incident, so a surge is never evidence.  It stays in an
+ * incident as context (its severity and peak).
+ */
+static int
+surge(const struct sb_signal *s)
+{
+	return s->dir > 0 && (sb_metric_class(s->metric) == SB_MC_TRAFFIC ||
+	    strcmp(sb_detector_family(s->detector), "traffic") == 0);
+}
+
 static int
 independent(const struct corr *c, const struct sigset *set, const char *key,
     int live_only)
@@ -336,12 +348,12 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 		size_t j;
 
 		if ((key != NULL && strcmp(s->key, key) != 0) ||
-		    (live_only && !is_live(c, s)))
+		    (live_only && !is_live(c, s)) || surge(s))
 			continue;
 		for (j = 0; j < i; j++) {
 			const struct sb_signal *o = &set->v[j];
 			if ((key == NULL || strcmp(o->key, key) == 0) &&
-			    (!live_only || is_live(c, o)) &&
+			    (!live_only || is_live(c, o)) && !surge(o) &&
 			    strcmp(o->key, s->key) == 0 &&
 			    strcmp(o->metric, s->metric) == 0 &&
 			    strcmp(sb_detector_family(o->detector),
