@@ -40,6 +40,9 @@ STATUS=$(curl -s -o "$OUT" -w '%{http_code}' "$DASH_URL/api/endpoints")
 is "$STATUS" 200 "api/endpoints: 200"
 is "$(jq '.endpoints | length' "$OUT")" 1000 "api/endpoints: 1000 keys"
 ok "$([ "$(jq .not_shown "$OUT")" -gt 0 ] && echo 0 || echo 1)" "api/endpoints: not_shown $(jq .not_shown "$OUT")"
+curl -s -o "$OUT" "$DASH_URL/metrics"
+ok "$(awk '$1 == "slowburn_over_limit_total{tool=\"dashboard\",limit=\"max-endpoints\"}" && $2 > 0 { f = 1 } END { exit !f }' "$OUT" && echo 0 || echo 1)" \
+    "/metrics: slowburn_over_limit_total counts the windows not shown"
 hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$DASH_PID/status")
 diag "dashboard: peak RSS $hwm KB"
 ok "$([ "$hwm" -lt 100000 ] && echo 0 || echo 1)" "dashboard: peak RSS $hwm KB under 100 MB"

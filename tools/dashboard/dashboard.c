@@ -64,6 +64,7 @@ static struct {
 	struct sb_metrics	*reg;
 	uint64_t		 requests[NCODES];
 	struct sb_histogram	 latency;
+	uint64_t		 not_shown;	/* windows beyond --max-endpoints */
 } dm;
 
 static void
@@ -79,6 +80,8 @@ metrics_init(void)
 	}
 	sb_metrics_hist(dm.reg, "slowburn_http_request_duration_seconds",
 	    NULL, &dm.latency);
+	sb_metrics_u64(dm.reg, "slowburn_over_limit_total",
+	    "limit=\"max-endpoints\"", &dm.not_shown);
 	sb_metrics_process(dm.reg);
 }
 
@@ -448,6 +451,7 @@ render(enum route r, const struct view *v, struct sb_buf *b)
 	case R_API_ENDPOINTS:
 		rc = dash_overview_load(srv.st, v->since, v->until, v->filter,
 		    srv.max_endpoints, &o);
+		dm.not_shown += o.not_shown;
 		if (rc == 0 && r == R_OVERVIEW)
 			html_overview(b, v, &o);
 		else if (rc == 0)
