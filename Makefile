@@ -70,6 +70,7 @@ SD_UNITS = examples/ingestd.service examples/slowburn-pipeline.service
 
 .PHONY: all check test test-asan lint bench nab demo install uninstall clean deps \
 	fuzz fuzzers
+.PHONY: soak
 all: $(BINS) $(UNITS) $(SCRIPT_BINS)
 all: $(CLIENTS)
 
@@ -175,6 +176,13 @@ $(FB)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FB)/libcommon.a $(FUZZ_TOOL_OBJ
 NAB	?= $(CURDIR)/../shared/data/nab
 nab: all
 	@SB_BIN=$(CURDIR)/$(B)/bin scripts/nab $(NAB)
+
+# make soak: the whole flow fed over HTTP for SOAK_DAYS simulated days at
+# full speed, then SOAK_MINUTES at a steady rate, RSS and open files of
+# every stage sampled each minute (scripts/soak).  Not in check, not in CI.
+soak: all
+	@SB_BIN=$(CURDIR)/$(B)/bin SOAK_DAYS=$(SOAK_DAYS) \
+	    SOAK_MINUTES=$(SOAK_MINUTES) scripts/soak
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -35,6 +35,13 @@
 #define SB_ENDPOINT_MAX	2048
 #define SB_METHOD_MAX	32
 #define SB_SERVICE_MAX	256
+/*
+ * The longest series key: the longest aggregate can make,
+ * "service METHOD endpoint".  A record whose "key" is longer is bad in
+ * every tool (sb_record_parse(), store put), so one hostile name cannot
+ * cost more than this in any table, state file or page.
+ */
+#define SB_KEY_MAX	(SB_SERVICE_MAX + 1 + SB_METHOD_MAX + 1 + SB_ENDPOINT_MAX)
 
 struct sb_event {
 	int		 has_time;

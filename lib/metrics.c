@@ -62,6 +62,10 @@ static const struct family {
 	    "(other)." },
 	{ "slowburn_open_incidents", GAUGE,
 	    "Incidents open: fired and not yet resolved." },
+	{ "slowburn_over_limit_total", COUNTER,
+	    "Records dropped at a cap on memory, by the option that sets it "
+	    "(correlate --max-keys, alert --max-alerts; dashboard "
+	    "--max-endpoints: windows not shown)." },
 	{ "slowburn_alert_deliveries_total", COUNTER,
 	    "Delivery attempts of the remote sinks, by result: sent; failed "
 	    "(transient, kept and tried again); refused (permanent, "

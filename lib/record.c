@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+#include "event.h"
 #include "record.h"
 
 /* Records parsed, by kind: the pipeline's four, detect's watermarks, others. */
@@ -40,9 +42,34 @@ count_kind(const struct sb_json *js, long t)
 }
 
 int
+sb_record_key_ok(const struct sb_json *js, size_t obj, char *err,
+    size_t errsz)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	long k = sb_json_member(js, obj, "key");
+	size_t len;
+
+	if (k < 0 || js->tok[k].type != SB_JSTRING ||
+	    js->tok[k].end - js->tok[k].start <= SB_KEY_MAX)
+		return 0;
+	/* Only escapes can make the text longer than the name. */
+	len = js->tok[k].end - js->tok[k].start;
+	if (js->tok[k].escaped && len <= 6 * (size_t)SB_KEY_MAX) {
+		sb_json_str(js, (size_t)k, &b);
+		len = b.len;
+		sb_buf_free(&b);
+		if (len <= SB_KEY_MAX)
+			return 0;
+	}
+	snprintf(err, errsz, "'key' is longer than %d bytes", SB_KEY_MAX);
+	return -1;
+}
+
+int
 sb_record_parse(struct sb_json *js, struct sb_reader *in, const char *s,
     size_t n, long *type)
 {
+	char why[64];
 	long t;
 
 	if (sb_json_parse(js, s, n) == -1)
@@ -51,6 +78,8 @@ sb_record_parse(struct sb_json *js, struct sb_reader *in, const char *s,
 	if (js->tok[0].type != SB_JOBJECT)
 		return sb_reader_bad(in, "not a JSON object");
 	t = sb_json_member(js, 0, "type");
+	if (t >= 0 && sb_record_key_ok(js, 0, why, sizeof why) == -1)
+		return sb_reader_bad(in, "%s", why);
 	if (type == NULL) {
 		count_kind(js, t);
 		return 1;

@@ -22,14 +22,25 @@
 #include "reader.h"
 
 /*
- * Parses s[0..n) into js.  A line that is not JSON, not an object, or
- * whose "type" is not a string is reported through sb_reader_bad().
+ * Parses s[0..n) into js.  A line that is not JSON, not an object, whose
+ * "type" is not a string, or whose "key" is longer than SB_KEY_MAX bytes
+ * (see sb_record_key_ok()) is reported through sb_reader_bad().
  * Returns 1 for a record, with *type the token of its "type" member or
  * -1 for a raw event (type may be NULL when the caller finds it itself);
  * otherwise what sb_reader_bad() returned: 0 skip, -1 fatal.
  */
 int	 sb_record_parse(struct sb_json *js, struct sb_reader *in,
 	    const char *s, size_t n, long *type);
+
+/*
+ * 0 when the "key" member of object obj, if it is a string, is at most
+ * SB_KEY_MAX bytes unescaped (lib/event.h); otherwise -1 and the message
+ * "'key' is longer than 2338 bytes" in err.  sb_record_parse() applies
+ * it to every record with a "type", and store put to what it stores, so
+ * that every tool refuses an overlong name in the same words.
+ */
+int	 sb_record_key_ok(const struct sb_json *js, size_t obj, char *err,
+	    size_t errsz);
 
 /*
  * The kinds of record a stage consumes, for sb_record_hint(): raw events

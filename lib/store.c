@@ -13,6 +13,7 @@
 
 #include "blake2b.h"
 #include "clock.h"
+#include "event.h"
 #include "num.h"
 #include "sig.h"
 #include "store.h"
@@ -418,6 +419,7 @@ sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
 	static const char *const window_time[] = { "start", NULL };
 	static const char *const at_time[] = { "at", NULL };
 	static const char *const alert_time[] = { "at", "started", NULL };
+	static const char *const key_only[] = { "key", NULL };
 	const char *const *times = ev_time, *const *keys = ev_key;
 	struct sb_buf type = SB_BUF_INIT, key = SB_BUF_INIT;
 	const char *tname = "event";
@@ -430,7 +432,6 @@ sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
 		return -1;
 	}
 	if ((t = sb_json_member(js, 0, "type")) >= 0) {
-		static const char *const key_only[] = { "key", NULL };
 		if (sb_json_str(js, (size_t)t, &type) == -1 ||
 		    !type_ok(type.s, type.len)) {
 			snprintf(err, errsz, "'type' is not a record type "
@@ -466,6 +467,13 @@ sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
 			continue;
 		if (sb_json_str(js, (size_t)k, &key) == -1) {
 			snprintf(err, errsz, "'%s' is not a string", keys[i]);
+			goto out;
+		}
+		/* The bounds every reader applies (lib/event.h). */
+		if (key.len > (keys == key_only ? SB_KEY_MAX : SB_ENDPOINT_MAX)) {
+			snprintf(err, errsz, "'%s' is longer than %d bytes",
+			    keys[i], keys == key_only ? SB_KEY_MAX :
+			    SB_ENDPOINT_MAX);
 			goto out;
 		}
 		break;

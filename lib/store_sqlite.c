@@ -65,11 +65,21 @@ enum { S_INSERT, S_PAGE, S_PAGE_KEY, S_GET, S_PUT, S_DEL, S_KEYS, S_DUPS,
 static const char *const sql[S_N] = {
 	"INSERT INTO records (type, key, t, line, digest) "
 	"    VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (t, digest) DO NOTHING",
-	"SELECT id, t, line FROM records WHERE type = ?1 AND t >= ?2 "
-	"    AND t < ?3 AND (t > ?2 OR id > ?4) ORDER BY t, id LIMIT ?5",
+	/*
+	 * The rest of the cursor's time, then the times after it: each
+	 * half seeks in its index, so a page costs the same however many
+	 * records share one time ("t >= ?2 AND (t > ?2 OR id > ?4)" scanned
+	 * every earlier tie at each page: a million windows of one minute
+	 * took 69 s instead of 2).
+	 */
+	"SELECT id, t, line FROM records WHERE type = ?1 AND t = ?2 "
+	"    AND t < ?3 AND id > ?4 "
+	"UNION ALL SELECT id, t, line FROM records WHERE type = ?1 "
+	"    AND t > ?2 AND t < ?3 ORDER BY t, id LIMIT ?5",
 	"SELECT id, t, line FROM records WHERE type = ?1 AND key = ?6 "
-	"    AND t >= ?2 AND t < ?3 AND (t > ?2 OR id > ?4) "
-	"    ORDER BY t, id LIMIT ?5",
+	"    AND t = ?2 AND t < ?3 AND id > ?4 "
+	"UNION ALL SELECT id, t, line FROM records WHERE type = ?1 "
+	"    AND key = ?6 AND t > ?2 AND t < ?3 ORDER BY t, id LIMIT ?5",
 	"SELECT value FROM state WHERE key = ?1",
 	"INSERT INTO state (key, value) VALUES (?1, ?2) "
 	"    ON CONFLICT (key) DO UPDATE SET value = excluded.value",

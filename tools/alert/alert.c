@@ -66,7 +66,7 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp,
 	    "usage: alert [--strict] [--color auto|always|never]\n"
-	    "             [--format console|json] [--max-line bytes]\n"
+	    "             [--format console|json] [--max-alerts n] [--max-line bytes]\n"
 	    "             [--slack URL] [--webhook URL [--header 'Name: value']]\n"
 	    "             [--pagerduty KEY [--pagerduty-url URL]]\n"
 	    "             [--exec CMD [--exec-timeout DUR]]\n"
@@ -135,7 +135,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    O_WEBHOOK, O_HEADER, O_PD, O_PDURL, O_EXEC, O_EXECTO, O_SPOOL,
 	    O_STATE, O_RETRIES, O_RBASE, O_RMAX, O_CTO, O_TO, O_SEED,
 	    O_GROUPBY, O_GWAIT, O_GINTERVAL, O_REPEAT, O_RESOLVED, O_INHIBIT,
-	    O_SILENCES, O_AM, O_AMREPEAT, O_EXTURL };
+	    O_SILENCES, O_AM, O_AMREPEAT, O_EXTURL, O_MAXALERTS };
 	static const struct option longopts[] = {
 		{ "alertmanager",	required_argument, NULL, O_AM },
 		{ "am-repeat",		required_argument, NULL, O_AMREPEAT },
@@ -152,6 +152,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "inhibit",		required_argument, NULL, O_INHIBIT },
 		{ "jitter-seed",	required_argument, NULL, O_SEED },
+		{ "max-alerts",		required_argument, NULL, O_MAXALERTS },
 		{ "max-line",		required_argument, NULL, O_MAXLINE },
 		{ "metrics-file",	required_argument, NULL, SB_OPT_METRICS_FILE },
 		{ "metrics-interval",	required_argument, NULL, SB_OPT_METRICS_INTERVAL },
@@ -314,6 +315,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_SILENCES:
 			o->noise.silences = optarg;
 			break;
+		case O_MAXALERTS:
+			o->noise.max_alerts = (size_t)sb_arg_ll("--max-alerts",
+			    optarg, 1, 100000000);
+			break;
 		case 'h':
 			usage(stdout, 0);
 			break;
@@ -469,7 +474,12 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 	v = noise_admit(r->noise, &av, why, sizeof why);
 	if (*why != '\0')
 		warnx("%s", why);	/* recorded, not delivered */
-	if (v != NOISE_DROP) {
+	if (v == NOISE_OVER) {
+		if (noise_over(r->noise) == 1)
+			sb_reader_note(in, "more than %zu open alerts "
+			    "(--max-alerts): new alerts go to no sink",
+			    r->opt->noise.max_alerts);
+	} else if (v != NOISE_DROP) {
 		if (r->groups != NULL && group_add(r->groups, &av, s, n) == -1)
 			rc = -1;
 		d.av = &av;
@@ -592,6 +602,14 @@ spool_depth(const void *ctx)
 	return (double)spool_count(d->spool, d->sink);
 }
 
+static double
+over_limit(const void *ctx)
+{
+	const struct run *r = ctx;
+
+	return r->noise != NULL ? (double)noise_over(r->noise) : 0;
+}
+
 static struct sb_metrics *
 metrics_start(struct run *r, struct spool *sp)
 {
@@ -608,6 +626,8 @@ metrics_start(struct run *r, struct spool *sp)
 	    &r->in_watermark);
 	sb_metrics_u64(m, "slowburn_records_in_total", "kind=\"other\"",
 	    &r->in_other);
+	sb_metrics_fn(m, "slowburn_over_limit_total", "limit=\"max-alerts\"",
+	    over_limit, r);
 	sb_metrics_event_time(m, newest_event, r);
 	for (int i = 0; i < r->nsinks; i++) {
 		struct sink *s = &r->sinks[i];
@@ -708,6 +728,10 @@ deliver_main(struct options *opt, int argc, char **argv)
 	if (close_sinks(&r) == -1 || ferror(stdout))
 		status = 1;
 	grouper_close(r.groups);
+	if (noise_over(r.noise) > 0)
+		warnx("%llu alert record%s beyond --max-alerts %zu went to no "
+		    "sink", (unsigned long long)noise_over(r.noise),
+		    noise_over(r.noise) == 1 ? "" : "s", opt->noise.max_alerts);
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_SIGNAL | SB_KIND_ALERT);
 	sb_metrics_finish(metrics);

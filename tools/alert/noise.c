@@ -4,6 +4,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "noise.h"
 #include "state.h"
 #include "store.h"
+#include "strtab.h"
 #include "timefmt.h"
 
 #define RELOAD_MS	2000	/* silences are read again this often */
@@ -57,6 +59,9 @@ struct noise {
 	int64_t			 loaded_ms;
 	struct tracked		*tr;
 	size_t			 ntr, cap;
+	struct sb_strtab	*tidx;	/* id: its index in tr, plus one */
+	uint64_t		 over;	/* NOISE_OVER verdicts */
+	int			 warned_sil;	/* more than NOISE_SILENCES_MAX said */
 };
 
 void
@@ -64,6 +69,7 @@ noise_config_init(struct noise_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->inhibit = 1;
+	c->max_alerts = 10000;
 }
 
 static int64_t
@@ -260,6 +266,14 @@ silences_load(struct noise *n, char *err, size_t errsz)
 		lineno++;
 		if (len == 0)
 			continue;
+		if (n->nsil == NOISE_SILENCES_MAX) {
+			/* Once, not at every reload. */
+			if (!n->warned_sil++)
+				warnx("%s: more than %d silences: the rest "
+				    "are ignored", sb_state_name(n->st),
+				    NOISE_SILENCES_MAX);
+			break;
+		}
 		n->sil = sb_xrealloc(n->sil, (n->nsil + 1) * sizeof *n->sil);
 		if (silence_read(&n->sil[n->nsil], p, len) == 0)
 			n->nsil++;
@@ -288,6 +302,7 @@ noise_open(const struct noise_config *cfg, char *err, size_t errsz)
 	struct noise *n = sb_xcalloc(1, sizeof *n);
 
 	n->cfg = *cfg;
+	n->tidx = sb_strtab_new();
 	if (cfg->silences == NULL && default_db_absent()) {
 		n->absent = 1;
 		n->loaded_ms = sb_monotonic_ms();
@@ -337,17 +352,18 @@ noise_close(struct noise *n)
 		free(n->tr[i].service);
 	}
 	free(n->tr);
+	sb_strtab_free(n->tidx);
 	sb_state_close(n->st);
 	free(n);
 }
 
+/* A hash table finds them: a flood of new ids costs one lookup each. */
 static struct tracked *
 track_find(struct noise *n, const char *id)
 {
-	for (size_t i = 0; i < n->ntr; i++)
-		if (strcmp(n->tr[i].id, id) == 0)
-			return &n->tr[i];
-	return NULL;
+	void **v = sb_strtab_get(n->tidx, id);
+
+	return v != NULL ? &n->tr[(uintptr_t)*v - 1] : NULL;
 }
 
 static struct tracked *
@@ -365,6 +381,7 @@ track(struct noise *n, const struct alert_view *a)
 	memset(t, 0, sizeof *t);
 	t->id = sb_xstrdup(a->id);
 	t->service = sb_xstrdup(a->service);
+	*sb_strtab_put(n->tidx, t->id) = (void *)(uintptr_t)n->ntr;
 	snprintf(t->severity, sizeof t->severity, "%s", a->severity);
 	return t;
 }
@@ -372,9 +389,19 @@ track(struct noise *n, const struct alert_view *a)
 static void
 untrack(struct noise *n, struct tracked *t)
 {
+	sb_strtab_del(n->tidx, t->id);
 	free(t->id);
 	free(t->service);
 	*t = n->tr[--n->ntr];
+	if (t != &n->tr[n->ntr])
+		*sb_strtab_get(n->tidx, t->id) =
+		    (void *)(uintptr_t)(t - n->tr + 1);
+}
+
+uint64_t
+noise_over(const struct noise *n)
+{
+	return n->over;
 }
 
 /* A firing critical alert of the same service, other than a itself. */
@@ -409,9 +436,20 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 				untrack(n, t);
 			return NOISE_DROP;
 		}
+	t = track_find(n, a->id);
+	/*
+	 * Memory grows with the open alerts, never past --max-alerts: a new
+	 * one beyond it goes to no sink, and while they are all held the
+	 * resolve of an unknown alert may be one of those: it goes nowhere
+	 * either.
+	 */
+	if (t == NULL && n->ntr >= n->cfg.max_alerts) {
+		n->over++;
+		return NOISE_OVER;
+	}
 	if (av_resolved(a)) {
 		int delivered = 1;
-		if ((t = track_find(n, a->id)) != NULL) {
+		if (t != NULL) {
 			delivered = t->delivered;
 			untrack(n, t);
 		}
@@ -503,6 +541,22 @@ silence_id(struct silence *s)
 	}
 	snprintf(s->id, sizeof s->id, "%08x", (unsigned)(h ^ (h >> 32)));
 	sb_buf_free(&b);
+}
+
+/* Drops the silences that have ended; how many are left. */
+static size_t
+silences_forget_expired(struct noise *n, int64_t now)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n->nsil; i++) {
+		if (n->sil[i].ends <= now)
+			silence_free(&n->sil[i]);
+		else
+			n->sil[j++] = n->sil[i];
+	}
+	n->nsil = j;
+	return j;
 }
 
 static int64_t
@@ -607,6 +661,14 @@ silence_main(int argc, char **argv)
 		if (ns.author == NULL && (e = getenv("USER")) != NULL)
 			ns.author = sb_xstrdup(e);
 		silence_id(&ns);
+		if (n->nsil >= NOISE_SILENCES_MAX && silences_forget_expired(n,
+		    now) >= NOISE_SILENCES_MAX) {
+			warnx("silence add: %d silences in place: expire some "
+			    "first", NOISE_SILENCES_MAX);
+			silence_free(&ns);
+			noise_close(n);
+			return 1;
+		}
 		n->sil = sb_xrealloc(n->sil, (n->nsil + 1) * sizeof *n->sil);
 		n->sil[n->nsil++] = ns;
 		memset(&ns, 0, sizeof ns);

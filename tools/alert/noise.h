@@ -30,11 +30,16 @@
 struct noise_config {
 	int		 inhibit;	/* default 1 */
 	const char	*silences;	/* location, or NULL: the default */
+	size_t		 max_alerts;	/* open alerts held; default 10000 */
 };
+
+/* Silences read from a location, and held by alert silence add. */
+#define NOISE_SILENCES_MAX	1000
 
 enum noise_verdict {
 	NOISE_DROP,		/* silenced or inhibited: no sink */
-	NOISE_SEND		/* every sink (remote ones through its group) */
+	NOISE_SEND,		/* every sink (remote ones through its group) */
+	NOISE_OVER		/* a new alert beyond --max-alerts: no sink */
 };
 
 struct noise;
@@ -46,6 +51,9 @@ void	 noise_close(struct noise *);
 /* The verdict for one alert; why holds a line to record, or "". */
 enum noise_verdict noise_admit(struct noise *, const struct alert_view *,
 	    char *why, size_t whysz);
+
+/* Records refused as NOISE_OVER so far. */
+uint64_t noise_over(const struct noise *);
 
 /* alert silence add|list|expire: argv[0] is "silence"; an exit status. */
 int	 silence_main(int argc, char **argv);

@@ -44,7 +44,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: correlate [--no-forward] [--no-group] [--no-solo] [--solo]\n"
 	    "                 [--strict] [--max-line bytes] [--min-signals n]\n"
-	    "                 [--reopen duration] [--resolve-after duration]\n"
+	    "                 [--max-keys n] [--reopen duration]\n"
+	    "                 [--resolve-after duration]\n"
 	    "                 [--solo-min-count n] [--solo-score x]\n"
 	    "                 [--metrics-file file [--metrics-interval duration]]\n"
 	    "                 [--state file] [--within duration] [file ...]\n");
@@ -54,11 +55,12 @@ usage(FILE *fp, int status)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_MAXLINE = 256, O_MIN, O_NOFWD, O_NOGROUP, O_REOPEN,
+	enum { O_MAXLINE = 256, O_MAXKEYS, O_MIN, O_NOFWD, O_NOGROUP, O_REOPEN,
 	    O_RESOLVE, O_NOSOLO, O_SOLO, O_SOLOCOUNT, O_SOLOSCORE, O_STATE, O_STRICT,
 	    O_WITHIN };
 	static const struct option longopts[] = {
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "max-keys",		required_argument,	NULL, O_MAXKEYS },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "metrics-file",	required_argument,	NULL, SB_OPT_METRICS_FILE },
 		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
@@ -90,6 +92,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->cfg.solo_score = 20;
 	o->cfg.solo_min_count = 20;
 	o->cfg.group = 1;
+	o->cfg.max_keys = 10000;
 	o->max_line = SB_MAX_LINE_DEFAULT;
 	o->forward = 1;
 
@@ -98,6 +101,10 @@ parse_options(int argc, char **argv, struct options *o)
 		case SB_OPT_METRICS_FILE:
 		case SB_OPT_METRICS_INTERVAL:
 			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
+		case O_MAXKEYS:
+			o->cfg.max_keys = (size_t)sb_arg_ll("--max-keys", optarg,
+			    1, 100000000);
 			break;
 		case O_MAXLINE:
 			o->max_line = (size_t)sb_arg_ll("--max-line", optarg, 1024,
@@ -294,7 +301,10 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);
 		r->signals_in++;
-		corr_signal(r->corr, &sig, &r->out);
+		if (corr_signal(r->corr, &sig, &r->out) == 1)
+			sb_reader_note(in, "more than %zu keys (--max-keys): "
+			    "signals of new keys are skipped",
+			    r->opt->cfg.max_keys);
 		sb_signal_free(&sig);
 		return 0;
 	}
@@ -364,6 +374,14 @@ open_incidents(const void *ctx)
 	return (double)corr_open(r->corr);
 }
 
+static double
+over_limit(const void *ctx)
+{
+	const struct corr_stats *st = corr_stats(((const struct run *)ctx)->corr);
+
+	return (double)(st->over_keys + st->over_incidents);
+}
+
 static struct sb_metrics *
 metrics_start(struct run *r)
 {
@@ -379,10 +397,29 @@ metrics_start(struct run *r)
 	sb_metrics_u64(m, "slowburn_records_out_total", "kind=\"forwarded\"",
 	    &r->forwarded);
 	sb_metrics_fn(m, "slowburn_open_incidents", NULL, open_incidents, r);
+	sb_metrics_fn(m, "slowburn_over_limit_total", "limit=\"max-keys\"",
+	    over_limit, r);
 	sb_metrics_event_time(m, clock_now, r);
 	if (sb_metrics_start(m, &r->opt->metrics) == -1)
 		err(1, "%s", r->opt->metrics.path);
 	return m;
+}
+
+/* What --max-keys cost, said at exit as aggregate and detect say theirs. */
+static void
+over_summary(const struct run *r)
+{
+	const struct corr_stats *st = corr_stats(r->corr);
+	size_t max = r->opt->cfg.max_keys;
+
+	if (st->over_keys > 0)
+		warnx("%llu signal%s of keys beyond --max-keys %zu skipped",
+		    (unsigned long long)st->over_keys,
+		    st->over_keys == 1 ? "" : "s", max);
+	if (st->over_incidents > 0)
+		warnx("%llu alert%s not raised: %zu incidents held "
+		    "(--max-keys)", (unsigned long long)st->over_incidents,
+		    st->over_incidents == 1 ? "" : "s", max);
 }
 
 int
@@ -427,6 +464,7 @@ main(int argc, char **argv)
 		status = 1;
 	put(&r);
 	sb_out_end(NULL);
+	over_summary(&r);
 	sb_reader_summary();
 	sb_record_hint(SB_KIND_SIGNAL);
 	sb_metrics_finish(metrics);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "strtab.h"
 #include "incident.h"
 #include "sigrec.h"
 #include "timefmt.h"
@@ -56,6 +57,7 @@ struct corr {
 	int64_t		 clock;
 	struct keyev	*kev;
 	size_t		 nkev, kevcap;
+	struct sb_strtab *kidx;		/* key: its index in kev, plus one */
 	struct incident	**inc;
 	size_t		 ninc, inccap;
 	struct corr_stats st;
@@ -121,7 +123,7 @@ set_put(struct sigset *set, const struct sb_signal *s)
 		return;
 	}
 	if (set->n == set->cap) {
-		set->cap = set->cap ? set->cap * 2 : 8;
+		set->cap = set->cap ? set->cap * 2 : 2;
 		set->v = sb_xrealloc(set->v, set->cap * sizeof *set->v);
 	}
 	memmove(&set->v[i + 1], &set->v[i], (set->n - i) * sizeof *set->v);
@@ -491,6 +493,7 @@ corr_new(const struct corr_config *cfg)
 {
 	struct corr *c = sb_xcalloc(1, sizeof *c);
 
+	c->kidx = sb_strtab_new();
 	c->cfg = *cfg;
 	c->clock = INT64_MIN / 2;
 	return c;
@@ -528,6 +531,7 @@ corr_free(struct corr *c)
 	for (size_t i = 0; i < c->nkev; i++)
 		kev_free(&c->kev[i]);
 	free(c->kev);
+	sb_strtab_free(c->kidx);
 	for (size_t i = 0; i < c->ninc; i++)
 		incident_free(c->inc[i]);
 	free(c->inc);
@@ -556,15 +560,19 @@ corr_stats(const struct corr *c)
 	return &c->st;
 }
 
+/*
+ * Keys are found through a hash table, so that a flood of new keys costs
+ * one lookup each, whatever the number held.
+ */
 static struct keyev *
 kev_find(struct corr *c, const char *key)
 {
-	for (size_t i = 0; i < c->nkev; i++)
-		if (strcmp(c->kev[i].key, key) == 0)
-			return &c->kev[i];
-	return NULL;
+	void **v = sb_strtab_get(c->kidx, key);
+
+	return v != NULL ? &c->kev[(uintptr_t)*v - 1] : NULL;
 }
 
+/* The evidence of s's key; NULL when it is new and --max-keys are held. */
 static struct keyev *
 kev_get(struct corr *c, const struct sb_signal *s)
 {
@@ -572,6 +580,8 @@ kev_get(struct corr *c, const struct sb_signal *s)
 
 	if (k != NULL)
 		return k;
+	if (c->nkev >= c->cfg.max_keys)
+		return NULL;
 	if (c->nkev == c->kevcap) {
 		c->kevcap = c->kevcap ? c->kevcap * 2 : 16;
 		c->kev = sb_xrealloc(c->kev, c->kevcap * sizeof *c->kev);
@@ -581,6 +591,7 @@ kev_get(struct corr *c, const struct sb_signal *s)
 	k->key = sb_xstrdup(s->key);
 	k->service = s->service != NULL ? sb_xstrdup(s->service) : NULL;
 	k->group = group_of(c, s->key, s->service);
+	*sb_strtab_put(c->kidx, k->key) = (void *)(uintptr_t)c->nkev;
 	return k;
 }
 
@@ -644,6 +655,11 @@ quiet_for(const struct corr *c, const struct incident *inc)
 static void
 inc_take(struct corr *c, struct incident *inc, const struct keyev *k)
 {
+	/* One incident spans at most --max-keys keys. */
+	if (inc->nkeys >= c->cfg.max_keys && !inc_has_key(inc, k->key)) {
+		c->st.over_keys++;
+		return;
+	}
 	inc_add_key(inc, k->key);
 	for (size_t i = 0; i < k->sigs.n; i++) {
 		const struct sb_signal *s = &k->sigs.v[i];
@@ -762,10 +778,14 @@ prune(struct corr *c)
 		for (size_t s = k->sigs.n; s-- > 0; )
 			if (!is_live(c, &k->sigs.v[s]))
 				set_del(&k->sigs, s);
-		if (k->sigs.n == 0)
+		if (k->sigs.n == 0) {
+			sb_strtab_del(c->kidx, k->key);
 			kev_free(k);
-		else
-			c->kev[j++] = *k;
+			continue;
+		}
+		if (j != i)
+			*sb_strtab_get(c->kidx, k->key) = (void *)(uintptr_t)(j + 1);
+		c->kev[j++] = *k;
 	}
 	c->nkev = j;
 	j = 0;
@@ -787,6 +807,29 @@ corr_advance(struct corr *c, int64_t t, struct sb_buf *out)
 	c->clock = t;
 	resolve_quiet(c, out);
 	prune(c);
+}
+
+/*
+ * Makes room for a new incident: forgets the resolved one resolved
+ * longest ago (it could only have been reopened).  0 when every one is
+ * open.
+ */
+static int
+inc_forget_oldest(struct corr *c)
+{
+	size_t old = c->ninc;
+
+	for (size_t i = 0; i < c->ninc; i++)
+		if (!c->inc[i]->open && (old == c->ninc ||
+		    c->inc[i]->resolved_at < c->inc[old]->resolved_at))
+			old = i;
+	if (old == c->ninc)
+		return 0;
+	incident_free(c->inc[old]);
+	memmove(&c->inc[old], &c->inc[old + 1],
+	    (c->ninc - old - 1) * sizeof *c->inc);
+	c->ninc--;
+	return 1;
 }
 
 static int
@@ -822,6 +865,10 @@ fire(struct corr *c, struct keyev *k, struct sb_buf *out)
 		c->st.reopened++;
 		return;
 	}
+	if (c->ninc >= c->cfg.max_keys && !inc_forget_oldest(c)) {
+		c->st.over_incidents++;
+		return;
+	}
 	inc = inc_add(c);
 	inc->open = 1;
 	inc->group = sb_xstrdup(k->group);
@@ -847,7 +894,7 @@ fire(struct corr *c, struct keyev *k, struct sb_buf *out)
 	c->st.fired++;
 }
 
-void
+int
 corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 {
 	struct incident *inc;
@@ -869,15 +916,20 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 			peak_last(inc, s);
 			inc_clear(c, inc, s, out);
 		}
-		return;
+		return 0;
 	}
 	if (sb_signal_benign(s)) {
 		c->st.benign++;
 		if ((inc = inc_by_key(c, s->key)) != NULL)
 			peak_last(inc, s);
-		return;
+		return 0;
 	}
-	k = kev_get(c, s);
+	/*
+	 * Memory grows with the keys, never past --max-keys: the signal of
+	 * a new key beyond it is skipped before anything else is looked at.
+	 */
+	if ((k = kev_get(c, s)) == NULL)
+		return c->st.over_keys++ == 0;
 	set_put(&k->sigs, s);
 	if ((inc = inc_by_key(c, s->key)) != NULL) {
 		/* Any signal of its endpoints keeps an open incident open. */
@@ -889,10 +941,11 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 			emit(c, inc, "updated", out);
 			c->st.updated++;
 		}
-		return;
+		return 0;
 	}
 	if (is_live(c, s) && qualifies(c, k))
 		fire(c, k, out);
+	return 0;
 }
 
 /* State: a header, the live evidence as signal lines, the incidents. */
@@ -1092,6 +1145,7 @@ corr_load_line(struct corr *c, const struct sb_json *js, char *why,
     size_t whysz)
 {
 	struct sb_signal s;
+	struct keyev *k;
 	long t = sb_json_member(js, 0, "type");
 	int64_t clock;
 
@@ -1114,7 +1168,11 @@ corr_load_line(struct corr *c, const struct sb_json *js, char *why,
 	if (sb_json_streq(js, (size_t)t, "signal")) {
 		if (sb_signal_read(&s, js, 0, why, whysz) == -1)
 			return -1;
-		set_put(&kev_get(c, &s)->sigs, &s);
+		/* A state saved under a larger --max-keys: the first ones. */
+		if ((k = kev_get(c, &s)) != NULL)
+			set_put(&k->sigs, &s);
+		else
+			c->st.over_keys++;
 		sb_signal_free(&s);
 		return 0;
 	}

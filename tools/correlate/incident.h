@@ -29,19 +29,26 @@ struct corr_config {
 	double		 solo_score;	/* score that is overwhelming */
 	double		 solo_min_count; /* requests for an error-rate solo */
 	int		 group;		/* group endpoints by service */
+	size_t		 max_keys;	/* keys with evidence; incidents; keys of one */
 };
 
 struct corr_stats {
 	uint64_t	 signals, cleared, benign, fired, updated, resolved,
 			 reopened;
+	uint64_t	 over_keys;	/* signals skipped: --max-keys keys held */
+	uint64_t	 over_incidents; /* fires not made: --max-keys incidents open */
 };
 
 struct corr;
 
 struct corr	*corr_new(const struct corr_config *);
 void		 corr_free(struct corr *);
-/* A signal: advances the clock to its time, then weighs it. */
-void		 corr_signal(struct corr *, const struct sb_signal *,
+/*
+ * A signal: advances the clock to its time, then weighs it.  Returns 0,
+ * or 1 when it was the first to find --max-keys reached (the caller says
+ * so once; corr_stats() counts every one).
+ */
+int		 corr_signal(struct corr *, const struct sb_signal *,
 		    struct sb_buf *out);
 /* Another record's event time: may resolve quiet incidents. */
 void		 corr_advance(struct corr *, int64_t t, struct sb_buf *out);

@@ -35,8 +35,8 @@ api_endpoints(struct sb_buf *b, const struct view *v,
 {
 	sb_buf_putc(b, '{');
 	range_members(b, v);
-	sb_buf_printf(b, ",\"sampled\":%s,\"endpoints\":[",
-	    o->sampled ? "true" : "false");
+	sb_buf_printf(b, ",\"sampled\":%s,\"not_shown\":%llu,\"endpoints\":[",
+	    o->sampled ? "true" : "false", (unsigned long long)o->not_shown);
 	for (size_t i = 0; i < o->n; i++) {
 		const struct dash_row *r = &o->row[i];
 

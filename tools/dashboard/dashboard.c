@@ -51,7 +51,8 @@ static struct {
 	int		 refresh;	/* --refresh seconds */
 	struct sb_htpasswd *users;	/* --htpasswd, or NULL */
 	char		*token;		/* --token-file, or NULL */
-} srv = { NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0, 60, NULL, NULL };
+	size_t		 max_endpoints;	/* --max-endpoints */
+} srv = { NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0, 60, NULL, NULL, 1000 };
 
 /*
  * GET /metrics: requests and their latency, and the process.  Only the
@@ -63,6 +64,7 @@ static struct {
 	struct sb_metrics	*reg;
 	uint64_t		 requests[NCODES];
 	struct sb_histogram	 latency;
+	uint64_t		 not_shown;	/* windows beyond --max-endpoints */
 } dm;
 
 static void
@@ -78,6 +80,8 @@ metrics_init(void)
 	}
 	sb_metrics_hist(dm.reg, "slowburn_http_request_duration_seconds",
 	    NULL, &dm.latency);
+	sb_metrics_u64(dm.reg, "slowburn_over_limit_total",
+	    "limit=\"max-endpoints\"", &dm.not_shown);
 	sb_metrics_process(dm.reg);
 }
 
@@ -97,7 +101,7 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: dashboard [-l address] [-p port] [-b backend] [--refresh seconds]\n"
 	    "                 [--sqlite-path file] [--redis-url url] [--redis-prefix prefix]\n"
-	    "                 [--timescale conninfo] [--max-line bytes]\n"
+	    "                 [--timescale conninfo] [--max-endpoints n] [--max-line bytes]\n"
 	    "                 [--htpasswd file] [--token-file file] [--insecure-no-auth]\n");
 	exit(status);
 }
@@ -445,7 +449,9 @@ render(enum route r, const struct view *v, struct sb_buf *b)
 	switch (r) {
 	case R_OVERVIEW:
 	case R_API_ENDPOINTS:
-		rc = dash_overview_load(srv.st, v->since, v->until, v->filter, &o);
+		rc = dash_overview_load(srv.st, v->since, v->until, v->filter,
+		    srv.max_endpoints, &o);
+		dm.not_shown += o.not_shown;
 		if (rc == 0 && r == R_OVERVIEW)
 			html_overview(b, v, &o);
 		else if (rc == 0)
@@ -641,13 +647,14 @@ int
 main(int argc, char **argv)
 {
 	enum { O_SQLITE = 256, O_REDIS, O_PREFIX, O_PG, O_MAXLINE, O_REFRESH,
-	    O_HTPASSWD, O_TOKEN, O_NOAUTH };
+	    O_HTPASSWD, O_TOKEN, O_NOAUTH, O_MAXEP };
 	static const struct option longopts[] = {
 		{ "backend",		required_argument,	NULL, 'b' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "htpasswd",		required_argument,	NULL, O_HTPASSWD },
 		{ "insecure-no-auth",	no_argument,		NULL, O_NOAUTH },
 		{ "listen",		required_argument,	NULL, 'l' },
+		{ "max-endpoints",	required_argument,	NULL, O_MAXEP },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "port",		required_argument,	NULL, 'p' },
 		{ "redis-prefix",	required_argument,	NULL, O_PREFIX },
@@ -698,6 +705,12 @@ main(int argc, char **argv)
 			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)
 				errx(2, "--max-line: '%s' is %s", optarg, errstr);
 			max_line = (size_t)n;
+			break;
+		case O_MAXEP:
+			if (sb_parse_ll(optarg, 1, 1000000, &n, &errstr) == -1)
+				errx(2, "--max-endpoints: '%s' is %s", optarg,
+				    errstr);
+			srv.max_endpoints = (size_t)n;
 			break;
 		case O_REFRESH:
 			if (sb_parse_ll(optarg, 0, 86400, &n, &errstr) == -1)

@@ -670,6 +670,8 @@ row_get(struct dash_overview *o, struct keymap *m, const char *key,
 			return &o->row[m->slot[i] - 1];
 		i = (i + 1) & (m->cap - 1);
 	}
+	if (o->n >= o->max_rows)
+		return NULL;
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 64;
 		o->row = sb_xrealloc(o->row, o->cap * sizeof *o->row);
@@ -706,6 +708,10 @@ overview_row(void *arg, const char *line, size_t len)
 	if (c->filter != NULL && strstr(c->w.key.s, c->filter) == NULL)
 		return 0;
 	r = row_get(c->o, &c->map, c->w.key.s, c->since, c->until, c->step);
+	if (r == NULL) {
+		c->o->not_shown++;
+		return 0;
+	}
 	if (!c->recent) {
 		series_add(&r->s, c->since, &c->w.p);
 		return 0;
@@ -769,7 +775,7 @@ worst_first(const void *x, const void *y)
  */
 int
 dash_overview_load(struct sb_store *st, int64_t since, int64_t until,
-    const char *filter, struct dash_overview *o)
+    const char *filter, size_t max_rows, struct dash_overview *o)
 {
 	struct overview_ctx c;
 	struct sb_store_query q;
@@ -778,6 +784,7 @@ dash_overview_load(struct sb_store *st, int64_t since, int64_t until,
 
 	memset(o, 0, sizeof *o);
 	memset(&c, 0, sizeof c);
+	o->max_rows = max_rows;
 	c.o = o;
 	c.filter = filter != NULL && *filter != '\0' ? filter : NULL;
 	c.since = since;

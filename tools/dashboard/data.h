@@ -93,6 +93,8 @@ struct dash_overview {
 	struct dash_alerts alerts;	/* of the lookback, for "active" */
 	uint64_t	 rows;
 	int		 sampled;
+	size_t		 max_rows;	/* --max-endpoints */
+	uint64_t	 not_shown;	/* windows of keys beyond it */
 };
 
 /*
@@ -115,9 +117,13 @@ int	 dash_incident_has_key(const struct dash_incident *, const char *key);
 const char *dash_severity_name(int);
 int	 dash_severity_parse(const char *);
 
-/* filter: NULL or a substring every key shown must contain. */
+/*
+ * filter: NULL or a substring every key shown must contain.  At most
+ * max_rows keys are held, the first met; the windows of further keys are
+ * counted in not_shown.
+ */
 int	 dash_overview_load(struct sb_store *, int64_t since, int64_t until,
-	    const char *filter, struct dash_overview *);
+	    const char *filter, size_t max_rows, struct dash_overview *);
 void	 dash_overview_free(struct dash_overview *);
 
 /*

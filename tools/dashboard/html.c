@@ -367,6 +367,11 @@ html_overview(struct sb_buf *b, const struct view *v,
 	if (o->sampled)
 		sb_buf_puts(b, "<p class=\"muted\">Large range: sparklines "
 		    "are sampled.</p>");
+	if (o->not_shown > 0)
+		sb_buf_printf(b, "<p class=\"muted\">More keys than "
+		    "--max-endpoints %zu: %llu windows of further keys are not "
+		    "shown; narrow the list with the filter.</p>", o->max_rows,
+		    (unsigned long long)o->not_shown);
 	sb_buf_puts(b, "<table id=\"endpoints\"><thead><tr><th>Health</th>"
 	    "<th>Endpoint</th><th>Alert</th><th>Requests/min</th>"
 	    "<th>p95</th><th>Errors</th><th>p95 over the range</th>"
