@@ -2,9 +2,11 @@
  * redis.c - connecting to Redis, for store_redis.c and rstream.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
+#include "buf.h"
 #include "redis.h"
 
 int
@@ -85,4 +87,30 @@ sb_redis_connect(const struct sb_redis_url *u, int64_t rw_ms, char *err,
 fail:
 	redisFree(c);
 	return NULL;
+}
+
+void
+sb_redis_cmd_reset(struct sb_redis_cmd *c)
+{
+	c->argc = 0;
+}
+
+void
+sb_redis_cmd_arg(struct sb_redis_cmd *c, const char *s, size_t n)
+{
+	if (c->argc == c->argcap) {
+		c->argcap = c->argcap ? c->argcap * 2 : 32;
+		c->argv = sb_xrealloc(c->argv, c->argcap * sizeof *c->argv);
+		c->argl = sb_xrealloc(c->argl, c->argcap * sizeof *c->argl);
+	}
+	c->argv[c->argc] = s;
+	c->argl[c->argc++] = n;
+}
+
+void
+sb_redis_cmd_free(struct sb_redis_cmd *c)
+{
+	free(c->argv);
+	free(c->argl);
+	memset(c, 0, sizeof *c);
 }

@@ -20,6 +20,21 @@
  */
 redisContext	*sb_redis_connect(const struct sb_redis_url *u, int64_t rw_ms,
 		    char *err, size_t errsz, int *transient);
+/*
+ * The arguments of one command for redisCommandArgv() and
+ * redisAppendCommandArgv(): pointers into the caller's memory, which must
+ * outlive the call.  Zeroed to start; reset before each command.
+ */
+struct sb_redis_cmd {
+	const char	**argv;
+	size_t		*argl;
+	size_t		 argc, argcap;
+};
+
+void		 sb_redis_cmd_reset(struct sb_redis_cmd *);
+void		 sb_redis_cmd_arg(struct sb_redis_cmd *, const char *, size_t);
+void		 sb_redis_cmd_free(struct sb_redis_cmd *);
+
 /* 1 if an error reply says the server is only busy (LOADING, BUSY...). */
 int		 sb_redis_transient(const redisReply *);
 

@@ -36,9 +36,7 @@ struct sb_rstream {
 	uint64_t	 dups;
 	struct sb_event	 ev;
 	struct sb_buf	 key, name, norm;
-	const char	**argv;
-	size_t		*argl;
-	size_t		 argc, argcap;
+	struct sb_redis_cmd cmd;	/* the command being built */
 	char		 err[1024];
 	char		 desc[512];
 };
@@ -198,8 +196,7 @@ sb_rstream_close(struct sb_rstream *rs)
 	sb_buf_free(&rs->key);
 	sb_buf_free(&rs->name);
 	sb_buf_free(&rs->norm);
-	free(rs->argv);
-	free(rs->argl);
+	sb_redis_cmd_free(&rs->cmd);
 	free(rs);
 }
 
@@ -293,25 +290,19 @@ sb_rstream_shard(const struct sb_rstream *crs, const struct sb_json *js,
 static void
 args_reset(struct sb_rstream *rs)
 {
-	rs->argc = 0;
+	sb_redis_cmd_reset(&rs->cmd);
 }
 
 static void
 arg(struct sb_rstream *rs, const char *s, size_t n)
 {
-	if (rs->argc == rs->argcap) {
-		rs->argcap = rs->argcap ? rs->argcap * 2 : 32;
-		rs->argv = sb_xrealloc(rs->argv, rs->argcap * sizeof *rs->argv);
-		rs->argl = sb_xrealloc(rs->argl, rs->argcap * sizeof *rs->argl);
-	}
-	rs->argv[rs->argc] = s;
-	rs->argl[rs->argc++] = n;
+	sb_redis_cmd_arg(&rs->cmd, s, n);
 }
 
 static void
 args(struct sb_rstream *rs, const char *s)
 {
-	arg(rs, s, strlen(s));
+	sb_redis_cmd_arg(&rs->cmd, s, strlen(s));
 }
 
 /* Runs the built command on s; its reply in *out (freeReplyObject). */
@@ -326,7 +317,7 @@ run(struct sb_rstream *rs, struct server *s, const char *what,
 		return rc;
 	if (s->queued > 0 && (rc = sb_rstream_flush(rs)) != 0)
 		return rc;
-	rep = redisCommandArgv(s->c, (int)rs->argc, rs->argv, rs->argl);
+	rep = redisCommandArgv(s->c, (int)rs->cmd.argc, rs->cmd.argv, rs->cmd.argl);
 	if (rep == NULL)
 		return lost(rs, s, what);
 	if (rep->type == REDIS_REPLY_ERROR) {
@@ -359,7 +350,7 @@ sb_rstream_add(struct sb_rstream *rs, const char *kind, unsigned shard,
 		args(rs, "end");
 		args(rs, "");
 	}
-	if (redisAppendCommandArgv(s->c, (int)rs->argc, rs->argv, rs->argl) !=
+	if (redisAppendCommandArgv(s->c, (int)rs->cmd.argc, rs->cmd.argv, rs->cmd.argl) !=
 	    REDIS_OK)
 		return lost(rs, s, "XADD");
 	s->queued++;

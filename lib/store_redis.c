@@ -52,9 +52,7 @@ struct rds {
 	int		 parsed;
 	uint64_t	 base;		/* first sequence number of the batch */
 	struct sb_buf	 key, key2, scratch;
-	const char	**argv;
-	size_t		*argl;
-	size_t		 argc, argcap;
+	struct sb_redis_cmd cmd;	/* the command being built */
 };
 
 /* --- commands -------------------------------------------------------- */
@@ -62,25 +60,19 @@ struct rds {
 static void
 args_reset(struct rds *r)
 {
-	r->argc = 0;
+	sb_redis_cmd_reset(&r->cmd);
 }
 
 static void
 arg(struct rds *r, const char *s, size_t n)
 {
-	if (r->argc == r->argcap) {
-		r->argcap = r->argcap ? r->argcap * 2 : 64;
-		r->argv = sb_xrealloc(r->argv, r->argcap * sizeof *r->argv);
-		r->argl = sb_xrealloc(r->argl, r->argcap * sizeof *r->argl);
-	}
-	r->argv[r->argc] = s;
-	r->argl[r->argc++] = n;
+	sb_redis_cmd_arg(&r->cmd, s, n);
 }
 
 static void
 args(struct rds *r, const char *s)
 {
-	arg(r, s, strlen(s));
+	sb_redis_cmd_arg(&r->cmd, s, strlen(s));
 }
 
 /* Builds P + part + [type [":" key]] into b. */
@@ -136,7 +128,7 @@ run(struct sb_store *st, const char *what, redisReply **out)
 	redisReply *rep;
 	int rc;
 
-	rep = redisCommandArgv(r->c, (int)r->argc, r->argv, r->argl);
+	rep = redisCommandArgv(r->c, (int)r->cmd.argc, r->cmd.argv, r->cmd.argl);
 	if ((rc = check(st, rep, what)) != 0)
 		return rc;
 	if (out != NULL)
@@ -151,7 +143,7 @@ append(struct sb_store *st, const char *what)
 {
 	struct rds *r = st->be;
 
-	if (redisAppendCommandArgv(r->c, (int)r->argc, r->argv, r->argl) !=
+	if (redisAppendCommandArgv(r->c, (int)r->cmd.argc, r->cmd.argv, r->cmd.argl) !=
 	    REDIS_OK)
 		return conn_err(st, what);
 	return 0;
@@ -462,8 +454,7 @@ rds_destroy(struct sb_store *st)
 	sb_buf_free(&r->key);
 	sb_buf_free(&r->key2);
 	sb_buf_free(&r->scratch);
-	free(r->argv);
-	free(r->argl);
+	sb_redis_cmd_free(&r->cmd);
 	free(r);
 }
 
