@@ -59,7 +59,8 @@ _fault_pids=$pid
 looks=0 torn=0
 while kill -0 "$pid" 2>/dev/null && [ $looks -lt 200 ]; do
 	[ -f "$T/st2" ] || continue
-	cp "$T/st2" "$T/snap"
+	# A copy that raced a rename (cp sees the file replaced) is retried.
+	cp "$T/st2" "$T/snap" 2>/dev/null || continue
 	looks=$((looks + 1))
 	jq -es '(.[0].series + 1) == length' "$T/snap" >/dev/null 2>&1 || torn=$((torn + 1))
 done
