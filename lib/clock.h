@@ -1,7 +1,7 @@
 /*
  * clock.h - the monotonic clock, for timeouts, rate limits and latency
  * measurements.  Never for record times: those are event time
- * (DESIGN.md section 3).
+ * (slowburn(7), CONVENTIONS).
  */
 #ifndef SB_CLOCK_H
 #define SB_CLOCK_H

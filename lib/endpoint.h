@@ -8,7 +8,7 @@
  *	  run of 16 or more hex digits becomes "{id}";
  *	- everything else is kept byte for byte.
  *
- * sb_series_key() builds the key of DESIGN.md section 2:
+ * sb_series_key() builds the key of slowburn-records(5):
  * "[service ]METHOD endpoint", parts omitted when empty.
  */
 #ifndef SB_ENDPOINT_H

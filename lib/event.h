@@ -1,5 +1,5 @@
 /*
- * event.h - the raw request event of DESIGN.md section 2.
+ * event.h - the raw request event (slowburn-records(5), "event").
  *
  * sb_event_read() validates one parsed JSON object as an event and fills
  * *ev.  Members and their accepted aliases:

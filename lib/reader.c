@@ -136,7 +136,7 @@ fill(struct sb_reader *r, int timeout_ms)
 	}
 	/*
 	 * Everything the input so far allows has been emitted: push it down
-	 * the pipe before waiting for more (DESIGN.md section 3).
+	 * the pipe before waiting for more (slowburn(7), CONVENTIONS).
 	 */
 	out_flush();
 	for (;;) {

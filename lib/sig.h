@@ -1,5 +1,5 @@
 /*
- * sig.h - the signal policy of DESIGN.md section 3.
+ * sig.h - the signal policy of slowburn(7), CONVENTIONS.
  *
  * sb_signals_init() makes SIGTERM and SIGINT set a stop flag and SIGHUP a
  * reopen flag.  Handlers use SA_RESTART, so an interrupted write(2) goes

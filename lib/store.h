@@ -86,7 +86,7 @@ struct sb_store_config {
 };
 
 /*
- * Defaults and the environment of DESIGN.md section 4: STORAGE_BACKEND
+ * Defaults and the environment (store(1), ENVIRONMENT): STORAGE_BACKEND
  * (sqlite), SQLITE_DB_PATH (data/alerts.db), REDIS_URL
  * (redis://localhost:6379/0), REDIS_KEY_PREFIX (alerts:),
  * TIMESCALE_CONNECTION_STRING; max_records 1000000, retry_for 30 s.  The

@@ -40,7 +40,7 @@ same "$T/a" "$T/b" "same windows, byte-identical signals"
 has "$T/a" '"key":"users GET /api/users/\{id\}".*"metric":"latency_p50","detector":"level"' \
     "the injected step is found"
 
-# Signal records carry the DESIGN.md members.
+# Signal records carry the members slowburn-records(5) gives them.
 first=$(grep -m1 '"type":"signal"' "$T/a")
 for m in type key service method endpoint at metric detector direction value \
     baseline spread score since windows; do

@@ -11,7 +11,7 @@ is "$(jq -r 'select(.type == "alert") | .id' "$OUT" | tr '\n' ' ')" \
     "$(jq -r 'select(.type == "alert") | .id' "$FIX/explain-patterns.jsonl" | tr '\n' ' ')" "ids and order are kept"
 is "$(jq -c 'select(.type == "alert") | del(.summary, .explanation, .insights, .recommendations)' "$OUT" | md5sum)" \
     "$(jq -c 'select(.type == "alert")' "$FIX/explain-patterns.jsonl" | md5sum)" "every member read is written back unchanged"
-has "$OUT" 'p95 latency of checkout GET /api/orders/\{id\} rose from 121 ms to 290 ms \(2\.4x\) over 15 minutes, starting about 14:06' "the words of DESIGN's example"
+has "$OUT" 'p95 latency of checkout GET /api/orders/\{id\} rose from 121 ms to 290 ms \(2\.4x\) over 15 minutes, starting about 14:06' "the words of explain(1)'s example"
 
 # Explaining twice replaces, never duplicates.
 explain "$FIX/explain-patterns.jsonl" | explain >"$T/twice"

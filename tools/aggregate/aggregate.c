@@ -1,7 +1,7 @@
 /*
  * aggregate - per-endpoint rolling-window statistics from request events.
  *
- * Reads raw events (DESIGN.md section 2) and writes one window record per
+ * Reads raw events (slowburn-records(5)) and writes one window record per
  * series and window; every other record is forwarded unchanged and in
  * order.  The windowing itself lives in window.c.
  */

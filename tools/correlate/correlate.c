@@ -3,7 +3,7 @@
  * incident lifecycle (firing, updated, resolved), grouping by service,
  * and severity.
  *
- * Reads signal records (DESIGN.md section 2), writes alert records; every
+ * Reads signal records (slowburn-records(5)), writes alert records; every
  * other record is forwarded unchanged and in order.  The rules live in
  * incident.c and are documented in correlate(1).
  */

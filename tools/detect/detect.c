@@ -1,7 +1,7 @@
 /*
  * detect - per-metric baselines and change detectors over window records.
  *
- * Reads window records (DESIGN.md section 2) and writes signal records;
+ * Reads window records (slowburn-records(5)) and writes signal records;
  * every other record is forwarded unchanged and in order.  The baselines
  * and detectors live in model.c, the state file in state.c.
  */
