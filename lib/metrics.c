@@ -75,6 +75,17 @@ static const struct family {
 	    "one." },
 	{ "slowburn_alert_spool_messages", GAUGE,
 	    "Messages waiting in the spool for a remote sink." },
+	{ "slowburn_stream_length", GAUGE,
+	    "Entries in a shard stream (store xadd, xread), by stream: "
+	    "PREFIX is left out, ev:K or out:K." },
+	{ "slowburn_stream_pending", GAUGE,
+	    "Entries of a shard stream read by the consumer group and not "
+	    "yet acknowledged." },
+	{ "slowburn_stream_backlog", GAUGE,
+	    "Entries of a shard stream not yet read by the consumer group." },
+	{ "slowburn_stream_lag_seconds", GAUGE,
+	    "Arrival of the newest entry of a shard stream minus that of the "
+	    "newest the consumer group has read, in seconds." },
 	{ "slowburn_store_records_total", COUNTER,
 	    "Records of store put, by result: stored in the backend; "
 	    "spooled while it was away; failed, not kept." },
@@ -126,6 +137,8 @@ struct sb_metrics {
 	int64_t		 interval;	/* ms */
 	int64_t		 due;		/* monotonic ms of the next write */
 	int		 failing;	/* the last write failed, reported */
+	void		 (*before)(void *);	/* before each write of the file */
+	void		*before_ctx;
 	struct sb_buf	 text;
 };
 
@@ -515,9 +528,18 @@ sb_metrics_format(const struct sb_metrics *m, struct sb_buf *b)
 
 /* --- the textfile ---------------------------------------------------- */
 
+void
+sb_metrics_before(struct sb_metrics *m, void (*fn)(void *), void *ctx)
+{
+	m->before = fn;
+	m->before_ctx = ctx;
+}
+
 static int
 write_file(struct sb_metrics *m)
 {
+	if (m->before != NULL)
+		m->before(m->before_ctx);
 	sb_buf_reset(&m->text);
 	sb_metrics_format(m, &m->text);
 	if (sb_file_publish(m->path, m->text.s, m->text.len) == -1) {
@@ -530,19 +552,27 @@ write_file(struct sb_metrics *m)
 	return 0;
 }
 
-/* The reader's tick: writes when due; ms until the next write. */
-static int
-tick(void)
+int
+sb_metrics_poll(struct sb_metrics *m)
 {
-	struct sb_metrics *m = ticking;
-	int64_t now = sb_monotonic_ms(), left;
+	int64_t now, left;
 
+	if (m == NULL || m->path == NULL)
+		return INT_MAX;
+	now = sb_monotonic_ms();
 	if (now >= m->due) {
 		write_file(m);
 		m->due = now + m->interval;
 	}
 	left = m->due - now;
 	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* The reader's tick. */
+static int
+tick(void)
+{
+	return sb_metrics_poll(ticking);
 }
 
 int
@@ -553,6 +583,8 @@ sb_metrics_start(struct sb_metrics *m, const struct sb_metrics_opt *o)
 	m->path = sb_xstrdup(o->path);
 	m->interval = o->interval_ms > 0 ? o->interval_ms :
 	    SB_METRICS_INTERVAL_DEFAULT;
+	if (m->before != NULL)
+		m->before(m->before_ctx);
 	sb_buf_reset(&m->text);
 	sb_metrics_format(m, &m->text);
 	if (sb_file_publish(m->path, m->text.s, m->text.len) == -1)

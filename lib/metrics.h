@@ -104,4 +104,17 @@ void	 sb_metrics_format(const struct sb_metrics *, struct sb_buf *);
 int	 sb_metrics_start(struct sb_metrics *, const struct sb_metrics_opt *);
 int	 sb_metrics_finish(struct sb_metrics *);
 
+/*
+ * For a tool whose loop is not the reader's (or that has a tick of its
+ * own, which then calls this): writes the file when due; ms until the
+ * next write (INT_MAX without a file).
+ */
+int	 sb_metrics_poll(struct sb_metrics *);
+/*
+ * fn(ctx) runs before each write of the file, in the same thread: one
+ * place to refresh values that cost a query (a stream's length) and that
+ * several functions of sb_metrics_fn() then read.
+ */
+void	 sb_metrics_before(struct sb_metrics *, void (*fn)(void *), void *ctx);
+
 #endif

@@ -3,11 +3,14 @@
  * catalog order with one HELP and TYPE each, the tool label, values read
  * where they are kept, NaN left out, cumulative histograms.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "metrics.h"
@@ -153,11 +156,64 @@ process(void)
 	sb_buf_free(&b);
 }
 
+static int refreshed;
+static double refreshed_value;
+
+static void
+refresh(void *ctx)
+{
+	refreshed++;
+	refreshed_value = *(const double *)ctx;
+}
+
+static double
+refreshed_fn(const void *ctx)
+{
+	return refreshed_value;
+}
+
+/* The hook runs before each write of the file, and poll writes when due. */
+static void
+before_and_poll(void)
+{
+	struct sb_metrics *m = sb_metrics_new("store");
+	struct sb_metrics_opt o = { NULL, 60000 };
+	char path[] = "/tmp/test_metrics.XXXXXX", text[4096];
+	double v = 42;
+	FILE *fp;
+	size_t n;
+	int fd = mkstemp(path);
+
+	ok(fd >= 0, "a temporary file");
+	close(fd);
+	o.path = path;
+	is_int(sb_metrics_poll(m), INT_MAX, "no file: poll waits for ever");
+	sb_metrics_fn(m, "slowburn_stream_length", "stream=\"ev:0\"",
+	    refreshed_fn, NULL);
+	sb_metrics_before(m, refresh, &v);
+	is_int(sb_metrics_start(m, &o), 0, "started");
+	is_int(refreshed, 1, "the hook ran before the first write");
+	fp = fopen(path, "r");
+	n = fp != NULL ? fread(text, 1, sizeof text - 1, fp) : 0;
+	text[n] = '\0';
+	if (fp != NULL)
+		fclose(fp);
+	ok(strstr(text, "slowburn_stream_length{tool=\"store\","
+	    "stream=\"ev:0\"} 42\n") != NULL, "with the value it set");
+	v = 7;
+	ok(sb_metrics_poll(m) > 50000, "not due: ms until the next write");
+	is_int(refreshed, 1, "and no write");
+	is_int(sb_metrics_finish(m), 0, "the last write");
+	is_int(refreshed, 2, "the hook ran before it too");
+	unlink(path);
+}
+
 int
 main(void)
 {
 	text();
 	histogram();
 	process();
+	before_and_poll();
 	return done_testing();
 }

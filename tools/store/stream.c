@@ -20,6 +20,7 @@
  */
 #include <err.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "clock.h"
 #include "event.h"
 #include "json.h"
+#include "metrics.h"
 #include "reader.h"
 #include "rstream.h"
 #include "sig.h"
@@ -53,6 +55,7 @@ struct sopt {
 	int64_t		 claim_idle_ms;
 	int64_t		 idle_ms;	/* xread --merge --idle; 0: wait */
 	size_t		 max_line;
+	struct sb_metrics_opt metrics;
 };
 
 static void
@@ -67,7 +70,8 @@ stream_usage(FILE *fp, int status)
 	    "                 [--idle duration]\n"
 	    "       store xstats\n"
 	    "       every command: [--shards url,...] [--streams n] [--prefix prefix]\n"
-	    "                 [--group name] [--cap n]\n");
+	    "                 [--group name] [--cap n]\n"
+	    "       xadd, xread: [--metrics-file file [--metrics-interval duration]]\n");
 	exit(status);
 }
 
@@ -92,6 +96,8 @@ stream_options(int argc, char **argv, struct sopt *o)
 		{ "idle",	required_argument,	NULL, O_IDLE },
 		{ "max-line",	required_argument,	NULL, O_MAXLINE },
 		{ "merge",	no_argument,		NULL, O_MERGE },
+		{ "metrics-file", required_argument,	NULL, SB_OPT_METRICS_FILE },
+		{ "metrics-interval", required_argument, NULL, SB_OPT_METRICS_INTERVAL },
 		{ "out",	required_argument,	NULL, O_OUT },
 		{ "prefix",	required_argument,	NULL, O_PREFIX },
 		{ "shard",	required_argument,	NULL, O_SHARD },
@@ -131,6 +137,10 @@ stream_options(int argc, char **argv, struct sopt *o)
 		case O_CAP:
 			o->cfg.cap = (uint64_t)sb_arg_ll("--cap", optarg, 0,
 			    INT64_MAX);
+			break;
+		case SB_OPT_METRICS_FILE:
+		case SB_OPT_METRICS_INTERVAL:
+			sb_arg_metrics(&o->metrics, ch, optarg);
 			break;
 		case O_CHUNK:
 			o->chunk = (size_t)sb_arg_ll("--chunk", optarg, 1,
@@ -195,6 +205,168 @@ stream_options(int argc, char **argv, struct sopt *o)
 		errx(2, "xread: give one of --shard k and --merge");
 	if (strcmp(o->cmd, "xadd") != 0 && o->out)
 		errx(2, "%s: --out is for xadd", o->cmd);
+	if (strcmp(o->cmd, "xstats") == 0 && o->metrics.path != NULL)
+		errx(2, "xstats: --metrics-file is for xadd and xread");
+}
+
+/* --- metrics --------------------------------------------------------- */
+
+/*
+ * The streams a stage writes or reads, each with its figures as of the
+ * last write of the metrics file: one XINFO round trip a stream then, as
+ * store xstats makes.
+ */
+struct watch {
+	struct sb_rstream *rs;
+	const char	*kind;
+	unsigned	 shard;
+	struct sb_rstream_stat st;
+	int		 known;		/* st holds this write's figures */
+};
+
+struct watches {
+	struct watch	*w;
+	size_t		 n;
+	int64_t		 event_time;	/* newest line passed on; INT64_MIN */
+};
+
+static void
+watches_refresh(void *arg)
+{
+	struct watches *ws = arg;
+
+	/* A failed query leaves the figures out, not the stage stopped. */
+	for (size_t i = 0; i < ws->n; i++)
+		ws->w[i].known = sb_rstream_stat(ws->w[i].rs, ws->w[i].kind,
+		    ws->w[i].shard, &ws->w[i].st) == 0;
+}
+
+static double
+w_length(const void *arg)
+{
+	const struct watch *w = arg;
+	return w->known ? (double)w->st.length : NAN;
+}
+
+static double
+w_pending(const void *arg)
+{
+	const struct watch *w = arg;
+	return w->known && w->st.has_group ? (double)w->st.pending : NAN;
+}
+
+static double
+w_backlog(const void *arg)
+{
+	const struct watch *w = arg;
+	return w->known && w->st.has_group ? (double)w->st.backlog : NAN;
+}
+
+static double
+w_lag(const void *arg)
+{
+	const struct watch *w = arg;
+	return w->known && w->st.has_group ? (double)w->st.lag_ms / 1000 : NAN;
+}
+
+/*
+ * The event time of a line: an event's timestamp, a window's end,
+ * another record's "at"; 0 if it has none.
+ */
+static int
+line_time(struct sb_json *js, struct sb_event *ev, const char *s, size_t n,
+    int64_t *t)
+{
+	char why[160];
+	long tok;
+
+	if (sb_json_parse(js, s, n) != 0)
+		return 0;
+	tok = sb_json_member(js, 0, "type");
+	if (sb_is_event(js, 0)) {
+		if (sb_event_read(ev, js, 0, why, sizeof why) != 0 ||
+		    !ev->has_time)
+			return 0;
+		*t = ev->time;
+		return 1;
+	}
+	if (tok >= 0 && sb_json_streq(js, (size_t)tok, "window"))
+		return sb_json_get_time(js, 0, "end", t) == 1;
+	return sb_json_get_time(js, 0, "at", t) == 1;
+}
+
+/* The last line of lines[0..len), which ends in \n or not; its length. */
+static const char *
+last_line(const char *lines, size_t len, size_t *n)
+{
+	const char *last = lines;
+
+	if (len > 0 && lines[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (lines[i] == '\n')
+			last = lines + i + 1;
+	*n = len - (size_t)(last - lines);
+	return last;
+}
+
+static int64_t
+w_event_time(const void *arg)
+{
+	return ((const struct watches *)arg)->event_time;
+}
+
+/*
+ * The registry of a stage watching KIND:first..last; NULL without
+ * --metrics-file.  ws must outlive it.
+ */
+static struct sb_metrics *
+metrics_begin(struct sopt *o, struct sb_rstream *rs, struct watches *ws,
+    const char *kind, unsigned first, unsigned last)
+{
+	struct sb_metrics *m;
+	char label[64];
+
+	memset(ws, 0, sizeof *ws);
+	ws->event_time = INT64_MIN;
+	if (o->metrics.path == NULL)
+		return NULL;
+	m = sb_metrics_new("store");
+	ws->n = last - first + 1;
+	ws->w = sb_xcalloc(ws->n, sizeof *ws->w);
+	for (size_t i = 0; i < ws->n; i++) {
+		struct watch *w = &ws->w[i];
+		w->rs = rs;
+		w->kind = kind;
+		w->shard = first + (unsigned)i;
+		snprintf(label, sizeof label, "stream=\"%s:%u\"", kind,
+		    w->shard);
+		sb_metrics_fn(m, "slowburn_stream_length", label, w_length, w);
+		sb_metrics_fn(m, "slowburn_stream_pending", label, w_pending,
+		    w);
+		sb_metrics_fn(m, "slowburn_stream_backlog", label, w_backlog,
+		    w);
+		sb_metrics_fn(m, "slowburn_stream_lag_seconds", label, w_lag,
+		    w);
+	}
+	sb_metrics_before(m, watches_refresh, ws);
+	return m;
+}
+
+static void
+metrics_go(struct sopt *o, struct sb_metrics *m)
+{
+	if (m != NULL && sb_metrics_start(m, &o->metrics) == -1)
+		err(1, "%s", o->metrics.path);
+}
+
+static int
+metrics_end(struct sb_metrics *m, struct watches *ws)
+{
+	int rc = sb_metrics_finish(m);
+
+	free(ws->w);
+	return rc;
 }
 
 static struct sb_rstream *
@@ -225,6 +397,7 @@ struct adder {
 	int		 fresh;		/* no line since the last flush */
 	struct sb_buf	*chunk;		/* per shard: lines for one entry */
 	size_t		*nchunk;	/* lines in it */
+	struct sb_metrics *m;		/* NULL: no --metrics-file */
 };
 
 /* Queues the XADD of shard k's chunk. */
@@ -389,8 +562,11 @@ static struct adder *ticking;
 static int
 add_tick(void)
 {
+	int left;
+
 	add_flush(ticking);
-	return 1000;
+	left = sb_metrics_poll(ticking->m);	/* after the flush: in order */
+	return left < 1000 ? left : 1000;
 }
 
 static int
@@ -398,11 +574,20 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 {
 	struct adder a;
 	struct sb_input in;
+	struct watches ws;
 	int status;
 
 	memset(&a, 0, sizeof a);
 	a.o = o;
 	a.rs = stream_open(o);
+	if (o->out)
+		a.m = metrics_begin(o, a.rs, &ws, "out", (unsigned)o->shard,
+		    (unsigned)o->shard);
+	else
+		a.m = metrics_begin(o, a.rs, &ws, "ev", 0,
+		    sb_rstream_count(a.rs) - 1);
+	if (a.m != NULL)
+		sb_metrics_input(a.m);
 	sb_json_init(&a.js);
 	a.chunk = sb_xcalloc(sb_rstream_count(a.rs), sizeof *a.chunk);
 	a.nchunk = sb_xcalloc(sb_rstream_count(a.rs), sizeof *a.nchunk);
@@ -415,8 +600,9 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 	in.idle_ms = -1;
 	in.line = add_line;
 	in.ctx = &a;
+	metrics_go(o, a.m);
 	ticking = &a;
-	sb_reader_tick(add_tick);
+	sb_reader_tick(add_tick);	/* after metrics_go: it calls the poll */
 	status = sb_input_run(&in, argc, argv);
 	if (o->out && o->drain && status == 0 && !sb_stop_requested()) {
 		add_release(&a);
@@ -440,6 +626,8 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 		    "the input ended early (a replay writes them)",
 		    (unsigned long long)a.held_n, a.held_n == 1 ? "" : "s");
 	add_flush(&a);
+	if (metrics_end(a.m, &ws) != 0 && status == 0)
+		status = 1;
 	sb_reader_summary();
 	if (o->out && sb_rstream_duplicates(a.rs) > 0)
 		warnx("%llu record%s already in %s, not written again",
@@ -461,6 +649,9 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 struct reader {
 	struct sopt	*o;
 	struct sb_rstream *rs;
+	struct sb_json	 js;
+	struct sb_event	 ev;
+	uint64_t	 lines;		/* lines written */
 	struct sb_buf	 out;
 	struct sb_buf	 ids;		/* ids read, NUL-terminated, to ack */
 	size_t		 nids;
@@ -490,7 +681,32 @@ read_entry(void *arg, const char *id, const char *line, size_t len)
 	}
 	sb_buf_add(&r->out, line, len);
 	sb_buf_putc(&r->out, '\n');
+	r->lines++;
+	for (const char *p = line; (p = memchr(p, '\n', len -
+	    (size_t)(p - line))) != NULL; p++)
+		r->lines++;		/* an entry of several lines */
 	return 0;
+}
+
+/*
+ * Writes what was read; with metrics, first notes the event time of its
+ * last line, then writes the metrics file if it is due.
+ */
+static void
+read_out(struct reader *r, struct watches *ws, struct sb_metrics *m)
+{
+	const char *last;
+	size_t n;
+	int64_t t;
+
+	if (m != NULL && r->out.len > 0) {
+		last = last_line(r->out.s, r->out.len, &n);
+		if (line_time(&r->js, &r->ev, last, n, &t) &&
+		    t > ws->event_time)
+			ws->event_time = t;
+	}
+	out_write(&r->out);
+	sb_metrics_poll(m);
 }
 
 /* Acks the ids read so far, once their lines are written. */
@@ -542,9 +758,19 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 	uint64_t replayed = 0;
 	size_t n;
 
+	struct watches ws;
+	struct sb_metrics *m;
+
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.rs = rs;
+	sb_json_init(&r.js);
+	sb_event_init(&r.ev);
+	if ((m = metrics_begin(o, rs, &ws, "ev", k, k)) != NULL) {
+		sb_metrics_u64(m, "slowburn_records_out_total",
+		    "kind=\"forwarded\"", &r.lines);
+		sb_metrics_event_time(m, w_event_time, &ws);
+	}
 	if (o->consumer == NULL)
 		snprintf(consumer, sizeof consumer, "worker-%u", k);
 	else
@@ -552,6 +778,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 	if (sb_rstream_group(rs, "ev", k) != 0 ||
 	    sb_rstream_stat(rs, "ev", k, &st) != 0)
 		errx(1, "%s", sb_rstream_error(rs));
+	metrics_go(o, m);
 	if (st.read_id[0] != '\0' && strcmp(st.read_id, "0-0") != 0) {
 		do {
 			if (sb_rstream_range(rs, "ev", k, after, st.read_id,
@@ -561,7 +788,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 			r.ended = 0;	/* a run ended before: go on */
 			sb_buf_reset(&r.ids);
 			r.nids = 0;
-			out_write(&r.out);
+			read_out(&r, &ws, m);
 		} while (n > 0 && !sb_stop_requested());
 	}
 	/* Entries read before and never acknowledged: replayed above. */
@@ -577,14 +804,16 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 		if (sb_rstream_read(rs, "ev", k, consumer, ">", o->count,
 		    o->drain ? -1 : o->block_ms, read_entry, &r, &n, last) != 0)
 			errx(1, "%s", sb_rstream_error(rs));
-		out_write(&r.out);
+		read_out(&r, &ws, m);
 		read_ack(&r, "ev", k);
 		if ((n == 0 && o->drain) || r.ended)
 			break;
 	}
 	sb_buf_free(&r.out);
 	sb_buf_free(&r.ids);
-	return 0;
+	sb_json_free(&r.js);
+	sb_event_free(&r.ev);
+	return metrics_end(m, &ws) != 0;
 }
 
 /* --- xread --merge --------------------------------------------------- */
@@ -704,6 +933,9 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 	char consumer[64];
 	struct sb_buf out = SB_BUF_INIT;
 	int64_t last_wm = INT64_MIN;
+	uint64_t lines = 0;
+	struct watches ws;
+	struct sb_metrics *mx;
 	size_t n;
 
 	memset(&m, 0, sizeof m);
@@ -716,6 +948,12 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 		if (sb_rstream_group(rs, "out", k) != 0)
 			errx(1, "%s", sb_rstream_error(rs));
 	}
+	if ((mx = metrics_begin(o, rs, &ws, "out", 0, ns - 1)) != NULL) {
+		sb_metrics_u64(mx, "slowburn_records_out_total",
+		    "kind=\"forwarded\"", &lines);
+		sb_metrics_event_time(mx, w_event_time, &ws);
+	}
+	metrics_go(o, mx);
 	/* What this consumer read and did not acknowledge comes first. */
 	for (unsigned k = 0; k < ns; k++) {
 		m.cur = k;
@@ -730,6 +968,7 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 		long best = -1;
 
 		out_write(&out);	/* before any read that may block */
+		sb_metrics_poll(mx);
 
 		/*
 		 * Every shard that can still write needs a head; with --idle,
@@ -779,6 +1018,9 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 		if (!s->wm || s->t > last_wm) {
 			sb_buf_add(&out, line, len);
 			sb_buf_putc(&out, '\n');
+			lines++;
+			if (s->t != INT64_MIN && s->t > ws.event_time)
+				ws.event_time = s->t;
 			if (s->wm)
 				last_wm = s->t;
 		}
@@ -800,7 +1042,7 @@ cmd_xread_merge(struct sopt *o, struct sb_rstream *rs)
 	}
 	free(m.sh);
 	sb_json_free(&m.js);
-	return 0;
+	return metrics_end(mx, &ws) != 0;
 }
 
 /* --- xstats ---------------------------------------------------------- */
@@ -815,31 +1057,14 @@ last_time(struct sb_rstream *rs, const char *kind, unsigned k,
 {
 	struct sb_buf lines = SB_BUF_INIT;
 	const char *last;
-	char why[160];
+	size_t n;
 	int rc, found = 0;
-	long tok;
 
 	if ((rc = sb_rstream_entry(rs, kind, k, id, &lines)) < 0)
 		errx(1, "%s", sb_rstream_error(rs));
 	if (rc == 1 && lines.len > 0) {
-		last = lines.s;
-		for (size_t i = 0; i + 1 < lines.len; i++)
-			if (lines.s[i] == '\n')
-				last = lines.s + i + 1;
-		if (sb_json_parse(js, last, lines.len - (size_t)(last -
-		    lines.s)) == 0) {
-			tok = sb_json_member(js, 0, "type");
-			if (sb_is_event(js, 0))
-				found = sb_event_read(ev, js, 0, why,
-				    sizeof why) == 0 && ev->has_time;
-			if (found)
-				*t = ev->time;
-			else if (tok >= 0 && sb_json_streq(js, (size_t)tok,
-			    "window"))
-				found = sb_json_get_time(js, 0, "end", t) == 1;
-			else
-				found = sb_json_get_time(js, 0, "at", t) == 1;
-		}
+		last = last_line(lines.s, lines.len, &n);
+		found = line_time(js, ev, last, n, t);
 	}
 	sb_buf_free(&lines);
 	return found;
