@@ -110,8 +110,18 @@ extern const struct detector *const detectors[];
 extern const int ndetectors;
 /* Where each detector's state is in a metric; set by detectors_layout(). */
 extern size_t detector_off[];
+/* Bit k: detectors[k] is always, has an idle, finish or holds step. */
+extern uint32_t detectors_always, detectors_idle, detectors_finish,
+    detectors_holds;
 /* Lays the states out; the size of one metric's state.  Idempotent. */
 size_t	 detectors_layout(void);
+
+/* The lowest detector of a mask of them, for (b = mask; b; b &= b - 1). */
+static inline int
+detector_first(uint32_t b)
+{
+	return __builtin_ctz(b);
+}
 
 static inline void *
 dstate(struct mstate *m, int k)

@@ -24,6 +24,7 @@ const struct detector *const detectors[] = {
 const int ndetectors = sizeof detectors / sizeof detectors[0];
 
 size_t detector_off[sizeof detectors / sizeof detectors[0]];
+uint32_t detectors_always, detectors_idle, detectors_finish, detectors_holds;
 
 size_t
 detectors_layout(void)
@@ -35,8 +36,13 @@ detectors_layout(void)
 		return size;
 	off = (sizeof(struct mstate) + 7) & ~(size_t)7;
 	for (int k = 0; k < ndetectors; k++) {
+		const struct detector *d = detectors[k];
 		detector_off[k] = off;
-		off += (detectors[k]->size + 7) & ~(size_t)7;
+		off += (d->size + 7) & ~(size_t)7;
+		detectors_always |= (uint32_t)(d->always != 0) << k;
+		detectors_idle |= (uint32_t)(d->idle != NULL) << k;
+		detectors_finish |= (uint32_t)(d->finish != NULL) << k;
+		detectors_holds |= (uint32_t)(d->holds != NULL) << k;
 	}
 	return size = off;
 }

@@ -344,10 +344,11 @@ series_degraded(const struct model_config *c, const struct series *s)
 {
 	for (int i = 0; i < c->nmetric; i++) {
 		struct mstate *m = series_metric(s, i);
-		for (int k = 0; k < ndetectors; k++)
-			if ((m->dmask & 1u << k) &&
-			    detectors[k]->active(dstate(m, k)))
+		for (uint32_t b = m->dmask; b; b &= b - 1) {
+			int k = detector_first(b);
+			if (detectors[k]->active(dstate(m, k)))
 				return 1;
+		}
 	}
 	return 0;
 }
@@ -390,9 +391,11 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 		if (!o->has[i])
 			continue;
 		/* A floor reached, a latency's CUSUM building up. */
-		for (int k = 0; k < ndetectors && !held; k++)
-			held = (m->dmask & 1u << k) && detectors[k]->holds &&
-			    detectors[k]->holds(&x, dstate(m, k));
+		for (uint32_t b = m->dmask & detectors_holds; b && !held;
+		    b &= b - 1) {
+			int k = detector_first(b);
+			held = detectors[k]->holds(&x, dstate(m, k));
+		}
 		if (held)
 			continue;
 		if (def->kind == MK_ERRORS) {
@@ -460,33 +463,34 @@ series_update(const struct model_config *c, struct series *s,
 		struct dctx ctx = { .c = c, .s = s, .def = &c->metric[i],
 		    .m = m, .o = o, .i = i, .x = x[i], .e = e[i], .sd = sd[i],
 		    .w = w, .out = out, .n = &n };
-		uint32_t mask = m->dmask;
+		uint32_t mask = m->dmask, b;
 		int k;
 
-		for (k = 0; k < ndetectors; k++)
-			if ((mask & 1u << k) && detectors[k]->always)
-				detectors[k]->update(&ctx, dstate(m, k));
+		for (b = mask & detectors_always; b; b &= b - 1) {
+			k = detector_first(b);
+			detectors[k]->update(&ctx, dstate(m, k));
+		}
 		if (m->glob.n < c->warmup)
 			continue;
 		if (!o->has[i]) {
 			for (int dir = 0; dir < 2; dir++)
-				for (k = 0; k < ndetectors; k++)
-					if ((mask & 1u << k) &&
-					    detectors[k]->idle != NULL)
-						detectors[k]->idle(&ctx,
-						    dstate(m, k), dir);
+				for (b = mask & detectors_idle; b; b &= b - 1) {
+					k = detector_first(b);
+					detectors[k]->idle(&ctx, dstate(m, k),
+					    dir);
+				}
 			continue;
 		}
-		for (k = 0; k < ndetectors; k++) {
-			if (!(mask & 1u << k) || detectors[k]->always)
-				continue;
+		for (b = mask & ~detectors_always; b; b &= b - 1) {
+			k = detector_first(b);
 			ctx.lead = lead != NULL ?
 			    (const char *)lead + detector_off[k] : NULL;
 			detectors[k]->update(&ctx, dstate(m, k));
 		}
-		for (k = 0; k < ndetectors; k++)
-			if ((mask & 1u << k) && detectors[k]->finish != NULL)
-				detectors[k]->finish(&ctx, dstate(m, k));
+		for (b = mask & detectors_finish; b; b &= b - 1) {
+			k = detector_first(b);
+			detectors[k]->finish(&ctx, dstate(m, k));
+		}
 		if (c->metric[i].fast == 1)
 			lead = m;
 	}
