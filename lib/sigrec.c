@@ -142,6 +142,7 @@ read_members(struct sb_signal *s, const struct sb_json *js, size_t obj,
 			return -1;
 		}
 	}
+	s->family = sb_family_parse(s->detector);
 	if ((rc = sb_json_get_time(js, obj, "at", &s->at)) != 1) {
 		snprintf(why, whysz, rc == 0 ? "missing 'at'" :
 		    "'at' is not an RFC 3339 time");
@@ -337,7 +338,7 @@ sb_metric_class(const char *m)
 static enum sb_metric_class
 sig_class(const struct sb_signal *s)
 {
-	if (strcmp(sb_detector_family(s->detector), "traffic") == 0)
+	if (s->family == SB_FAM_TRAFFIC)
 		return SB_MC_TRAFFIC;
 	return sb_metric_class(s->metric);
 }
@@ -348,7 +349,7 @@ sb_signal_benign(const struct sb_signal *s)
 	enum sb_metric_class c = sig_class(s);
 
 	return s->dir < 0 && (c == SB_MC_LATENCY || c == SB_MC_ERRORS) &&
-	    strcmp(sb_detector_family(s->detector), "slo") != 0;
+	    s->family != SB_FAM_SLO;
 }
 
 double
@@ -370,7 +371,7 @@ sb_signal_level(const struct sb_signal *s)
 {
 	double r = sb_signal_ratio(s), burn;
 
-	if (strcmp(sb_detector_family(s->detector), "slo") == 0) {
+	if (s->family == SB_FAM_SLO) {
 		burn = (s->has & SB_SIG_BURN) ? s->burn_rate : s->value;
 		return burn >= SB_SLO_PAGE_BURN ? SB_LV_CRITICAL :
 		    burn >= SB_SLO_TICKET_BURN ? SB_LV_WARNING :

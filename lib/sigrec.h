@@ -28,7 +28,11 @@ enum sb_level { SB_LV_INFO, SB_LV_WARNING, SB_LV_CRITICAL };
 enum sb_family { SB_FAM_LEVEL, SB_FAM_DRIFT, SB_FAM_RATE, SB_FAM_TRAFFIC,
 	SB_FAM_SLO, SB_FAM_NOVEL, SB_FAM_FLOOR, SB_FAM_OTHER };
 
-/* Burn rates at which an SLO signal is critical (the page pair's) or a warning. */
+/*
+ * The burn rates of the SRE workbook's page and ticket pairs: detect's
+ * default --slo-pair factors, and where an SLO signal becomes critical
+ * and a warning.
+ */
 #define SB_SLO_PAGE_BURN	14.4
 #define SB_SLO_TICKET_BURN	6.0
 
@@ -68,6 +72,7 @@ struct sb_signal {
 	char		*endpoint;	/* may be NULL */
 	char		*metric;
 	char		*detector;
+	enum sb_family	 family;	/* sb_family_parse(detector) */
 	int		 dir;		/* +1 up, -1 down, 0 not given */
 	int		 cleared;	/* "state":"cleared" */
 	unsigned	 has;		/* SR_* */
