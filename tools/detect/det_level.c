@@ -15,8 +15,8 @@
 struct tail {
 	double		 e;		/* excursions */
 	double		 w;		/* windows */
-	double		 x;		/* sum of the peaks' excess over TAIL_U */
-	double		 peak;		/* the current excursion's, 0 outside one */
+	double		 x;		/* the peaks' excess over TAIL_U */
+	double		 peak;		/* this excursion's, 0 outside one */
 };
 
 struct level_state {

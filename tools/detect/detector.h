@@ -162,8 +162,11 @@ extern const struct dmember cusum_members[7];
 void	 det_legacy(struct det *, const double *);
 void	 cusum_legacy(struct cusum *, const double *);
 
+/* dstate.c: n numbers, one or an array of n, written exactly and read. */
+void	 dm_put_numbers(struct sb_buf *, const double *, int n);
+int	 dm_get_numbers(const struct sb_json *, size_t t, double *, int n);
 /*
- * state.c: "name":{...} of the members of st that are not zero (a zero
+ * dstate.c: "name":{...} of the members of st that are not zero (a zero
  * is what a new series has); writes nothing and returns 0 when all are.
  */
 int	 dm_put(struct sb_buf *, const char *name, const struct dmember *,
