@@ -1,5 +1,5 @@
 /*
- * sigrec.h - signal records (DESIGN.md section 2) read into a struct, and
+ * sigrec.h - signal records (slowburn-records(5)) read into a struct, and
  * the small judgements that correlate, explain and alert share: detector
  * families, metric classes, the benign direction and a signal's
  * magnitude level.
@@ -75,7 +75,7 @@ struct sb_signal {
 	enum sb_family	 family;	/* sb_family_parse(detector) */
 	int		 dir;		/* +1 up, -1 down, 0 not given */
 	int		 cleared;	/* "state":"cleared" */
-	unsigned	 has;		/* SR_* */
+	unsigned	 has;		/* SB_SIG_* */
 	int64_t		 at;
 	int64_t		 since;		/* at when absent */
 	double		 value, baseline, spread, score;

@@ -1,9 +1,10 @@
 /*
  * detect - per-metric baselines and change detectors over window records.
  *
- * Reads window records (DESIGN.md section 2) and writes signal records;
+ * Reads window records (slowburn-records(5)) and writes signal records;
  * every other record is forwarded unchanged and in order.  The baselines
- * and detectors live in model.c, the state file in state.c.
+ * live in model.c, the detectors in det_*.c (detector.h), the state file
+ * in state.c.
  */
 #include <err.h>
 #include <getopt.h>

@@ -282,6 +282,19 @@ det_idle(const struct model_config *c, struct det *d)
 	return det_step(c, d, 0, 0, 0);
 }
 
+/* After clear windows without support, an active CUSUM clears: 2; else 1. */
+static inline int
+cusum_clears(const struct model_config *c, struct cusum *cu)
+{
+	if (cu->quiet < c->clear)
+		return 1;
+	cu->active = 0;
+	cu->quiet = 0;
+	cu->run = 0;
+	cu->cus = 0;
+	return 2;
+}
+
 /*
  * A one-sided CUSUM over zz, the z-score signed for its direction:
  * S = max(0, S + min(zz, clip) - k), fires at S >= h and is capped at h
@@ -322,14 +335,7 @@ cusum_step(const struct model_config *c, struct cusum *cu, double zz,
 			cu->run = 0;
 		}
 	}
-	if (cu->quiet >= c->clear) {
-		cu->active = 0;
-		cu->quiet = 0;
-		cu->run = 0;
-		cu->cus = 0;
-		return 2;
-	}
-	return 1;
+	return cusum_clears(c, cu);
 }
 
 /* A CUSUM with no observation this window: only the clock runs. */
@@ -340,14 +346,7 @@ cusum_idle(const struct model_config *c, struct cusum *cu)
 		return 0;
 	cu->windows += 1;
 	cu->quiet += 1;
-	if (cu->quiet >= c->clear) {
-		cu->active = 0;
-		cu->quiet = 0;
-		cu->run = 0;
-		cu->cus = 0;
-		return 2;
-	}
-	return 1;
+	return cusum_clears(c, cu);
 }
 
 /*

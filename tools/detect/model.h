@@ -5,7 +5,9 @@
  * one window's observations and appends the signals that window causes
  * to a caller's array; the caller formats them.  Nothing here allocates
  * per window, reads the clock or touches a file, so the same windows
- * always give the same signals.  detect.1 holds the formulas.
+ * always give the same signals.  detect.1 holds the formulas.  The
+ * baselines are here and in model.c; the detectors are a table of their
+ * own (detector.h), which series_update() runs.
  */
 #ifndef DETECT_MODEL_H
 #define DETECT_MODEL_H

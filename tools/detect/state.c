@@ -29,10 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect.h"
+#include "buf.h"
 #include "detector.h"
+#include "json.h"
 #include "reader.h"
 #include "state.h"
+#include "table.h"
 
 #define STATE_VERSION	3
 
