@@ -103,6 +103,18 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_COMMON)
 
+# tests/unit/tool_NAME_*.c: a unit test of the engine of tools/NAME, linked
+# with the tool's objects but NAME.o (its main), as an archive, so that
+# only what the test reaches is linked.
+$(B)/tools/%/engine.a: $$(filter-out $(B)/tools/$$*/$$*.o,$$(call tool_objs,$$*))
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(B)/tests/tool_%: $(B)/tests/unit/tool_%.o \
+    $(B)/tools/$$(firstword $$(subst _, ,$$*))/engine.a $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_COMMON)
+
 $(B)/tests/clients/%: $(B)/tests/clients/%.o
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")

@@ -142,6 +142,7 @@ read_members(struct sb_signal *s, const struct sb_json *js, size_t obj,
 			return -1;
 		}
 	}
+	s->family = sb_family_parse(s->detector);
 	if ((rc = sb_json_get_time(js, obj, "at", &s->at)) != 1) {
 		snprintf(why, whysz, rc == 0 ? "missing 'at'" :
 		    "'at' is not an RFC 3339 time");
@@ -277,24 +278,49 @@ sb_signal_copy(struct sb_signal *d, const struct sb_signal *s)
 	memcpy(d->raw, s->raw, s->rawlen + 1);
 }
 
+static const char *const family_detector[] = { "level", "cusum",
+	"binomial", "traffic", "slo_burn", "novel", "floor" };
+static const char *const family_name[] = { "level", "drift", "rate",
+	"traffic", "slo", "novel", "floor" };
+
+const char *
+sb_family_detector(enum sb_family f)
+{
+	return f < SB_FAM_OTHER ? family_detector[f] : "other";
+}
+
+const char *
+sb_family_name(enum sb_family f)
+{
+	return f < SB_FAM_OTHER ? family_name[f] : "other";
+}
+
+enum sb_family
+sb_family_parse(const char *d)
+{
+	/* The names of other tools and of older versions. */
+	static const struct { const char *name; enum sb_family f; } alias[] = {
+		{ "level_shift", SB_FAM_LEVEL }, { "zscore", SB_FAM_LEVEL },
+		{ "poisson", SB_FAM_RATE }, { "traffic_drop", SB_FAM_TRAFFIC },
+		{ "traffic_surge", SB_FAM_TRAFFIC }, { "burn_rate", SB_FAM_SLO },
+	};
+
+	for (int f = 0; f < SB_FAM_OTHER; f++)
+		if (strcmp(d, family_detector[f]) == 0 ||
+		    strcmp(d, family_name[f]) == 0)
+			return (enum sb_family)f;
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+		if (strcmp(d, alias[i].name) == 0)
+			return alias[i].f;
+	return SB_FAM_OTHER;
+}
+
 const char *
 sb_detector_family(const char *d)
 {
-	static const struct { const char *name, *family; } tab[] = {
-		{ "level", "level" }, { "level_shift", "level" },
-		{ "zscore", "level" },
-		{ "cusum", "drift" }, { "drift", "drift" },
-		{ "binomial", "rate" }, { "poisson", "rate" },
-		{ "rate", "rate" },
-		{ "traffic", "traffic" }, { "traffic_drop", "traffic" },
-		{ "traffic_surge", "traffic" },
-		{ "slo_burn", "slo" }, { "slo", "slo" }, { "burn_rate", "slo" },
-	};
+	enum sb_family f = sb_family_parse(d);
 
-	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-		if (strcmp(d, tab[i].name) == 0)
-			return tab[i].family;
-	return d;
+	return f == SB_FAM_OTHER ? d : sb_family_name(f);
 }
 
 enum sb_metric_class
@@ -312,7 +338,7 @@ sb_metric_class(const char *m)
 static enum sb_metric_class
 sig_class(const struct sb_signal *s)
 {
-	if (strcmp(sb_detector_family(s->detector), "traffic") == 0)
+	if (s->family == SB_FAM_TRAFFIC)
 		return SB_MC_TRAFFIC;
 	return sb_metric_class(s->metric);
 }
@@ -323,7 +349,7 @@ sb_signal_benign(const struct sb_signal *s)
 	enum sb_metric_class c = sig_class(s);
 
 	return s->dir < 0 && (c == SB_MC_LATENCY || c == SB_MC_ERRORS) &&
-	    strcmp(sb_detector_family(s->detector), "slo") != 0;
+	    s->family != SB_FAM_SLO;
 }
 
 double
@@ -345,9 +371,10 @@ sb_signal_level(const struct sb_signal *s)
 {
 	double r = sb_signal_ratio(s), burn;
 
-	if (strcmp(sb_detector_family(s->detector), "slo") == 0) {
+	if (s->family == SB_FAM_SLO) {
 		burn = (s->has & SB_SIG_BURN) ? s->burn_rate : s->value;
-		return burn >= 14.4 ? SB_LV_CRITICAL : burn >= 6 ? SB_LV_WARNING :
+		return burn >= SB_SLO_PAGE_BURN ? SB_LV_CRITICAL :
+		    burn >= SB_SLO_TICKET_BURN ? SB_LV_WARNING :
 		    SB_LV_INFO;
 	}
 	switch (sig_class(s)) {

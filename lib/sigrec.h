@@ -19,6 +19,23 @@
 enum sb_metric_class { SB_MC_LATENCY, SB_MC_ERRORS, SB_MC_TRAFFIC, SB_MC_OTHER };
 enum sb_level { SB_LV_INFO, SB_LV_WARNING, SB_LV_CRITICAL };
 
+/*
+ * Detector families: the name detect(1) writes in a signal's "detector"
+ * (sb_family_detector(): "cusum") and the family's own, by which
+ * correlate, explain and alert group signals (sb_family_name():
+ * "drift").  SB_FAM_OTHER: a detector of no family detect knows.
+ */
+enum sb_family { SB_FAM_LEVEL, SB_FAM_DRIFT, SB_FAM_RATE, SB_FAM_TRAFFIC,
+	SB_FAM_SLO, SB_FAM_NOVEL, SB_FAM_FLOOR, SB_FAM_OTHER };
+
+/*
+ * The burn rates of the SRE workbook's page and ticket pairs: detect's
+ * default --slo-pair factors, and where an SLO signal becomes critical
+ * and a warning.
+ */
+#define SB_SLO_PAGE_BURN	14.4
+#define SB_SLO_TICKET_BURN	6.0
+
 /* Optional members present (bits of struct sb_signal's has). */
 #define SB_SIG_BASELINE	0x01
 #define SB_SIG_SPREAD	0x02
@@ -55,6 +72,7 @@ struct sb_signal {
 	char		*endpoint;	/* may be NULL */
 	char		*metric;
 	char		*detector;
+	enum sb_family	 family;	/* sb_family_parse(detector) */
 	int		 dir;		/* +1 up, -1 down, 0 not given */
 	int		 cleared;	/* "state":"cleared" */
 	unsigned	 has;		/* SB_SIG_* */
@@ -82,7 +100,11 @@ void	 sb_signal_copy(struct sb_signal *dst, const struct sb_signal *src);
 /* Name of an SB_CX_* metric as a signal names it: "latency_p95". */
 const char	*sb_cx_name(int);
 
-/* "level", "drift", "rate", "traffic", "slo", or the detector itself. */
+const char	*sb_family_detector(enum sb_family);
+const char	*sb_family_name(enum sb_family);
+/* The family of a detector's name or an alias; SB_FAM_OTHER if none. */
+enum sb_family	 sb_family_parse(const char *detector);
+/* sb_family_name() of the detector's family, or the detector itself. */
 const char	*sb_detector_family(const char *detector);
 enum sb_metric_class sb_metric_class(const char *metric);
 /* 1 for a move in the good direction: latency or error rate down. */

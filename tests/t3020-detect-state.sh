@@ -23,7 +23,7 @@ run detect --no-forward --no-watermark --state "$T/s1" "$T/w2"
 is_rc 0 "second half restored from --state"
 cat "$T/part1" "$OUT" >"$T/joined"
 same "$T/joined" "$T/all" "two halves with --state equal one run"
-has "$T/s1" '^\{"type":"detect-state","version":2,' "the state file names its format"
+has "$T/s1" '^\{"type":"detect-state","version":3,' "the state file names its format"
 
 # Without the state, the second half would learn anew and differ.
 run detect --no-forward --no-watermark "$T/w2"
@@ -59,10 +59,11 @@ printf 'garbage\n' >"$T/bad1"
 printf '{"type":"aggregate-state","version":1}\n' >"$T/bad2"
 : >"$T/bad3"
 head -c 300 "$T/s1" >"$T/bad4"
-sed '1s/"version":2/"version":99/' "$T/s1" >"$T/bad5"
-sed '2s/"m":\[\[/"m":[["x",/' "$T/s1" >"$T/bad6"
-# Version 1 with the numbers of version 2, and version 2 with those of 1.
-sed '1s/"version":2/"version":1/' "$T/s1" >"$T/bad7"
+sed '1s/"version":3/"version":99/' "$T/s1" >"$T/bad5"
+sed '2s/"m":\[{"base":{"glob":\[/"m":[{"base":{"glob":["x",/' "$T/s1" >"$T/bad6"
+# Version 2 with the members of version 3, and version 2 with the
+# numbers of 1.
+sed '1s/"version":3/"version":2/' "$T/s1" >"$T/bad7"
 sed '1s/"version":1/"version":2/' "$FIX/detect-state-v1.json" >"$T/bad8"
 for f in bad1 bad2 bad3 bad4 bad5 bad6 bad7 bad8; do
 	run detect --state "$T/$f" "$T/w2"
@@ -99,7 +100,7 @@ is_rc 0 "a version 1 state file loads"
 is "$(cat "$ERR")" "" "without a word on stderr"
 jq -c '[.key,.metric,.detector,.direction,.at,.baseline,.since,.state]' "$OUT" >"$T/v1.got"
 same "$T/v1.got" "$FIX/detect-state-v1.expected" "the second hour goes on from the learned baselines"
-has "$T/v1" '^\{"type":"detect-state","version":2,' "and is saved as version 2"
+has "$T/v1" '^\{"type":"detect-state","version":3,' "and is saved as version 3"
 # The stage after detect is gone when detect ends (a whole pipe stopped,
 # or a consumer that exited): the baselines are saved all the same.
 rm -f "$T/gone.state"

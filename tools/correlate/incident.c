@@ -156,7 +156,7 @@ set_free(struct sigset *set)
 static double
 reach(const struct sb_signal *s)
 {
-	int traffic = strcmp(sb_detector_family(s->detector), "traffic") == 0 ||
+	int traffic = s->family == SB_FAM_TRAFFIC ||
 	    sb_metric_class(s->metric) == SB_MC_TRAFFIC;
 	double ref = 0;
 
@@ -281,7 +281,7 @@ peak_json(struct sb_buf *b, const struct peak *p, int exact)
 		num(b, s->baseline);
 	}
 	if ((s->has & SB_SIG_EXPECTED) &&
-	    (strcmp(sb_detector_family(s->detector), "traffic") == 0 ||
+	    (s->family == SB_FAM_TRAFFIC ||
 	    sb_metric_class(s->metric) == SB_MC_TRAFFIC)) {
 		sb_buf_puts(b, ",\"expected\":");
 		num(b, s->expected);
@@ -336,7 +336,7 @@ static int
 surge(const struct sb_signal *s)
 {
 	return s->dir > 0 && (sb_metric_class(s->metric) == SB_MC_TRAFFIC ||
-	    strcmp(sb_detector_family(s->detector), "traffic") == 0);
+	    s->family == SB_FAM_TRAFFIC);
 }
 
 static int
@@ -358,8 +358,9 @@ independent(const struct corr *c, const struct sigset *set, const char *key,
 			    (!live_only || is_live(c, o)) && !surge(o) &&
 			    strcmp(o->key, s->key) == 0 &&
 			    strcmp(o->metric, s->metric) == 0 &&
-			    strcmp(sb_detector_family(o->detector),
-			    sb_detector_family(s->detector)) == 0)
+			    o->family == s->family &&
+			    (s->family != SB_FAM_OTHER ||
+			    strcmp(o->detector, s->detector) == 0))
 				break;
 		}
 		if (j == i)
@@ -379,14 +380,13 @@ static int
 overwhelming(const struct corr *c, const struct sb_signal *s)
 {
 	enum sb_metric_class mc = sb_metric_class(s->metric);
-	const char *fam = sb_detector_family(s->detector);
 	double ref;
 
 	if (c->cfg.solo > 1 && (s->has & SB_SIG_SCORE) &&
 	    s->score >= c->cfg.solo_score)
 		return 1;
 	if (mc == SB_MC_ERRORS && s->dir > 0 && s->value >= 0.5 &&
-	    strcmp(fam, "slo") != 0)
+	    s->family != SB_FAM_SLO)
 		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
 		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
 	/*
@@ -394,12 +394,12 @@ overwhelming(const struct corr *c, const struct sb_signal *s)
 	 * broken from its first minute, whose baselines learned the
 	 * failure as normal, has nothing else to agree.
 	 */
-	if (strcmp(fam, "slo") == 0 && s->dir > 0 &&
+	if (s->family == SB_FAM_SLO && s->dir > 0 &&
 	    (s->has & SB_SIG_BURN) && (s->has & SB_SIG_OBJECTIVE) &&
 	    s->objective < 1 && s->burn_rate * (1 - s->objective) >= 0.5)
 		return (s->has & SB_SIG_COUNT) ? s->count >= c->cfg.solo_min_count :
 		    (s->has & SB_SIG_WINDOWS) && s->windows >= 3;
-	if ((mc == SB_MC_TRAFFIC || strcmp(fam, "traffic") == 0) && s->dir < 0) {
+	if ((mc == SB_MC_TRAFFIC || s->family == SB_FAM_TRAFFIC) && s->dir < 0) {
 		ref = (s->has & SB_SIG_EXPECTED) ? s->expected :
 		    (s->has & SB_SIG_BASELINE) ? s->baseline : 0;
 		return ref >= c->cfg.solo_min_count && s->value < 0.2 * ref &&

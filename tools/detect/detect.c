@@ -3,7 +3,8 @@
  *
  * Reads window records (slowburn-records(5)) and writes signal records;
  * every other record is forwarded unchanged and in order.  The baselines
- * and detectors live in model.c, the state file in state.c.
+ * live in model.c, the detectors in det_*.c (detector.h), the state file
+ * in state.c.
  */
 #include <err.h>
 #include <getopt.h>
@@ -22,10 +23,8 @@
 #include "record.h"
 #include "state.h"
 #include "sig.h"
+#include "sigrec.h"
 #include "timefmt.h"
-
-static const char *family_name[] = { "level", "cusum", "binomial", "traffic",
-	"slo_burn", "novel", "floor" };
 
 static void
 usage(FILE *fp, int status)
@@ -445,12 +444,11 @@ parse_options(int argc, char **argv, struct options *o)
 /*
  * Series table: open addressing on (key, width), grown at half load.
  * Series are kept in creation order too, for the state file.
- */
-/*
- * FNV-1a, taking eight bytes a step: keys are tens of bytes and hashed
- * once a window.  The multiplication carries the bits of each step only
- * upwards, so the high half is folded down each time (the table uses the
- * low bits).
+ *
+ * The hash is FNV-1a, taking eight bytes a step: keys are tens of bytes
+ * and hashed once a window.  The multiplication carries the bits of each
+ * step only upwards, so the high half is folded down each time (the
+ * table uses the low bits).
  */
 static uint64_t
 series_hash(const char *k, size_t n, int64_t width)
@@ -605,7 +603,7 @@ emit_signal(struct run *r, const struct window *w, const struct series *se,
 	sb_buf_puts(b, ",\"metric\":");
 	sb_buf_json_str(b, name, strlen(name));
 	sb_buf_printf(b, ",\"detector\":\"%s\",\"direction\":\"%s\"",
-	    family_name[g->family], g->down ? "down" : "up");
+	    sb_family_detector(g->family), g->down ? "down" : "up");
 	put_num(b, "value", g->value);
 	put_num(b, "baseline", g->baseline);
 	put_num(b, "spread", g->spread);

@@ -1,5 +1,8 @@
 /*
- * detect.h - what detect.c, window.c and state.c share.
+ * detect.h - the command's run state, which detect.c (options, the loop,
+ * the signals written) and window.c (a window record read into a
+ * struct obs) share.  The engine is model.h and detector.h; the series
+ * table and its state file are table.h.
  */
 #ifndef DETECT_H
 #define DETECT_H
@@ -12,6 +15,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "sketch.h"
+#include "table.h"
 
 #define PATH_MAX_SEGS	8
 
@@ -38,13 +42,6 @@ struct options {
 	struct sb_metrics_opt metrics;
 };
 
-struct table {
-	struct series	**slot;
-	size_t		 cap, n;
-	struct series	**list;		/* creation order */
-	size_t		 nlist, listcap;
-};
-
 /* Top-level members of a record that detect looks at, -1 when absent. */
 enum { M_TYPE, M_KEY, M_START, M_END, M_WIDTH, M_COUNT, M_ERRORS,
     M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_SKETCH, M_CODES,
@@ -57,8 +54,6 @@ struct window {
 	long		 key_tok, service_tok, method_tok, endpoint_tok;
 	long		 codes_tok;	/* an object, or -1 */
 };
-
-struct sb_state;
 
 struct run {
 	long		 top[M_NMEMBERS];
@@ -84,15 +79,5 @@ void	 path_split(struct path *, const char *);
 void	 path_free(struct path *);
 /* 0, or -1 with why set to the message for sb_reader_bad(). */
 int	 window_read(struct run *, struct window *, char *why, size_t whysz);
-
-struct series *table_find(struct table *, const char *key, size_t n,
-	    int64_t width);
-void	 table_add(struct table *, struct series *);
-
-/* 0, or -1 after a message on stderr. */
-int	 state_load(struct sb_state *, const struct model_config *,
-	    struct table *);
-int	 state_save(struct sb_state *, const struct model_config *,
-	    const struct table *);
 
 #endif

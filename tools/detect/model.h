@@ -5,13 +5,17 @@
  * one window's observations and appends the signals that window causes
  * to a caller's array; the caller formats them.  Nothing here allocates
  * per window, reads the clock or touches a file, so the same windows
- * always give the same signals.  detect.1 holds the formulas.
+ * always give the same signals.  detect.1 holds the formulas.  The
+ * baselines are here and in model.c; the detectors are a table of their
+ * own (detector.h), which series_update() runs.
  */
 #ifndef DETECT_MODEL_H
 #define DETECT_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sigrec.h"
 
 #define MODEL_MAX_METRICS	16
 #define MODEL_RING		16	/* longest m-of-n history, windows */
@@ -26,9 +30,6 @@ enum metric_kind {
 	MK_LOG,		/* latency, watched on a log scale: level + cusum */
 	MK_RAW		/* any other number: level + cusum on its own scale */
 };
-
-enum family { F_LEVEL, F_CUSUM, F_BINOMIAL, F_TRAFFIC, F_SLO, F_NOVEL,
-	F_FLOOR };
 
 struct metric_def {
 	const char	*path;		/* dotted path in the window */
@@ -103,65 +104,18 @@ struct base {
 	double		 n;		/* samples learned */
 };
 
-/* One detector in one direction. */
-struct det {
-	double		 active;	/* doubles: the state file is all numbers */
-	double		 quiet;		/* consecutive windows without support */
-	double		 hist;		/* bit 0: this window beyond threshold */
-	double		 fhist;		/* same for the fast threshold */
-	double		 windows;	/* windows since it became active */
-	double		 since;		/* ms */
-	double		 cus;		/* CUSUM sum */
-	double		 cus_start;	/* ms: where the sum last left 0 */
-};
-
 /*
- * The tail of one direction of a metric's z-scores, for the level and
- * CUSUM detectors: excursions beyond TAIL_U spreads (runs of windows),
- * counted and summed by their peaks, all decayed per window.
+ * One metric of a series: the baselines the model learns, then the
+ * state of every detector (detector.h), series_metric() apart.
  */
-struct tail {
-	double		 e;		/* excursions */
-	double		 w;		/* windows */
-	double		 x;		/* sum of the peaks' excess over TAIL_U */
-	double		 peak;		/* the current excursion's, 0 outside one */
-};
-
-/*
- * The records of a metric, for the novelty detector: the highest and
- * lowest value, and residual from the expected value (smoothed over two
- * windows), it has had.
- */
-struct novel {
-	double		 vmax, vmin;	/* values */
-	double		 rmax, rmin;	/* residuals */
-	double		 r1;		/* the previous window's residual */
-	double		 n;		/* windows seen */
-	double		 first;		/* ms: the first one's start */
-	double		 last;		/* ms: when it last fired */
-};
-
 struct mstate {
 	struct base	 glob;
 	struct base	 aux;		/* MK_ERRORS: the count's level */
 	struct base	 prof[MODEL_HOURS];
-	/*
-	 * [slot][up, down]: level, CUSUM, and novel for plain values or
-	 * floor (up only) for errors and latency.
-	 */
-	struct det	 det[3][2];
-	struct tail	 tail[2];	/* [up, down] */
-	struct novel	 nov;
-	/*
-	 * MK_ERRORS: the errors and counts of the last MODEL_RING windows,
-	 * newest first from ring_head.  Each is stored twice, at i and
-	 * i + MODEL_RING, so that the history is one run of memory that
-	 * neither wraps nor has to be shifted along each window.
-	 */
-	double		 ring_e[2 * MODEL_RING], ring_n[2 * MODEL_RING];
-	double		 ring_bits;	/* windows filled in the ring */
-	int		 ring_head;	/* 0 .. MODEL_RING - 1 */
+	uint32_t	 dmask;		/* bit k: detectors[k] watches it */
 };
+
+struct slo_state;
 
 struct series {
 	char		*key;
@@ -172,17 +126,18 @@ struct series {
 	double		 last_end;	/* end of the newest window, ms */
 	double		 rate, prate;	/* learning rates per window, cached */
 	double		 floor_err, floor_ms;	/* --floor, for this key */
-	/*
-	 * --slo: per SLO a detector and the pair it reports, and a ring of
-	 * slo_cap windows, newest at slo_head, each SLO_STRIDE(nslo)
-	 * doubles: start (ms), count, then the bad requests of each SLO.
-	 */
-	struct det	 slo_det[MODEL_MAX_SLO];
-	double		 slo_pair[MODEL_MAX_SLO];
-	double		*slo_ring;
-	int		 slo_cap, slo_head, slo_n;
-	struct mstate	 m[];		/* config nmetric of them */
+	struct slo_state *slo;		/* --slo (det_slo.c), or NULL */
+	size_t		 mstride;	/* bytes from one metric to the next */
+	_Alignas(8) unsigned char mem[];	/* config nmetric metrics */
 };
+
+/* Metric i of a series. */
+static inline struct mstate *
+series_metric(const struct series *s, int i)
+{
+	return (struct mstate *)(void *)((unsigned char *)s->mem +
+	    (size_t)i * s->mstride);
+}
 
 /* One window's observations, in config metric order. */
 struct obs {
@@ -196,7 +151,7 @@ struct obs {
 
 struct signal {
 	int		 metric;
-	enum family	 family;
+	enum sb_family	 family;
 	int		 down;
 	int		 cleared;
 	int64_t		 at, since;
@@ -210,11 +165,13 @@ struct signal {
 	double		 objective, factor;
 };
 
-#define SLO_STRIDE(nslo)	(2 + (nslo))
 #define MODEL_MAX_SIGNALS	(MODEL_MAX_METRICS * 6 + MODEL_MAX_SLO)
 
 void	 model_defaults(struct model_config *);
-/* A zeroed series of the right size; key is copied.  Free with free(). */
+/*
+ * A new series, its learning and detector state zeroed; key is copied.
+ * Free with series_free().
+ */
 struct series *series_new(const struct model_config *, const char *key,
 	    size_t keylen, int64_t width);
 void	 series_free(struct series *);
@@ -227,23 +184,6 @@ int	 series_update(const struct model_config *, struct series *,
  */
 double	 series_baseline(const struct model_config *, const struct series *,
 	    int i, int64_t start, int64_t width);
-/*
- * The numbers of one metric's state, in a fixed order, for --state;
- * mstate_count_v1() of them in a file of version 1, which mstate_load()
- * takes too (n is the count of the file).
- */
-size_t	 mstate_count(void);
-size_t	 mstate_count_v1(void);
-void	 mstate_save(const struct mstate *, double *out);
-void	 mstate_load(struct mstate *, const double *in, size_t n);
-
-/* The --slo state of a series as numbers, for --state. */
-size_t	 slo_state_count(const struct model_config *, const struct series *);
-void	 slo_state_save(const struct model_config *, const struct series *,
-	    double *out);
-/* -1 if n does not fit the series' configuration. */
-int	 slo_state_load(const struct model_config *, struct series *,
-	    const double *in, size_t n);
 
 /*
  * The share of a window's requests slower than t ms, from its p50, p95

@@ -1,53 +1,101 @@
 /*
  * state.c - --state: the baselines and detector states of every series,
- * saved as JSON lines and restored at start.
+ * saved as JSON lines and restored at start (detect.1, STATE).
  *
- * The first line is a header naming the format, the number of values per
- * metric and the metrics by path; each further line is one series:
+ * The first line is a header naming the format and the metrics by path;
+ * each further line is one series, its metrics in the header's order,
+ * each metric its baselines and a section per detector with named
+ * members (detector.h):
  *
- *	{"type":"detect-state","version":1,"fields":125,"series":12,
+ *	{"type":"detect-state","version":3,"series":12,
  *	 "metrics":["count",...]}
  *	{"key":"GET /a","width_ms":60000,"seen":..,"first":..,"last_end":..,
- *	 "m":[[...125 numbers...],...]}
+ *	 "m":[{"base":{"glob":[mu,d,n],"prof":[[mu,d,n],...]},
+ *	       "traffic":{"up":{"hist":3}},...},...],"slo":{...}}
  *
- * Numbers are written so that they read back to the same double, so a
- * restored run continues exactly as the saved one would have.  "series"
- * counts the lines that follow, so that a file cut short at the end of a
- * line is refused, not taken for fewer series (files written before it
- * was added have none and are read as they are).  Metrics
- * are matched by path; one the file lacks starts from zero.  The file is
- * replaced atomically (sb_file_replace: a synced temporary, renamed).
+ * A member, section or baseline that is zero, as in a new series, is
+ * left out, and what a file leaves out starts from zero: a detector the
+ * file does not know starts afresh, while a section or member this
+ * detect does not know refuses the file, naming it.  Numbers are written
+ * so that they read back to the same double, so a restored run continues
+ * exactly as the saved one would have.  "series" counts the lines that
+ * follow, so that a file cut short at the end of a line is refused.
+ * Metrics are matched by path; one the file lacks starts from zero.
+ * Versions 1 and 2, arrays of numbers by position, still load.  The file
+ * is replaced atomically (sb_file_replace: a synced temporary, renamed).
  */
 #include <err.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "detect.h"
+#include "buf.h"
+#include "detector.h"
+#include "json.h"
 #include "reader.h"
 #include "state.h"
+#include "table.h"
 
-/*
- * Version 2 added the novelty detector and the tails; a file of version
- * 1 loads (mstate_load() knows its numbers), so that the baselines
- * learned survive the upgrade.
- */
-#define STATE_VERSION	2
+#define STATE_VERSION	3
+
+static int
+base_zero(const struct base *b)
+{
+	return b->mu == 0 && b->d == 0 && b->n == 0;
+}
+
+static void
+put_base(struct sb_buf *b, const struct base *bs)
+{
+	dm_put_numbers(b, &bs->mu, 3);
+}
+
+/* {"base":{...},"level":{...},...}: one metric. */
+static void
+save_metric(struct sb_buf *b, struct mstate *m)
+{
+	int prof = 0;
+
+	sb_buf_puts(b, "{\"base\":{\"glob\":");
+	put_base(b, &m->glob);
+	if (!base_zero(&m->aux)) {
+		sb_buf_puts(b, ",\"aux\":");
+		put_base(b, &m->aux);
+	}
+	for (int h = 0; h < MODEL_HOURS; h++)
+		prof |= !base_zero(&m->prof[h]);
+	if (prof) {
+		sb_buf_puts(b, ",\"prof\":[");
+		for (int h = 0; h < MODEL_HOURS; h++) {
+			if (h > 0)
+				sb_buf_putc(b, ',');
+			put_base(b, &m->prof[h]);
+		}
+		sb_buf_putc(b, ']');
+	}
+	sb_buf_putc(b, '}');
+	for (int k = 0; k < ndetectors; k++) {
+		const struct detector *d = detectors[k];
+		size_t mark = b->len;
+		if (!(m->dmask & 1u << k))
+			continue;
+		sb_buf_putc(b, ',');
+		if (!dm_put(b, d->name, d->members, d->nmembers,
+		    dstate(m, k)))
+			b->len = mark;
+	}
+	sb_buf_putc(b, '}');
+}
 
 int
 state_save(struct sb_state *st, const struct model_config *c,
     const struct table *t)
 {
 	struct sb_buf b = SB_BUF_INIT;
-	size_t nf = mstate_count();
-	double *v = sb_xcalloc(nf, sizeof *v);
 	int rc = 0;
 
 	sb_buf_printf(&b, "{\"type\":\"detect-state\",\"version\":%d,"
-	    "\"fields\":%zu,\"series\":%zu,\"metrics\":[", STATE_VERSION, nf,
-	    t->nlist);
+	    "\"series\":%zu,\"metrics\":[", STATE_VERSION, t->nlist);
 	for (int i = 0; i < c->nmetric; i++) {
 		if (i > 0)
 			sb_buf_putc(&b, ',');
@@ -68,28 +116,14 @@ state_save(struct sb_state *st, const struct model_config *c,
 		sb_buf_json_num_exact(&b, s->last_end);
 		sb_buf_puts(&b, ",\"m\":[");
 		for (int i = 0; i < c->nmetric; i++) {
-			mstate_save(&s->m[i], v);
-			sb_buf_puts(&b, i ? ",[" : "[");
-			for (size_t f = 0; f < nf; f++) {
-				if (f > 0)
-					sb_buf_putc(&b, ',');
-				sb_buf_json_num_exact(&b, v[f]);
-			}
-			sb_buf_putc(&b, ']');
+			if (i > 0)
+				sb_buf_putc(&b, ',');
+			save_metric(&b, series_metric(s, i));
 		}
 		sb_buf_putc(&b, ']');
-		if (c->nslo > 0) {
-			size_t ns = slo_state_count(c, s);
-			double *sv = sb_xcalloc(ns, sizeof *sv);
-			slo_state_save(c, s, sv);
-			sb_buf_puts(&b, ",\"slo\":[");
-			for (size_t f = 0; f < ns; f++) {
-				if (f > 0)
-					sb_buf_putc(&b, ',');
-				sb_buf_json_num_exact(&b, sv[f]);
-			}
-			sb_buf_putc(&b, ']');
-			free(sv);
+		if (s->slo != NULL) {
+			sb_buf_puts(&b, ",\"slo\":");
+			slo_save(&b, c, s->slo);
 		}
 		sb_buf_puts(&b, "}\n");
 	}
@@ -97,9 +131,73 @@ state_save(struct sb_state *st, const struct model_config *c,
 		warnx("%s", sb_state_error(st));
 		rc = -1;
 	}
-	free(v);
 	sb_buf_free(&b);
 	return rc;
+}
+
+/* What the header says. */
+struct header {
+	int		 version;
+	int		 map[MODEL_MAX_METRICS];	/* file metric to ours, -1 */
+	int		 nfile;
+	size_t		 fields;	/* versions 1 and 2: numbers a metric */
+	double		 nseries;	/* -1 when not given */
+};
+
+/*
+ * Versions 1 and 2: per metric the baselines (glob, aux, 24 profile
+ * hours: mu, d, n each), then the detectors of slots 0 and 1 (up and
+ * down each) and the error ring (errors and count, newest first, then
+ * the count filled); version 2 added slot 2, the tails (up, down) and
+ * the novelty records.  A detector takes its slots (legacy()); what a
+ * version lacks stays zero.
+ */
+#define NDET		8
+#define MSTATE_V1	(3 * (2 + MODEL_HOURS) + 4 * NDET + 2 * MODEL_RING + 1)
+#define MSTATE_V2	(MSTATE_V1 + 2 * NDET + 2 * 4 + 8)
+
+static void
+load_legacy(const struct model_config *c, int i, struct mstate *m,
+    const double *v, size_t nf)
+{
+	struct legacy_state l;
+	double re[MODEL_RING], rn[MODEL_RING];
+	struct base *bases[2 + MODEL_HOURS];
+	size_t k = 0;
+
+	memset(&l, 0, sizeof l);
+	bases[0] = &m->glob;
+	bases[1] = &m->aux;
+	for (int h = 0; h < MODEL_HOURS; h++)
+		bases[2 + h] = &m->prof[h];
+	for (int b = 0; b < 2 + MODEL_HOURS; b++) {
+		bases[b]->mu = v[k++];
+		bases[b]->d = v[k++];
+		bases[b]->n = v[k++];
+	}
+	for (int s = 0; s < 6; s++) {
+		if (s == 4) {
+			for (int r = 0; r < MODEL_RING; r++) {
+				re[r] = v[k++];
+				rn[r] = v[k++];
+			}
+			l.ring_bits = v[k++];
+			if (nf == MSTATE_V1)
+				break;	/* slot 2 came with version 2 */
+		}
+		l.det[s / 2][s % 2] = v + k;
+		k += NDET;
+	}
+	l.ring_e = re;
+	l.ring_n = rn;
+	if (nf == MSTATE_V2) {
+		l.tail[0] = v + k;
+		l.tail[1] = v + k + 4;
+		l.nov = v + k + 8;
+	}
+	for (int d = 0; d < ndetectors; d++)
+		if ((m->dmask & 1u << d) && detectors[d]->legacy != NULL)
+			detectors[d]->legacy(&c->metric[i], dstate(m, d), &l);
 }
 
 /* Reads a number member; -1 if absent or not a finite number. */
@@ -113,53 +211,152 @@ num_member(const struct sb_json *js, const char *name, double *v)
 
 static int
 load_header(const struct sb_json *js, const struct model_config *c,
-    int *map, int *nfile, size_t *fields, double *nseries)
+    struct header *h, char *why, size_t whysz)
 {
-	size_t nf = mstate_count();
 	double v;
 	long t;
 
 	t = sb_json_member(js, 0, "type");
-	if (t < 0 || !sb_json_streq(js, (size_t)t, "detect-state"))
+	if (t < 0 || !sb_json_streq(js, (size_t)t, "detect-state")) {
+		snprintf(why, whysz, "not a detect state file");
 		return -1;
-	if (num_member(js, "version", &v) == -1 ||
-	    (v != STATE_VERSION && v != 1))
+	}
+	if (num_member(js, "version", &v) == -1 || (v != STATE_VERSION &&
+	    v != 2 && v != 1)) {
+		snprintf(why, whysz, "not a detect state file of a version "
+		    "this detect reads (1 to %d)", STATE_VERSION);
 		return -1;
-	if (v == 1)
-		nf = mstate_count_v1();
-	if (num_member(js, "fields", &v) == -1 || v != (double)nf)
-		return -1;
-	*fields = nf;
+	}
+	h->version = (int)v;
+	if (h->version < 3) {
+		h->fields = h->version == 1 ? MSTATE_V1 : MSTATE_V2;
+		if (num_member(js, "fields", &v) == -1 ||
+		    v != (double)h->fields) {
+			snprintf(why, whysz, "not a detect state file of "
+			    "version %d: not %zu numbers a metric",
+			    h->version, h->fields);
+			return -1;
+		}
+	}
+	h->nseries = -1;
 	if (sb_json_member(js, 0, "series") >= 0 &&
-	    (num_member(js, "series", nseries) == -1 || *nseries < 0))
+	    (num_member(js, "series", &h->nseries) == -1 || h->nseries < 0)) {
+		snprintf(why, whysz, "not a detect state file: bad 'series'");
 		return -1;
+	}
 	t = sb_json_member(js, 0, "metrics");
 	if (t < 0 || js->tok[t].type != SB_JARRAY ||
-	    js->tok[t].size > MODEL_MAX_METRICS)
+	    js->tok[t].size > MODEL_MAX_METRICS) {
+		snprintf(why, whysz, "not a detect state file: bad 'metrics'");
 		return -1;
-	*nfile = (int)js->tok[t].size;
+	}
+	h->nfile = (int)js->tok[t].size;
 	for (size_t k = (size_t)t + 1, i = 0; i < js->tok[t].size;
 	    i++, k = js->tok[k].skip) {
-		map[i] = -1;
-		if (js->tok[k].type != SB_JSTRING)
+		h->map[i] = -1;
+		if (js->tok[k].type != SB_JSTRING) {
+			snprintf(why, whysz, "not a detect state file: bad "
+			    "'metrics'");
 			return -1;
+		}
 		for (int j = 0; j < c->nmetric; j++)
 			if (sb_json_streq(js, k, c->metric[j].path))
-				map[i] = j;
+				h->map[i] = j;
 	}
+	return 0;
+}
+
+/* One metric of version 3 at token t. */
+static int
+load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
+    int i, struct mstate *m, char *why, size_t whysz)
+{
+	const char *path = c->metric[i].path;
+	size_t k = t + 1;
+
+	if (js->tok[t].type != SB_JOBJECT) {
+		snprintf(why, whysz, "metric '%s' is not an object", path);
+		return -1;
+	}
+	for (size_t j = 0; j < js->tok[t].size; j++, k = js->tok[k + 1].skip) {
+		size_t v = k + 1;
+		int d;
+
+		if (sb_json_streq(js, k, "base")) {
+			long g = js->tok[v].type == SB_JOBJECT ?
+			    sb_json_member(js, v, "glob") : -1;
+			long a = sb_json_member(js, v, "aux");
+			long p = sb_json_member(js, v, "prof");
+			size_t e = (size_t)p + 1;
+
+			if (g < 0 || js->tok[v].size != 1u + (a >= 0) +
+			    (p >= 0) ||
+			    dm_get_numbers(js, (size_t)g, &m->glob.mu, 3) == -1 ||
+			    (a >= 0 && dm_get_numbers(js, (size_t)a, &m->aux.mu,
+			    3) == -1) || (p >= 0 &&
+			    (js->tok[p].type != SB_JARRAY ||
+			    js->tok[p].size != MODEL_HOURS))) {
+				snprintf(why, whysz, "the baselines of metric "
+				    "'%s' are not glob, aux and prof", path);
+				return -1;
+			}
+			for (int h = 0; p >= 0 && h < MODEL_HOURS; h++,
+			    e = js->tok[e].skip)
+				if (dm_get_numbers(js, e, &m->prof[h].mu, 3) == -1) {
+					snprintf(why, whysz, "the profile of "
+					    "metric '%s' is not numbers", path);
+					return -1;
+				}
+			continue;
+		}
+		for (d = 0; d < ndetectors; d++)
+			if (sb_json_streq(js, k, detectors[d]->name))
+				break;
+		if (d == ndetectors || !(m->dmask & 1u << d)) {
+			snprintf(why, whysz, "metric '%s' has the state of a "
+			    "detector '%.*s' that this detect does not run on "
+			    "it", path, (int)(js->tok[k].end - js->tok[k].start),
+			    js->src + js->tok[k].start);
+			return -1;
+		}
+		if (dm_get(js, v, detectors[d]->name, detectors[d]->members,
+		    detectors[d]->nmembers, dstate(m, d), why, whysz) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* One metric of version 1 or 2 at token t. */
+static int
+load_metric_v2(const struct sb_json *js, size_t t,
+    const struct model_config *c, int i, struct mstate *m, size_t nf,
+    double *v)
+{
+	size_t e = t + 1;
+
+	if (js->tok[t].type != SB_JARRAY || js->tok[t].size != nf)
+		return -1;
+	for (size_t f = 0; f < nf; f++, e = js->tok[e].skip)
+		if (sb_json_number(js, e, &v[f]) == -1)
+			return -1;
+	if (m != NULL)
+		load_legacy(c, i, m, v, nf);
 	return 0;
 }
 
 static int
 load_series(const struct sb_json *js, const struct model_config *c,
-    const int *map, int nfile, size_t nf, struct table *tab, double *v)
+    const struct header *h, struct table *tab, double *v, char *why,
+    size_t whysz)
 {
 	struct sb_buf key = SB_BUF_INIT;
 	struct series *s;
 	double width, seen, first, last;
-	size_t k, i;
+	size_t k;
 	long t, m;
+	int i;
 
+	snprintf(why, whysz, "bad key, width_ms, seen, first, last_end or m");
 	t = sb_json_member(js, 0, "key");
 	if (t < 0 || sb_json_str(js, (size_t)t, &key) == -1)
 		goto bad;
@@ -171,41 +368,52 @@ load_series(const struct sb_json *js, const struct model_config *c,
 		goto bad;
 	m = sb_json_member(js, 0, "m");
 	if (m < 0 || js->tok[m].type != SB_JARRAY ||
-	    js->tok[m].size != (size_t)nfile)
+	    js->tok[m].size != (size_t)h->nfile)
 		goto bad;
-	if (table_find(tab, key.s, key.len - 1, (int64_t)width) != NULL)
+	if (table_find(tab, key.s, key.len - 1, (int64_t)width) != NULL) {
+		snprintf(why, whysz, "a second series of the same key and "
+		    "width");
 		goto bad;
+	}
 	s = series_new(c, key.s, key.len - 1, (int64_t)width);
 	s->seen = seen;
 	s->first = first;
 	s->last_end = last;
 	table_add(tab, s);
-	for (k = (size_t)m + 1, i = 0; i < (size_t)nfile;
+	for (k = (size_t)m + 1, i = 0; i < h->nfile;
 	    i++, k = js->tok[k].skip) {
-		size_t e = k + 1;
-		if (js->tok[k].type != SB_JARRAY || js->tok[k].size != nf)
-			goto bad;
-		for (size_t f = 0; f < nf; f++, e = js->tok[e].skip)
-			if (sb_json_number(js, e, &v[f]) == -1)
+		int j = h->map[i];
+		struct mstate *ms = j >= 0 ? series_metric(s, j) : NULL;
+
+		if (h->version < 3) {
+			if (load_metric_v2(js, k, c, j, ms, h->fields, v) == -1) {
+				snprintf(why, whysz, "a metric is not %zu "
+				    "numbers", h->fields);
 				goto bad;
-		if (map[i] >= 0)
-			mstate_load(&s->m[map[i]], v, nf);
+			}
+		} else if (ms != NULL &&
+		    load_metric(js, k, c, j, ms, why, whysz) == -1)
+			goto bad;
 	}
 	/*
 	 * --slo: restored when the file's SLO state fits this run's SLOs and
 	 * pairs; otherwise the burn rates start from an empty history.
 	 */
-	if (c->nslo > 0 && (m = sb_json_member(js, 0, "slo")) >= 0 &&
-	    js->tok[m].type == SB_JARRAY &&
-	    js->tok[m].size == slo_state_count(c, s)) {
-		size_t ns = js->tok[m].size, e = (size_t)m + 1;
-		double *sv = sb_xcalloc(ns, sizeof *sv);
-		for (i = 0; i < ns; i++, e = js->tok[e].skip)
-			if (sb_json_number(js, e, &sv[i]) == -1)
-				break;
-		if (i == ns)
-			(void)slo_state_load(c, s, sv, ns);
-		free(sv);
+	if (s->slo != NULL && (m = sb_json_member(js, 0, "slo")) >= 0) {
+		if (h->version == 3) {
+			if (slo_load(js, (size_t)m, c, s->slo, why,
+			    whysz) == -1)
+				goto bad;
+		} else if (js->tok[m].type == SB_JARRAY) {
+			size_t ns = js->tok[m].size, e = (size_t)m + 1;
+			double *sv = sb_xcalloc(ns + 1, sizeof *sv);
+			for (k = 0; k < ns; k++, e = js->tok[e].skip)
+				if (sb_json_number(js, e, &sv[k]) == -1)
+					break;
+			if (k == ns)
+				(void)slo_legacy(c, s->slo, sv, ns);
+			free(sv);
+		}
 	}
 	sb_buf_free(&key);
 	return 0;
@@ -220,11 +428,11 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 	struct sb_buf blob = SB_BUF_INIT;
 	struct sb_reader in;
 	struct sb_json js;
-	char *line;
+	struct header h;
+	char *line, why[300];
 	size_t n;
-	int map[MODEL_MAX_METRICS], nfile = 0, rc;
-	size_t nf = 0;
-	double *v, nseries = -1;
+	int rc;
+	double *v;
 
 	if ((rc = sb_state_load(st, &blob)) != 1) {
 		if (rc == -1)
@@ -233,7 +441,9 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 		return rc;	/* 0: the first run makes it */
 	}
 	rc = 0;
-	v = sb_xcalloc(mstate_count(), sizeof *v);
+	memset(&h, 0, sizeof h);
+	h.nseries = -1;
+	v = sb_xcalloc(MSTATE_V2, sizeof *v);
 	sb_reader_open_mem(&in, sb_state_name(st), blob.s, blob.len);
 	in.max_line = blob.len + 1;
 	sb_json_init(&js);
@@ -246,12 +456,14 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 			break;
 		}
 		if (in.lineno == 1 ?
-		    load_header(&js, c, map, &nfile, &nf, &nseries) == -1 :
-		    load_series(&js, c, map, nfile, nf, t, v) == -1) {
-			warnx("%s:%llu: %s", in.name,
-			    (unsigned long long)in.lineno, in.lineno == 1 ?
-			    "not a detect state file of this version" :
-			    "not a valid series of a detect state file");
+		    load_header(&js, c, &h, why, sizeof why) == -1 :
+		    load_series(&js, c, &h, t, v, why, sizeof why) == -1) {
+			if (in.lineno == 1)
+				warnx("%s:1: %s", in.name, why);
+			else
+				warnx("%s:%llu: not a valid series of a detect "
+				    "state file: %s", in.name,
+				    (unsigned long long)in.lineno, why);
 			rc = -1;
 			break;
 		}
@@ -259,10 +471,10 @@ state_load(struct sb_state *st, const struct model_config *c, struct table *t)
 	if (rc == 0 && in.lineno == 0) {
 		warnx("%s: empty, not a detect state file", in.name);
 		rc = -1;
-	} else if (rc == 0 && nseries >= 0 &&
-	    nseries != (double)(in.lineno - 1)) {
+	} else if (rc == 0 && h.nseries >= 0 &&
+	    h.nseries != (double)(in.lineno - 1)) {
 		warnx("%s: cut short: %.0f series expected, %llu read",
-		    in.name, nseries, (unsigned long long)(in.lineno - 1));
+		    in.name, h.nseries, (unsigned long long)(in.lineno - 1));
 		rc = -1;
 	}
 	sb_reader_close(&in);

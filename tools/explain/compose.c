@@ -22,11 +22,9 @@ static const char *const tclass_name[] = { "latency", "errors",
 static enum tclass
 tclass(const struct sb_signal *s)
 {
-	const char *fam = sb_detector_family(s->detector);
-
-	if (strcmp(fam, "slo") == 0)
+	if (s->family == SB_FAM_SLO)
 		return TC_SLO;
-	if (strcmp(fam, "traffic") == 0 || sb_metric_class(s->metric) == SB_MC_TRAFFIC)
+	if (s->family == SB_FAM_TRAFFIC || sb_metric_class(s->metric) == SB_MC_TRAFFIC)
 		return s->dir < 0 ? TC_TRAFFIC_DOWN : TC_TRAFFIC_UP;
 	switch (sb_metric_class(s->metric)) {
 	case SB_MC_LATENCY:
@@ -998,8 +996,7 @@ creep_ms(const struct alert_in *a)
 	for (size_t i = 0; i < a->nsigs; i++) {
 		const struct sb_signal *s = &a->sigs[i];
 		int64_t flagged = s->at, d;
-		if (sb_signal_benign(s) ||
-		    strcmp(sb_detector_family(s->detector), "drift") != 0)
+		if (sb_signal_benign(s) || s->family != SB_FAM_DRIFT)
 			continue;
 		for (size_t j = 0; j < a->npeaks; j++) {
 			const struct peak_in *p = &a->peaks[j];

@@ -1,0 +1,159 @@
+/*
+ * det_novel.c - novel: never seen before, for MK_RAW metrics.
+ */
+#include "detector.h"
+
+/*
+ * The records of a metric: the highest and lowest value, and residual
+ * from the expected value (smoothed over two windows), it has had.
+ */
+struct novel {
+	double		 vmax, vmin;	/* values */
+	double		 rmax, rmin;	/* residuals */
+	double		 r1;		/* the previous window's residual */
+	double		 n;		/* windows seen */
+	double		 first;		/* ms: the first one's start */
+	double		 last;		/* ms: when it last fired */
+};
+
+struct novel_state {
+	struct det	 d[2];		/* up, down */
+	struct novel	 nov;
+};
+
+#define DAY_MS		86400000LL
+
+static int
+novel_watches(const struct metric_def *def)
+{
+	return def->kind == MK_RAW;
+}
+
+/*
+ * Novelty: a value, or a residual from the expected value (the
+ * time-of-day profile once learned), beyond anything the series has had:
+ * more than novel_margin spreads past its record high or low.  What is
+ * labelled an anomaly on real series is mostly what has never happened
+ * there before; a record is rare by construction (about ln n of them in
+ * n windows of stationary noise), and more so with the margin.  The
+ * residual is smoothed (half of it from the window, half from before)
+ * so that one odd window is not a record of it.  The records learn from
+ * every window, after the test; the test starts when the metric is warm
+ * and the series has a day of history, and a novelty fires at most once
+ * per novel_rearm: a new alarm needs a while without one.  It stays
+ * active while the window is beyond level_z / 2 spreads its way.
+ */
+static void
+novel_update(const struct dctx *ctx, void *st)
+{
+	const struct model_config *c = ctx->c;
+	const struct obs *o = ctx->o;
+	struct novel_state *m = st;
+	struct novel *nv = &m->nov;
+	double x = ctx->x, r = ctx->x - ctx->e;
+	double z = ctx->w * (ctx->x - ctx->e) / ctx->sd;
+	int64_t at = o->start + o->width;
+	/* The residual is smoothed: the mean of this window's and the last. */
+	double rs = nv->n < 1 ? r : (r + nv->r1) / 2;
+	double mv = c->novel_margin * (nv->vmax - nv->vmin);
+	double mr = c->novel_rmargin * (nv->rmax - nv->rmin);
+	int ready = nv->n >= c->warmup &&
+	    (double)o->start >= nv->first + DAY_MS;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct det *d = &m->d[dir];
+		int rec = dir ? x < nv->vmin - mv || rs < nv->rmin - mr :
+		    x > nv->vmax + mv || rs > nv->rmax + mr;
+		int fire = ready && rec &&
+		    (double)at - nv->last >= (double)c->novel_rearm;
+		int s = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
+		    at - o->width);
+
+		if (fire && s == 1 && d->windows == 1)
+			nv->last = (double)at;
+		if (s) {
+			struct signal *g = sig_new(ctx, SB_FAM_NOVEL, dir, s,
+			    d->since);
+			g->score = dir ? -z : z;
+		}
+	}
+	if (nv->n < 1) {
+		nv->first = (double)o->start;
+		nv->vmax = nv->vmin = x;
+		nv->rmax = nv->rmin = rs;
+	}
+	nv->vmax = max_d(nv->vmax, x);
+	nv->vmin = min_d(nv->vmin, x);
+	nv->rmax = max_d(nv->rmax, rs);
+	nv->rmin = min_d(nv->rmin, rs);
+	nv->r1 = r;
+	nv->n += 1;
+}
+
+
+static void
+novel_idle(const struct dctx *x, void *st, int dir)
+{
+	struct det *d = &((struct novel_state *)st)->d[dir];
+
+	if (det_idle(x->c, d) == 2)
+		sig_new(x, SB_FAM_NOVEL, dir, 2, d->since);
+}
+
+static int
+novel_active(const void *st)
+{
+	const struct novel_state *m = st;
+
+	return m->d[0].active || m->d[1].active;
+}
+
+static const struct dmember records_members[] = {
+	DM_NUMBERS("vmax", struct novel, vmax, 1),
+	DM_NUMBERS("vmin", struct novel, vmin, 1),
+	DM_NUMBERS("rmax", struct novel, rmax, 1),
+	DM_NUMBERS("rmin", struct novel, rmin, 1),
+	DM_NUMBERS("r1", struct novel, r1, 1),
+	DM_NUMBERS("n", struct novel, n, 1),
+	DM_NUMBERS("first", struct novel, first, 1),
+	DM_NUMBERS("last", struct novel, last, 1),
+};
+
+static const struct dmember novel_members[] = {
+	DM_STRUCT("up", struct novel_state, d[0], det_members),
+	DM_STRUCT("down", struct novel_state, d[1], det_members),
+	DM_STRUCT("records", struct novel_state, nov, records_members),
+};
+
+static void
+novel_legacy(const struct metric_def *def, void *st,
+    const struct legacy_state *l)
+{
+	struct novel_state *m = st;
+
+	(void)def;
+	det_legacy(&m->d[0], l->det[2][0]);
+	det_legacy(&m->d[1], l->det[2][1]);
+	if (l->nov != NULL) {
+		m->nov.vmax = l->nov[0];
+		m->nov.vmin = l->nov[1];
+		m->nov.rmax = l->nov[2];
+		m->nov.rmin = l->nov[3];
+		m->nov.r1 = l->nov[4];
+		m->nov.n = l->nov[5];
+		m->nov.first = l->nov[6];
+		m->nov.last = l->nov[7];
+	}
+}
+
+const struct detector novel_detector = {
+	.name = "novel",
+	.size = sizeof(struct novel_state),
+	.watches = novel_watches,
+	.update = novel_update,
+	.idle = novel_idle,
+	.active = novel_active,
+	.members = novel_members,
+	.nmembers = 3,
+	.legacy = novel_legacy,
+};

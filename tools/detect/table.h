@@ -1,0 +1,36 @@
+/*
+ * table.h - detect's series by (key, width): the table detect.c keeps and
+ * state.c saves to and restores from --state.  The table owns its series;
+ * whoever is done with it calls series_free() on each of list[] and frees
+ * slot and list.
+ */
+#ifndef DETECT_TABLE_H
+#define DETECT_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct table {
+	struct series	**slot;
+	size_t		 cap, n;
+	struct series	**list;		/* creation order */
+	size_t		 nlist, listcap;
+};
+
+/* The series of key (n bytes) and width, or NULL. */
+struct series *table_find(struct table *, const char *key, size_t n,
+	    int64_t width);
+/* Adds a series table_find() does not know. */
+void	 table_add(struct table *, struct series *);
+
+struct sb_state;
+
+/* 0, or -1 after a message on stderr; state_load() 0 also without a file. */
+int	 state_load(struct sb_state *, const struct model_config *,
+	    struct table *);
+int	 state_save(struct sb_state *, const struct model_config *,
+	    const struct table *);
+
+#endif
