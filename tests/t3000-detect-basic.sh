@@ -51,7 +51,7 @@ done
 for bad in "--bogus" "--level-window 5/3" "--level-window x" "--warmup 0" \
     "--level-z -1" "--metric .a" "--metric a..b" "--err-trim 16" \
     "--err-windows 17" "--learn-rate 2" "--traffic-p nope" "--learn-hold 0" \
-    "--learn-hold 1.5" "--err-cusum-k -1" "--err-cusum-clip 0"; do
+    "--learn-hold 1.5" "--err-cusum-ratio 1" "--err-cusum-clip 0"; do
 	run detect $bad </dev/null
 	is_rc 2 "usage error: $bad"
 done

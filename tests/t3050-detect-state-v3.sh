@@ -21,7 +21,13 @@ run detect --no-forward --no-watermark --state "$T/v2" "$T/w2"
 is_rc 0 "a version 2 state file loads"
 is "$(cat "$ERR")" "" "without a word on stderr"
 cat "$T/part1" "$OUT" >"$T/joined"
-same "$T/joined" "$T/all" "version 2: the second hour's signals are those of one run"
+# The error CUSUM's signals report the errors of its run since version 3,
+# which a version 2 file does not hold: those numbers start afresh.
+norun='if .metric == "error_rate" and .detector == "cusum" then
+    del(.value, .spread, .expected, .count, .errors) else . end'
+jq -c "$norun" "$T/all" >"$T/all.norun"
+jq -c "$norun" "$T/joined" >"$T/joined.norun"
+same "$T/joined.norun" "$T/all.norun" "version 2: the second hour's signals are those of one run"
 has "$T/v2" '^\{"type":"detect-state","version":3,' "and it is saved as version 3"
 hasnt "$T/v2" '"m":\[\[' "with no positional arrays left"
 has "$T/v2" '"binomial":\{"errors":\[.*"level":\{' "but sections named by detector"
@@ -40,7 +46,14 @@ cp "$FIX/detect-state-v2-slo.json" "$T/v2slo"
 run detect --no-forward --no-watermark $slo --state "$T/v2slo" "$T/ec2"
 is_rc 0 "a version 2 state file with SLOs loads"
 cat "$T/ec.p1" "$OUT" >"$T/ec.joined"
-same "$T/ec.joined" "$T/ec.all" "version 2 with SLOs goes on exactly"
+# Not every signal: the error CUSUM sums likelihood ratios since version
+# 3, and a version 2 file's sum of z-scores, carried as a share of the
+# threshold, fires it at another window mid-creep, which moves what the
+# series learns.  The burn rates, against the objective, go on exactly.
+jq -c 'select(.detector == "slo_burn") | del(.context)' "$T/ec.all" >"$T/ec.all.slo"
+jq -c 'select(.detector == "slo_burn") | del(.context)' "$T/ec.joined" >"$T/ec.joined.slo"
+ok "$(test "$(lines "$T/ec.all.slo")" -gt 10; echo $?)" "burn-rate signals to compare ($(lines "$T/ec.all.slo"))"
+same "$T/ec.joined.slo" "$T/ec.all.slo" "version 2 with SLOs: the burn rates go on exactly"
 
 # Version 3 round trip with both SLOs.
 detect --no-forward --no-watermark $slo --state "$T/s3" "$T/ec1" >"$T/ec.q1"

@@ -1,12 +1,27 @@
 /*
  * det_errcusum.c - cusum on errors: the error excess accumulated, a
- * CUSUM up over the variance-stabilised count of errors of each window,
- * z = count_z(errors, count p0), p0 as the binomial detector's.
+ * CUSUM up over the log-likelihood ratio of each window's errors, a
+ * Poisson count at err_cusum_ratio times the baseline against one at the
+ * baseline (p0 as the binomial detector's):
+ *
+ *	u = errors ln(ratio) - count p0 (ratio - 1)
+ *
+ * Page's CUSUM of the likelihood ratio is the quickest test of a rate
+ * that rose by the ratio (Lorden's optimality); at low traffic, where a
+ * window expects a fraction of an error, each error counts ln(ratio)
+ * whatever the count, where a variance-stabilised z of so small a count
+ * is neither normal nor sensitive.  It fires when the sum reaches
+ * err_cusum_h nats (a likelihood ratio of e^10 by default: by Wald's
+ * bound, at least 22,000 windows of normal traffic between two false
+ * alarms); a window adds at most err_cusum_clip, so a minute of failures
+ * cannot fire it alone.
  */
 #include "detector.h"
 
 struct errcusum_state {
 	struct cusum	 cu;
+	/* Since the sum last left 0: errors, requests, expected errors. */
+	double		 run[3];
 };
 
 static int
@@ -20,23 +35,39 @@ errcusum_update(const struct dctx *x, void *st)
 {
 	const struct model_config *c = x->c;
 	const struct obs *o = x->o;
-	struct cusum *cu = &((struct errcusum_state *)st)->cu;
+	struct errcusum_state *ec = st;
+	struct cusum *cu = &ec->cu;
 	double p0 = error_p0(c, x->m), ex = (double)o->count * p0;
-	int s;
+	/* cusum_step() counts in units of the shared cusum_h: nats to them. */
+	double to_h = c->cusum_h / c->err_cusum_h, prev = cu->cus;
+	int s, was = cu->active;
 
-	s = cusum_step(c, cu, count_z((double)o->errors, ex), o->start,
-	    c->err_cusum_k, c->err_cusum_clip);
+	s = cusum_step(c, cu, to_h * ((double)o->errors *
+	    log(c->err_cusum_ratio) - ex * (c->err_cusum_ratio - 1)),
+	    o->start, 0, to_h * c->err_cusum_clip);
+	/*
+	 * The signal reports the errors of the run the sum stands for, not
+	 * of this window alone: a window without errors is no news while
+	 * the excess of the run still holds the detector.
+	 */
+	if (!was && prev <= 0 && cu->cus > 0)
+		memset(ec->run, 0, sizeof ec->run);
+	if (was || cu->active || cu->cus > 0) {
+		ec->run[0] += (double)o->errors;
+		ec->run[1] += (double)o->count;
+		ec->run[2] += ex;
+	} else
+		memset(ec->run, 0, sizeof ec->run);
 	if (s) {
 		struct signal *g = sig_new(x, SB_FAM_DRIFT, 0, s, cu->since);
-		g->value = o->count > 0 ?
-		    (double)o->errors / (double)o->count : 0;
+		double n = ec->run[1];
+		g->value = n > 0 ? ec->run[0] / n : 0;
 		g->baseline = p0;
-		g->spread = o->count > 0 ?
-		    sqrt(p0 * (1 - p0) / (double)o->count) : NAN;
-		g->score = cu->cus;
-		g->expected = ex;
-		g->count = (double)o->count;
-		g->errors = (double)o->errors;
+		g->spread = n > 0 ? sqrt(p0 * (1 - p0) / n) : NAN;
+		g->score = cu->cus / to_h;	/* nats */
+		g->expected = ec->run[2];
+		g->count = n;
+		g->errors = ec->run[0];
 	}
 }
 
@@ -48,8 +79,14 @@ errcusum_active(const void *st)
 
 static const struct dmember errcusum_members[] = {
 	DM_STRUCT("up", struct errcusum_state, cu, cusum_members),
+	DM_NUMBERS("run", struct errcusum_state, run, 3),
 };
 
+/*
+ * Versions 1 and 2 summed z-scores, not likelihood ratios; both sums
+ * step in units of cusum_h, so the old one is carried as the share of
+ * the threshold it had reached, and an active CUSUM stays active.
+ */
 static void
 errcusum_legacy(const struct metric_def *def, void *st,
     const struct legacy_state *l)
@@ -65,6 +102,6 @@ const struct detector errcusum_detector = {
 	.update = errcusum_update,
 	.active = errcusum_active,
 	.members = errcusum_members,
-	.nmembers = 1,
+	.nmembers = 2,
 	.legacy = errcusum_legacy,
 };

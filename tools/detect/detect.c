@@ -32,7 +32,7 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: detect [--no-forward] [--no-watermark] [--strict] [--tee] [--clear n]\n"
 	    "              [--cusum-clip z] [--cusum-h h] [--cusum-k k]\n"
-	    "              [--err-cusum-clip z] [--err-cusum-k k]\n"
+	    "              [--err-cusum-clip u] [--err-cusum-h u] [--err-cusum-ratio r]\n"
 	    "              [--err-floor rate] [--err-min-count n] [--err-p p]\n"
 	    "              [--err-trim k] [--err-window-p p] [--err-windows n]\n"
 	    "              [--fast-z z] [--floor-error-rate [glob=]rate]\n"
@@ -212,7 +212,7 @@ add_metric(struct model_config *c, const char *path, const char *name,
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_ECCLIP, O_ECK, O_EFLOOR,
+	enum { O_CLEAR = 256, O_CCLIP, O_CH, O_CK, O_ECCLIP, O_ECH, O_ECRATIO, O_EFLOOR,
 	    O_EMIN, O_EP, O_HOLD,
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_AHEAD, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
@@ -224,7 +224,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "cusum-h",		required_argument,	NULL, O_CH },
 		{ "cusum-k",		required_argument,	NULL, O_CK },
 		{ "err-cusum-clip",	required_argument,	NULL, O_ECCLIP },
-		{ "err-cusum-k",		required_argument,	NULL, O_ECK },
+		{ "err-cusum-h",		required_argument,	NULL, O_ECH },
+		{ "err-cusum-ratio",	required_argument,	NULL, O_ECRATIO },
 		{ "err-floor",		required_argument,	NULL, O_EFLOOR },
 		{ "err-min-count",	required_argument,	NULL, O_EMIN },
 		{ "err-p",		required_argument,	NULL, O_EP },
@@ -302,9 +303,13 @@ parse_options(int argc, char **argv, struct options *o)
 			c->err_cusum_clip = sb_arg_double("--err-cusum-clip",
 			    optarg, 0.1, 1e6);
 			break;
-		case O_ECK:
-			c->err_cusum_k = sb_arg_double("--err-cusum-k", optarg, 0,
-			    100);
+		case O_ECH:
+			c->err_cusum_h = sb_arg_double("--err-cusum-h", optarg,
+			    0.1, 1e6);
+			break;
+		case O_ECRATIO:
+			c->err_cusum_ratio = sb_arg_double("--err-cusum-ratio",
+			    optarg, 1.01, 1000);
 			break;
 		case O_EFLOOR:
 			c->err_floor = sb_arg_double("--err-floor", optarg, 1e-9, 0.5);

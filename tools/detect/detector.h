@@ -230,16 +230,6 @@ oldest_bit(uint32_t v, int n)
 }
 
 /*
- * The variance-stabilised distance of a count x from its expectation mu
- * (Anscombe): about N(0, 1) for a Poisson count, whatever mu.
- */
-static inline double
-count_z(double x, double mu)
-{
-	return 2 * (sqrt(max_d(x, 0) + 0.375) - sqrt(max_d(mu, 0) + 0.375));
-}
-
-/*
  * One detector in one direction: becomes active when fire, stays active
  * while sustain (this window still supports it), clears after c->clear
  * windows of neither.  Returns 0 (silent), 1 (active: emit) or 2

@@ -32,7 +32,8 @@ model_defaults(struct model_config *c)
 	c->cusum_k = 1;
 	c->cusum_h = 8;
 	c->cusum_clip = 3;
-	c->err_cusum_k = 0.75;
+	c->err_cusum_ratio = 4;
+	c->err_cusum_h = 10;
 	c->err_cusum_clip = 4;
 	c->hold = 0.25;
 	c->err_p = 1e-3;

@@ -75,7 +75,9 @@ struct model_config {
 	double		 fast_z;
 	double		 step_ratio;	/* fast path of p95: both moved this much */
 	double		 cusum_k, cusum_h, cusum_clip;
-	double		 err_cusum_k, err_cusum_clip;	/* the error CUSUM's */
+	double		 err_cusum_ratio;	/* the error CUSUM's rate ratio */
+	double		 err_cusum_h;		/* its threshold, nats */
+	double		 err_cusum_clip;	/* the most a window adds, nats */
 	double		 hold;		/* latency unlearned while CUSUM up >= hold h */
 	double		 err_p, err_window_p, err_floor;
 	int		 err_trim, err_n;
