@@ -849,6 +849,8 @@ done:
 	free(r.series.slot);
 	for (int i = 0; i < opt.model.nmetric; i++)
 		path_free(&opt.paths[i]);
+	for (int i = 0; i < opt.model.nfloor; i++)
+		free(opt.model.floor[i].glob);
 	sb_buf_free(&r.out);
 	sb_buf_free(&r.key);
 	sb_json_free(&r.js);

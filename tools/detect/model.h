@@ -57,7 +57,7 @@ struct slo_pair {
 enum floor_kind { FLOOR_ERRORS, FLOOR_LATENCY };
 
 struct floor_rule {
-	const char	*glob;		/* fnmatch(3) pattern of keys */
+	char		*glob;		/* fnmatch(3) pattern of keys; owned */
 	enum floor_kind	 kind;
 	double		 value;		/* a rate, or ms */
 };
