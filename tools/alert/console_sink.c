@@ -22,13 +22,13 @@ struct console {
 };
 
 static const char *
-sev_color(const char *sev, const char *state)
+sev_color(enum sb_level lv, const char *state)
 {
 	if (state != NULL && strcmp(state, "resolved") == 0)
 		return "\033[1;32m";
-	if (sev != NULL && strcmp(sev, "critical") == 0)
+	if (lv == SB_LV_CRITICAL)
 		return "\033[1;31m";
-	if (sev != NULL && strcmp(sev, "warning") == 0)
+	if (lv == SB_LV_WARNING)
 		return "\033[1;33m";
 	return "\033[1;36m";
 }
@@ -100,7 +100,7 @@ signal_line(struct console *c, const struct sb_signal *s, int indent)
 	fprintf(c->fp, "%.5s", t + 11);
 	off(c);
 	putc(' ', c->fp);
-	on(c, sev_color(sb_level_name(sb_signal_level(s)), NULL));
+	on(c, sev_color(sb_signal_level(s), NULL));
 	fputs(s->cleared ? "cleared" : "signal", c->fp);
 	off(c);
 	fprintf(c->fp, " %s %s %s %g", s->key, s->metric,
@@ -166,7 +166,7 @@ alert_block(struct console *c, const struct sb_json *js)
 
 	if (c->blocks++ > 0)
 		putc('\n', c->fp);
-	on(c, sev_color(sev, state));
+	on(c, sev_color(sb_level_parse(sev), state));
 	fprintf(c->fp, "[%s] %s", sev ? sev : "alert", state ? state : "?");
 	off(c);
 	fprintf(c->fp, " %s", key ? key : "?");

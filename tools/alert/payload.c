@@ -99,6 +99,7 @@ av_read(struct alert_view *a, const struct sb_json *js)
 		a->id = sb_xstrdup("");
 	if ((a->severity = get_str(js, "severity")) == NULL)
 		a->severity = sb_xstrdup("warning");
+	a->level = sb_level_parse(a->severity);
 	if ((a->service = get_str(js, "service")) == NULL)
 		a->service = sb_xstrdup("");
 	a->summary = get_str(js, "summary");
@@ -603,9 +604,9 @@ slack_emoji(const struct alert_view *a)
 {
 	if (av_resolved(a))
 		return ":white_check_mark:";
-	if (strcmp(a->severity, "critical") == 0)
+	if (a->level == SB_LV_CRITICAL)
 		return ":red_circle:";
-	if (strcmp(a->severity, "warning") == 0)
+	if (a->level == SB_LV_WARNING)
 		return ":warning:";
 	return ":information_source:";
 }
@@ -736,12 +737,13 @@ payload_slack(struct sb_buf *b, const struct alert_view *const *v, size_t n)
 	sb_buf_free(&t);
 }
 
+/* PagerDuty's four: ours, and its own "error" passed through. */
 static const char *
-pd_severity(const char *sev)
+pd_severity(const struct alert_view *a)
 {
-	if (strcmp(sev, "critical") == 0 || strcmp(sev, "error") == 0 ||
-	    strcmp(sev, "info") == 0)
-		return sev;
+	if (a->level == SB_LV_CRITICAL || a->level == SB_LV_INFO ||
+	    strcmp(a->severity, "error") == 0)
+		return a->severity;
 	return "warning";
 }
 
@@ -783,7 +785,7 @@ payload_pagerduty(struct sb_buf *b, const struct alert_view *a,
 	sb_buf_puts(b, ",\"source\":");
 	json_str(b, *a->service != '\0' ? a->service : a->key);
 	sb_buf_puts(b, ",\"severity\":");
-	json_str(b, pd_severity(a->severity));
+	json_str(b, pd_severity(a));
 	sb_buf_puts(b, ",\"timestamp\":");
 	sb_buf_json_time(b, a->at);
 	sb_buf_puts(b, ",\"component\":");

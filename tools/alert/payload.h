@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "level.h"
 
 #define AV_MAX_NUMBERS	5	/* "key numbers" taken from the signals */
 
@@ -22,6 +23,7 @@ struct alert_view {
 	char		*id;		/* "" when absent */
 	char		*state;		/* "firing", "resolved", ... */
 	char		*severity;	/* "warning" when absent */
+	enum sb_level	 level;		/* of severity; SB_LV_NONE: other */
 	char		*key;
 	char		*service;	/* "" when absent */
 	char		*summary;	/* NULL when not explained */
