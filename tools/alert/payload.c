@@ -97,22 +97,32 @@ av_read(struct alert_view *a, const struct sb_json *js)
 	}
 	if ((a->id = get_str(js, "id")) == NULL)
 		a->id = sb_xstrdup("");
+	else
+		a->given |= AV_GIVEN_ID;
 	if ((a->severity = get_str(js, "severity")) == NULL)
 		a->severity = sb_xstrdup("warning");
+	else
+		a->given |= AV_GIVEN_SEVERITY;
 	a->level = sb_level_parse(a->severity);
 	if ((a->service = get_str(js, "service")) == NULL)
 		a->service = sb_xstrdup("");
 	a->summary = get_str(js, "summary");
 	a->explanation = get_str(js, "explanation");
 	a->has_started = sb_json_get_time(js, 0, "started", &a->started) == 1;
+	if (a->has_started)
+		a->given |= AV_GIVEN_STARTED;
 	if (sb_json_get_time(js, 0, "at", &a->at) != 1)
 		a->at = a->has_started ? a->started : 0;
+	else
+		a->given |= AV_GIVEN_AT;
 	if (!a->has_started) {
 		a->started = a->at;
 		a->has_started = 1;
 	}
 	a->has_resolved = sb_json_get_time(js, 0, "resolved_at",
 	    &a->resolved) == 1;
+	if (a->has_resolved)
+		a->given |= AV_GIVEN_RESOLVED;
 	if (!a->has_resolved && av_resolved(a)) {
 		a->resolved = a->at;
 		a->has_resolved = 1;

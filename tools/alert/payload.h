@@ -19,6 +19,13 @@
 
 #define AV_MAX_NUMBERS	5	/* "key numbers" taken from the signals */
 
+/* Members the record itself gave (given), apart from the defaults. */
+#define AV_GIVEN_ID		0x01
+#define AV_GIVEN_SEVERITY	0x02
+#define AV_GIVEN_STARTED	0x04	/* "started" */
+#define AV_GIVEN_AT		0x08	/* "at" */
+#define AV_GIVEN_RESOLVED	0x10	/* "resolved_at" */
+
 struct alert_view {
 	char		*id;		/* "" when absent */
 	char		*state;		/* "firing", "resolved", ... */
@@ -30,7 +37,8 @@ struct alert_view {
 	char		*explanation;	/* NULL when not explained */
 	int64_t		 started, at, resolved;
 	int		 has_started, has_resolved;
-	char		**insights;
+	unsigned	 given;		/* AV_GIVEN_* */
+	char		**insights;	/* NULL: no non-empty array */
 	size_t		 ninsights;
 	char		**recs;
 	size_t		 nrecs;
