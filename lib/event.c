@@ -109,6 +109,27 @@ static const struct {
 };
 #define NNAMES	(sizeof names / sizeof names[0])
 
+static const char *
+alias(enum field f, int rank)
+{
+	for (size_t i = 0; i < NNAMES; i++)
+		if (names[i].field == f && names[i].rank == rank)
+			return names[i].name;
+	return NULL;
+}
+
+const char *
+sb_event_time_name(int rank)
+{
+	return alias(F_TIME, rank);
+}
+
+const char *
+sb_event_endpoint_name(int rank)
+{
+	return alias(F_ENDPOINT, rank);
+}
+
 struct found {
 	long		 tok[NFIELDS];
 	int		 rank[NFIELDS];

@@ -60,6 +60,13 @@ void	 sb_event_free(struct sb_event *);
 /* 0, or -1 with a message for "FILE:LINE: %s" in err. */
 int	 sb_event_read(struct sb_event *, const struct sb_json *, size_t obj,
 	    char *err, size_t errsz);
+/*
+ * The names above for the time and the endpoint, canonical first: rank
+ * 0, 1, ...; NULL past the last.  For readers that look one member up
+ * (lib/store.c).  Static strings.
+ */
+const char	*sb_event_time_name(int rank);
+const char	*sb_event_endpoint_name(int rank);
 /* 1 if object obj is a raw event (has no "type" member). */
 int	 sb_is_event(const struct sb_json *, size_t obj);
 /*

@@ -397,19 +397,3 @@ sb_signal_level(const struct sb_signal *s)
 	}
 	return SB_LV_INFO;
 }
-
-const char *
-sb_level_name(int l)
-{
-	return l >= SB_LV_CRITICAL ? "critical" : l == SB_LV_WARNING ? "warning" :
-	    "info";
-}
-
-int
-sb_level_parse(const char *s)
-{
-	for (int l = SB_LV_INFO; l <= SB_LV_CRITICAL; l++)
-		if (strcmp(s, sb_level_name(l)) == 0)
-			return l;
-	return -1;
-}

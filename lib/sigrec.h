@@ -15,9 +15,9 @@
 
 #include "buf.h"
 #include "json.h"
+#include "level.h"
 
 enum sb_metric_class { SB_MC_LATENCY, SB_MC_ERRORS, SB_MC_TRAFFIC, SB_MC_OTHER };
-enum sb_level { SB_LV_INFO, SB_LV_WARNING, SB_LV_CRITICAL };
 
 /*
  * Detector families: the name detect(1) writes in a signal's "detector"
@@ -113,8 +113,5 @@ int	 sb_signal_benign(const struct sb_signal *);
 enum sb_level sb_signal_level(const struct sb_signal *);
 /* value / baseline (or / expected for traffic); 0 when unknown. */
 double	 sb_signal_ratio(const struct sb_signal *);
-const char	*sb_level_name(int);
-/* 0..2 for "info", "warning", "critical"; -1 otherwise. */
-int	 sb_level_parse(const char *);
 
 #endif

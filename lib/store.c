@@ -408,18 +408,28 @@ time_of(const struct sb_json *js, size_t t, int64_t *ms)
 	    sb_time_from_epoch(v, ms) == 0 ? 0 : -1;
 }
 
+/* v[0..n-1]: the names event.c gives a member, then NULL. */
+static void
+event_names(const char *(*name)(int), const char **v, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 1 < n && (v[i] = name((int)i)) != NULL)
+		i++;
+	v[i] = NULL;
+}
+
 int
 sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
     const char *line, size_t len, char *err, size_t errsz)
 {
-	static const char *const ev_time[] = { "timestamp", "ts", "time", NULL };
-	static const char *const ev_key[] = { "endpoint", "path", "route", NULL };
 	static const char *const other_time[] = { "at", "start", "timestamp",
 	    "time", NULL };
 	static const char *const window_time[] = { "start", NULL };
 	static const char *const at_time[] = { "at", NULL };
 	static const char *const alert_time[] = { "at", "started", NULL };
 	static const char *const key_only[] = { "key", NULL };
+	const char *ev_time[8], *ev_key[8];
 	const char *const *times = ev_time, *const *keys = ev_key;
 	struct sb_buf type = SB_BUF_INIT, key = SB_BUF_INIT;
 	const char *tname = "event";
@@ -427,6 +437,8 @@ sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
 	int64_t ms;
 	int rc = -1;
 
+	event_names(sb_event_time_name, ev_time, 8);
+	event_names(sb_event_endpoint_name, ev_key, 8);
 	if (js->ntok == 0 || js->tok[0].type != SB_JOBJECT) {
 		snprintf(err, errsz, "not a JSON object");
 		return -1;

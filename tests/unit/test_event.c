@@ -149,10 +149,25 @@ events(void)
 	sb_event_free(&ev);
 }
 
+/* The names lib/store.c looks the time and endpoint up by. */
+static void
+names(void)
+{
+	is_str(sb_event_time_name(0), "timestamp", "time: canonical first");
+	is_str(sb_event_time_name(1), "ts", "then ts");
+	is_str(sb_event_time_name(2), "time", "then time");
+	ok(sb_event_time_name(3) == NULL, "no fourth time name");
+	is_str(sb_event_endpoint_name(0), "endpoint", "endpoint first");
+	is_str(sb_event_endpoint_name(2), "route", "route last");
+	ok(sb_event_endpoint_name(3) == NULL, "no fourth endpoint name");
+	ok(sb_event_time_name(-1) == NULL, "no negative rank");
+}
+
 int
 main(void)
 {
 	normalisation();
 	events();
+	names();
 	return done_testing();
 }

@@ -22,13 +22,13 @@ struct console {
 };
 
 static const char *
-sev_color(const char *sev, const char *state)
+sev_color(enum sb_level lv, const char *state)
 {
 	if (state != NULL && strcmp(state, "resolved") == 0)
 		return "\033[1;32m";
-	if (sev != NULL && strcmp(sev, "critical") == 0)
+	if (lv == SB_LV_CRITICAL)
 		return "\033[1;31m";
-	if (sev != NULL && strcmp(sev, "warning") == 0)
+	if (lv == SB_LV_WARNING)
 		return "\033[1;33m";
 	return "\033[1;36m";
 }
@@ -100,7 +100,7 @@ signal_line(struct console *c, const struct sb_signal *s, int indent)
 	fprintf(c->fp, "%.5s", t + 11);
 	off(c);
 	putc(' ', c->fp);
-	on(c, sev_color(sb_level_name(sb_signal_level(s)), NULL));
+	on(c, sev_color(sb_signal_level(s), NULL));
 	fputs(s->cleared ? "cleared" : "signal", c->fp);
 	off(c);
 	fprintf(c->fp, " %s %s %s %g", s->key, s->metric,
@@ -121,69 +121,50 @@ signal_line(struct console *c, const struct sb_signal *s, int indent)
 	putc('\n', c->fp);
 }
 
-static char *
-member_str(const struct sb_json *js, const char *name)
-{
-	char *s;
-
-	return sb_json_get_str(js, 0, name, &s) == 1 ? s : NULL;
-}
-
+/* A list of the view: v is NULL when the record had no non-empty array. */
 static void
-string_list(struct console *c, const struct sb_json *js, const char *name,
-    const char *title)
+string_list(struct console *c, char *const *v, size_t n, const char *title)
 {
-	long t = sb_json_member(js, 0, name);
-	struct sb_buf b = SB_BUF_INIT;
-
-	if (t < 0 || js->tok[t].type != SB_JARRAY || js->tok[t].size == 0)
+	if (v == NULL)
 		return;
 	fprintf(c->fp, "  ");
 	on(c, "\033[1m");
 	fputs(title, c->fp);
 	off(c);
 	putc('\n', c->fp);
-	for (size_t i = (size_t)t + 1; i < js->tok[t].skip; i = js->tok[i].skip) {
-		sb_buf_reset(&b);
-		if (sb_json_str(js, i, &b) == -1)
-			continue;
-		sb_buf_putc(&b, '\0');
-		wrap(c->fp, 2, "- ", b.s);
-	}
-	sb_buf_free(&b);
+	for (size_t i = 0; i < n; i++)
+		wrap(c->fp, 2, "- ", v[i]);
 }
 
+/* The alert a already read; js only for what the view does not hold. */
 static void
-alert_block(struct console *c, const struct sb_json *js)
+alert_block(struct console *c, const struct alert_view *a,
+    const struct sb_json *js)
 {
-	char *sev = member_str(js, "severity"), *state = member_str(js, "state");
-	char *key = member_str(js, "key"), *id = member_str(js, "id");
-	char *summary = member_str(js, "summary");
-	char *expl = member_str(js, "explanation");
-	int64_t started, at, resolved;
+	const char *sev = (a->given & AV_GIVEN_SEVERITY) ? a->severity : NULL;
 	long t;
 	struct sb_buf b = SB_BUF_INIT;
 
 	if (c->blocks++ > 0)
 		putc('\n', c->fp);
-	on(c, sev_color(sev, state));
-	fprintf(c->fp, "[%s] %s", sev ? sev : "alert", state ? state : "?");
+	on(c, sev_color(sev != NULL ? a->level : SB_LV_NONE, a->state));
+	fprintf(c->fp, "[%s] %s", sev ? sev : "alert", a->state);
 	off(c);
-	fprintf(c->fp, " %s", key ? key : "?");
-	if (id != NULL)
-		fprintf(c->fp, " (id %s)", id);
+	fprintf(c->fp, " %s", a->key);
+	if (a->given & AV_GIVEN_ID)
+		fprintf(c->fp, " (id %s)", a->id);
 	putc('\n', c->fp);
 	fputs("  ", c->fp);
-	if (sb_json_get_time(js, 0, "started", &started) == 1) {
+	if (a->given & AV_GIVEN_STARTED) {
 		fputs("started ", c->fp);
-		put_time(c->fp, started);
+		put_time(c->fp, a->started);
 	}
-	if (sb_json_get_time(js, 0, "resolved_at", &resolved) == 1) {
+	if (a->given & AV_GIVEN_RESOLVED) {
 		fputs(", resolved ", c->fp);
-		put_time(c->fp, resolved);
-	} else if (sb_json_get_time(js, 0, "at", &at) == 1) {
+		put_time(c->fp, a->resolved);
+	} else if (a->given & AV_GIVEN_AT) {
 		fputs(", at ", c->fp);
-		put_time(c->fp, at);
+		put_time(c->fp, a->at);
 	}
 	putc('\n', c->fp);
 	t = sb_json_member(js, 0, "keys");
@@ -197,18 +178,18 @@ alert_block(struct console *c, const struct sb_json *js)
 		sb_buf_putc(&b, '\0');
 		wrap(c->fp, 2, "endpoints: ", b.s);
 	}
-	if (summary != NULL) {
+	if (a->summary != NULL) {
 		on(c, "\033[1m");
-		wrap(c->fp, 2, "", summary);
+		wrap(c->fp, 2, "", a->summary);
 		off(c);
 	}
-	if (expl != NULL)
-		wrap(c->fp, 2, "", expl);
-	string_list(c, js, "insights", "Insights:");
-	string_list(c, js, "recommendations", "Recommendations:");
+	if (a->explanation != NULL)
+		wrap(c->fp, 2, "", a->explanation);
+	string_list(c, a->insights, a->ninsights, "Insights:");
+	string_list(c, a->recs, a->nrecs, "Recommendations:");
 	/* Not explained: show the evidence itself. */
 	t = sb_json_member(js, 0, "signals");
-	if (summary == NULL && t >= 0 && js->tok[t].type == SB_JARRAY)
+	if (a->summary == NULL && t >= 0 && js->tok[t].type == SB_JARRAY)
 		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
 		    i = js->tok[i].skip) {
 			struct sb_signal s;
@@ -219,12 +200,6 @@ alert_block(struct console *c, const struct sb_json *js)
 			}
 		}
 	sb_buf_free(&b);
-	free(sev);
-	free(state);
-	free(key);
-	free(id);
-	free(summary);
-	free(expl);
 }
 
 static int
@@ -246,7 +221,7 @@ console_deliver(struct sink *s, const struct delivery *d)
 	if (d->kind == REC_SIGNAL)
 		signal_line(c, d->sig, 0);
 	else
-		alert_block(c, d->js);
+		alert_block(c, d->av, d->js);
 	return ferror(c->fp) ? -1 : 0;
 }
 

@@ -46,7 +46,7 @@ struct silence {
 struct tracked {
 	char	*id;
 	char	*service;
-	char	 severity[16];
+	enum sb_level level;	/* of its latest record */
 	int	 delivered;	/* admitted: it went on to its group */
 };
 
@@ -382,7 +382,7 @@ track(struct noise *n, const struct alert_view *a)
 	t->id = sb_xstrdup(a->id);
 	t->service = sb_xstrdup(a->service);
 	*sb_strtab_put(n->tidx, t->id) = (void *)(uintptr_t)n->ntr;
-	snprintf(t->severity, sizeof t->severity, "%s", a->severity);
+	t->level = a->level;
 	return t;
 }
 
@@ -409,10 +409,10 @@ static const struct tracked *
 inhibitor(struct noise *n, const struct alert_view *a)
 {
 	if (!n->cfg.inhibit || *a->service == '\0' ||
-	    strcmp(a->severity, "critical") == 0)
+	    a->level == SB_LV_CRITICAL)
 		return NULL;
 	for (size_t i = 0; i < n->ntr; i++)
-		if (strcmp(n->tr[i].severity, "critical") == 0 &&
+		if (n->tr[i].level == SB_LV_CRITICAL &&
 		    strcmp(n->tr[i].service, a->service) == 0 &&
 		    strcmp(n->tr[i].id, a->id) != 0)
 			return &n->tr[i];
@@ -461,7 +461,7 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 		return NOISE_SEND;
 	}
 	t = track(n, a);
-	snprintf(t->severity, sizeof t->severity, "%s", a->severity);
+	t->level = a->level;
 	if ((by = inhibitor(n, a)) != NULL) {
 		snprintf(why, whysz, "inhibited by critical %s: %s %s %s (id %s)",
 		    by->id, a->severity, a->state, a->key, a->id);

@@ -97,21 +97,32 @@ av_read(struct alert_view *a, const struct sb_json *js)
 	}
 	if ((a->id = get_str(js, "id")) == NULL)
 		a->id = sb_xstrdup("");
+	else
+		a->given |= AV_GIVEN_ID;
 	if ((a->severity = get_str(js, "severity")) == NULL)
 		a->severity = sb_xstrdup("warning");
+	else
+		a->given |= AV_GIVEN_SEVERITY;
+	a->level = sb_level_parse(a->severity);
 	if ((a->service = get_str(js, "service")) == NULL)
 		a->service = sb_xstrdup("");
 	a->summary = get_str(js, "summary");
 	a->explanation = get_str(js, "explanation");
 	a->has_started = sb_json_get_time(js, 0, "started", &a->started) == 1;
+	if (a->has_started)
+		a->given |= AV_GIVEN_STARTED;
 	if (sb_json_get_time(js, 0, "at", &a->at) != 1)
 		a->at = a->has_started ? a->started : 0;
+	else
+		a->given |= AV_GIVEN_AT;
 	if (!a->has_started) {
 		a->started = a->at;
 		a->has_started = 1;
 	}
 	a->has_resolved = sb_json_get_time(js, 0, "resolved_at",
 	    &a->resolved) == 1;
+	if (a->has_resolved)
+		a->given |= AV_GIVEN_RESOLVED;
 	if (!a->has_resolved && av_resolved(a)) {
 		a->resolved = a->at;
 		a->has_resolved = 1;
@@ -603,9 +614,9 @@ slack_emoji(const struct alert_view *a)
 {
 	if (av_resolved(a))
 		return ":white_check_mark:";
-	if (strcmp(a->severity, "critical") == 0)
+	if (a->level == SB_LV_CRITICAL)
 		return ":red_circle:";
-	if (strcmp(a->severity, "warning") == 0)
+	if (a->level == SB_LV_WARNING)
 		return ":warning:";
 	return ":information_source:";
 }
@@ -736,12 +747,13 @@ payload_slack(struct sb_buf *b, const struct alert_view *const *v, size_t n)
 	sb_buf_free(&t);
 }
 
+/* PagerDuty's four: ours, and its own "error" passed through. */
 static const char *
-pd_severity(const char *sev)
+pd_severity(const struct alert_view *a)
 {
-	if (strcmp(sev, "critical") == 0 || strcmp(sev, "error") == 0 ||
-	    strcmp(sev, "info") == 0)
-		return sev;
+	if (a->level == SB_LV_CRITICAL || a->level == SB_LV_INFO ||
+	    strcmp(a->severity, "error") == 0)
+		return a->severity;
 	return "warning";
 }
 
@@ -783,7 +795,7 @@ payload_pagerduty(struct sb_buf *b, const struct alert_view *a,
 	sb_buf_puts(b, ",\"source\":");
 	json_str(b, *a->service != '\0' ? a->service : a->key);
 	sb_buf_puts(b, ",\"severity\":");
-	json_str(b, pd_severity(a->severity));
+	json_str(b, pd_severity(a));
 	sb_buf_puts(b, ",\"timestamp\":");
 	sb_buf_json_time(b, a->at);
 	sb_buf_puts(b, ",\"component\":");

@@ -15,20 +15,30 @@
 
 #include "buf.h"
 #include "json.h"
+#include "level.h"
 
 #define AV_MAX_NUMBERS	5	/* "key numbers" taken from the signals */
+
+/* Members the record itself gave (given), apart from the defaults. */
+#define AV_GIVEN_ID		0x01
+#define AV_GIVEN_SEVERITY	0x02
+#define AV_GIVEN_STARTED	0x04	/* "started" */
+#define AV_GIVEN_AT		0x08	/* "at" */
+#define AV_GIVEN_RESOLVED	0x10	/* "resolved_at" */
 
 struct alert_view {
 	char		*id;		/* "" when absent */
 	char		*state;		/* "firing", "resolved", ... */
 	char		*severity;	/* "warning" when absent */
+	enum sb_level	 level;		/* of severity; SB_LV_NONE: other */
 	char		*key;
 	char		*service;	/* "" when absent */
 	char		*summary;	/* NULL when not explained */
 	char		*explanation;	/* NULL when not explained */
 	int64_t		 started, at, resolved;
 	int		 has_started, has_resolved;
-	char		**insights;
+	unsigned	 given;		/* AV_GIVEN_* */
+	char		**insights;	/* NULL: no non-empty array */
 	size_t		 ninsights;
 	char		**recs;
 	size_t		 nrecs;

@@ -47,8 +47,8 @@ api_endpoints(struct sb_buf *b, const struct view *v,
 		num(b, "p95_ms", r->p95);
 		num(b, "error_rate", r->err);
 		sb_buf_puts(b, ",\"alert\":");
-		if (r->alert)
-			sb_buf_printf(b, "\"%s\"", dash_severity_name(r->alert));
+		if (r->alert != SB_LV_NONE)
+			sb_buf_printf(b, "\"%s\"", sb_level_name(r->alert));
 		else
 			sb_buf_puts(b, "null");
 		sb_buf_puts(b, ",\"baseline\":{\"p95_ms\":");

@@ -262,9 +262,9 @@ view_parse(struct MHD_Connection *c, struct view *v, const char *defrange,
 	}
 	v->key = arg(c, "key");
 	v->filter = arg(c, "filter");
-	v->severity = SEV_NONE;
+	v->severity = SB_LV_NONE;
 	if ((s = arg(c, "severity")) != NULL &&
-	    (v->severity = dash_severity_parse(s)) == -1) {
+	    (v->severity = sb_level_parse(s)) == SB_LV_NONE) {
 		printable(p, sizeof p, s);
 		snprintf(why, n, "severity: '%s' is not info, warning or "
 		    "critical", p);
@@ -466,7 +466,7 @@ render(enum route r, const struct view *v, struct sb_buf *b)
 		if (rc == 0 && r == R_API_SERIES)
 			api_series(b, v, &s);
 		if (rc == 0 && r == R_ENDPOINT) {
-			struct dash_alert_filter kf = { v->key, SEV_NONE, NULL };
+			struct dash_alert_filter kf = { v->key, SB_LV_NONE, NULL };
 
 			rc = dash_alerts_load(srv.st, v->since, v->until, &kf, &a);
 			if (rc == 0)

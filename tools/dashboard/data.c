@@ -363,32 +363,6 @@ out:
 
 /* Alerts. */
 
-const char *
-dash_severity_name(int s)
-{
-	switch (s) {
-	case SEV_INFO:
-		return "info";
-	case SEV_WARNING:
-		return "warning";
-	case SEV_CRITICAL:
-		return "critical";
-	}
-	return "none";
-}
-
-int
-dash_severity_parse(const char *s)
-{
-	if (strcmp(s, "info") == 0)
-		return SEV_INFO;
-	if (strcmp(s, "warning") == 0)
-		return SEV_WARNING;
-	if (strcmp(s, "critical") == 0)
-		return SEV_CRITICAL;
-	return -1;
-}
-
 int
 dash_incident_has_key(const struct dash_incident *in, const char *key)
 {
@@ -467,10 +441,9 @@ incident_update(struct alerts_ctx *c, struct dash_incident *in,
 		free(s);
 		s = NULL;
 	}
-	in->severity = SEV_NONE;
+	in->severity = SB_LV_NONE;
 	if (sb_json_get_str(js, 0, "severity", &s) == 1 && s != NULL) {
-		int v = dash_severity_parse(s);
-		in->severity = v < 0 ? SEV_NONE : v;
+		in->severity = sb_level_parse(s);
 		free(s);
 	}
 	in->active = strcmp(in->state, "resolved") != 0;
@@ -535,7 +508,7 @@ keep(const struct dash_incident *in, const struct dash_alert_filter *f)
 		return 1;
 	if (f->key != NULL && !dash_incident_has_key(in, f->key))
 		return 0;
-	if (f->severity != SEV_NONE && in->severity != f->severity)
+	if (f->severity != SB_LV_NONE && in->severity != f->severity)
 		return 0;
 	if (f->state != NULL) {
 		if (strcmp(f->state, "active") == 0)
@@ -609,10 +582,10 @@ clamp01(double x)
 void
 dash_health(struct dash_row *r)
 {
-	static const double alert_pen[] = { 0, 5, 12, 20 };
+	static const double alert_pen[] = { 0, 5, 12, 20 };	/* by level + 1 */
 
 	r->pen_latency = r->pen_errors = r->pen_traffic = 0;
-	r->pen_alert = alert_pen[r->alert];
+	r->pen_alert = alert_pen[r->alert + 1];
 	if (isnan(r->rate)) {
 		r->health = NAN;
 		return;
@@ -677,6 +650,7 @@ row_get(struct dash_overview *o, struct keymap *m, const char *key,
 		o->row = sb_xrealloc(o->row, o->cap * sizeof *o->row);
 	}
 	memset(&o->row[o->n], 0, sizeof o->row[o->n]);
+	o->row[o->n].alert = SB_LV_NONE;
 	series_init(&o->row[o->n].s, key, since, until, step);
 	m->slot[i] = ++o->n;
 	return &o->row[o->n - 1];

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "level.h"
 #include "store.h"
 
 #define DASH_WIDTH_MS		60000	/* windows of other widths are ignored */
@@ -47,8 +48,6 @@ struct dash_series {
 	int		 sampled;	/* the range was too big to read whole */
 };
 
-enum { SEV_NONE, SEV_INFO, SEV_WARNING, SEV_CRITICAL };
-
 /* One incident: the records of one alert id seen in the range. */
 struct dash_incident {
 	char		 id[32];
@@ -58,7 +57,7 @@ struct dash_incident {
 	char		*line;		/* the latest record, verbatim */
 	size_t		 len;
 	char		 state[16];	/* of the latest record */
-	int		 severity;	/* of the latest record */
+	int		 severity;	/* enum sb_level, of the latest record */
 	int64_t		 started, first_at, at, resolved_at; /* INT64_MIN: none */
 	int		 active;	/* latest state is not resolved */
 };
@@ -71,7 +70,7 @@ struct dash_alerts {
 
 struct dash_alert_filter {
 	const char	*key;		/* NULL: any; else key or one of keys */
-	int		 severity;	/* SEV_NONE: any */
+	int		 severity;	/* enum sb_level; SB_LV_NONE: any */
 	const char	*state;		/* NULL: any; "active" or a state */
 };
 
@@ -82,7 +81,7 @@ struct dash_row {
 	double		 p95;		/* ms, recent; NAN: none */
 	double		 err;		/* error rate 0..1, recent; NAN: none */
 	double		 base_p95, base_rate, base_err;
-	int		 alert;		/* highest active severity */
+	int		 alert;		/* highest active level; SB_LV_NONE */
 	double		 health;	/* 0..100; NAN: no recent data */
 	double		 pen_latency, pen_errors, pen_traffic, pen_alert;
 };
@@ -114,8 +113,6 @@ int	 dash_alerts_load(struct sb_store *, int64_t since, int64_t until,
 	    const struct dash_alert_filter *, struct dash_alerts *);
 void	 dash_alerts_free(struct dash_alerts *);
 int	 dash_incident_has_key(const struct dash_incident *, const char *key);
-const char *dash_severity_name(int);
-int	 dash_severity_parse(const char *);
 
 /*
  * filter: NULL or a substring every key shown must contain.  At most

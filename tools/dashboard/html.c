@@ -238,7 +238,7 @@ static void
 severity_badge(struct sb_buf *b, int sev)
 {
 	sb_buf_printf(b, "<span class=\"sev sev-%s\">%s</span>",
-	    dash_severity_name(sev), dash_severity_name(sev));
+	    sb_level_name(sev), sb_level_name(sev));
 }
 
 /* A string member of the object at token obj, escaped; nothing if absent. */
@@ -287,7 +287,7 @@ alert_card(struct sb_buf *b, const struct dash_incident *in,
 	struct sb_buf tmp = SB_BUF_INIT;
 
 	sb_buf_printf(b, "<div class=\"card alert %s\" data-id=\"",
-	    dash_severity_name(in->severity));
+	    sb_level_name(in->severity));
 	html_str(b, in->id);
 	sb_buf_puts(b, "\" data-state=\"");
 	html_str(b, in->state);
@@ -380,7 +380,7 @@ html_overview(struct sb_buf *b, const struct view *v,
 		const struct dash_row *r = &o->row[i];
 
 		sb_buf_printf(b, "<tr class=\"endpoint%s\" data-health=\"",
-		    r->alert ? " active" : "");
+		    r->alert != SB_LV_NONE ? " active" : "");
 		put_num(b, r->health, "%.0f", "");
 		sb_buf_printf(b, "\"><td><span class=\"health %s\" title=\""
 		    "latency -%.1f, errors -%.1f, traffic -%.1f, alert -%.0f\">",
@@ -392,7 +392,7 @@ html_overview(struct sb_buf *b, const struct view *v,
 		sb_buf_puts(b, "\">");
 		html_str(b, r->s.key);
 		sb_buf_puts(b, "</a></td><td>");
-		if (r->alert)
+		if (r->alert != SB_LV_NONE)
 			severity_badge(b, r->alert);
 		sb_buf_puts(b, "</td><td class=\"n\">");
 		put_num(b, r->rate, "%.1f", "");
@@ -697,7 +697,6 @@ html_alerts(struct sb_buf *b, const struct view *v,
 {
 	static const char *const states[] = { "", "active", "firing",
 	    "updated", "resolved" };
-	static const char *const sevs[] = { "", "info", "warning", "critical" };
 	size_t i;
 
 	page_head(b, "Alerts", v);
@@ -710,10 +709,11 @@ html_alerts(struct sb_buf *b, const struct view *v,
 	sb_buf_puts(b, "Endpoint: <input name=\"key\" size=\"40\" value=\"");
 	html_str(b, v->key ? v->key : "");
 	sb_buf_puts(b, "\"> Severity: <select name=\"severity\">");
-	for (i = 0; i < 4; i++)
-		sb_buf_printf(b, "<option value=\"%s\"%s>%s</option>", sevs[i],
-		    (int)i == v->severity ? " selected" : "",
-		    i ? sevs[i] : "any");
+	for (int l = SB_LV_NONE; l <= SB_LV_CRITICAL; l++)
+		sb_buf_printf(b, "<option value=\"%s\"%s>%s</option>",
+		    l == SB_LV_NONE ? "" : sb_level_name(l),
+		    l == v->severity ? " selected" : "",
+		    l == SB_LV_NONE ? "any" : sb_level_name(l));
 	sb_buf_puts(b, "</select> State: <select name=\"state\">");
 	for (i = 0; i < 5; i++)
 		sb_buf_printf(b, "<option value=\"%s\"%s>%s</option>", states[i],

@@ -20,7 +20,7 @@ struct view {
 	char		 range[8];	/* "1h", "6h", "24h", "7d" or "custom" */
 	const char	*key;		/* NULL: none */
 	const char	*filter;	/* overview: key substring */
-	int		 severity;	/* alerts: SEV_NONE for any */
+	int		 severity;	/* alerts: SB_LV_NONE for any */
 	const char	*state;		/* alerts: NULL for any */
 	int		 refresh;	/* seconds; 0: off */
 };
