@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "endpoint.h"
 #include "event.h"
+#include "hash.h"
 #include "redis.h"
 #include "rstream.h"
 
@@ -235,10 +236,8 @@ unsigned
 sb_rstream_shard_of(const struct sb_rstream *rs, const char *name,
     size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a, 32 bits */
+	uint32_t h = sb_fnv1a32(SB_FNV32_INIT, name, len);
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 16777619u;
 	/*
 	 * MurmurHash3's finalizer: FNV-1a leaves the low bits of names that
 	 * end alike ("/{id}") alike, and the shard is taken from them.

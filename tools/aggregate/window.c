@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "endpoint.h"
+#include "hash.h"
 #include "sketch.h"
 #include "timefmt.h"
 #include "window.h"
@@ -62,16 +63,14 @@ struct agg {
 	struct agg_stats stats;
 };
 
+/*
+ * FNV-1a from a basis one digit short of FNV's (1469598103934665603, not
+ * ...6037): kept, as the order of the table's keys depends on it.
+ */
 static uint64_t
 hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return sb_fnv1a64(1469598103934665603ULL, s, n);
 }
 
 struct agg *
