@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "http.h"
 
 static size_t
@@ -36,7 +37,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	for (j = 0; i < len && p[i] != '\r' && p[i] != '\n' && j < sizeof v - 1; )
 		v[j++] = p[i++];
 	v[j] = '\0';
-	r->retry_after_ms = http_retry_after(v, (int64_t)time(NULL));
+	r->retry_after_ms = http_retry_after(v, sb_wall_ms() / 1000);
 	return len;
 }
 

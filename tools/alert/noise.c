@@ -73,15 +73,6 @@ noise_config_init(struct noise_config *c)
 	c->max_alerts = 10000;
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* "key~/api/export": 0, or -1 with why. */
 static int
 matcher_parse(struct matcher *m, const char *s, char *why, size_t whysz)
@@ -599,7 +590,7 @@ silence_main(int argc, char **argv)
 	struct noise *n;
 	const char *cmd, *loc = NULL, *e;
 	char err[600];
-	int64_t now = wall_ms(), dur = -1, until = -1, starts = -1;
+	int64_t now = sb_wall_ms(), dur = -1, until = -1, starts = -1;
 	int ch, status = 0;
 
 	if (argc < 2)

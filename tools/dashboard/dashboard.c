@@ -124,7 +124,7 @@ reference_time(int64_t *now)
 	if ((rc = dash_latest(srv.st, now)) == -1)
 		return -1;
 	if (rc == 1)
-		*now = (int64_t)time(NULL) * 1000;
+		*now = sb_wall_ms() / 1000 * 1000;
 	srv.latest = *now;
 	srv.latest_checked = m;
 	return 0;
