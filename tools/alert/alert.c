@@ -30,6 +30,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "noise.h"
+#include "silence.h"
 #include "num.h"
 #include "payload.h"
 #include "reader.h"
