@@ -17,6 +17,7 @@
 #include "hash.h"
 #include "redis.h"
 #include "rstream.h"
+#include "store.h"
 
 #define DUP_ERR	"ERR The ID specified in XADD is equal or smaller"
 
@@ -52,7 +53,7 @@ sb_rstream_config_env(struct sb_rstream_config *cfg)
 	if (cfg->urls == NULL || *cfg->urls == '\0')
 		cfg->urls = getenv("REDIS_URL");
 	if (cfg->urls == NULL || *cfg->urls == '\0')
-		cfg->urls = "redis://localhost:6379/0";
+		cfg->urls = SB_STORE_REDIS_URL_DEFAULT;
 	if ((s = getenv("SB_STREAMS")) != NULL)
 		cfg->streams = (unsigned)strtoul(s, NULL, 10);
 	cfg->prefix = "slowburn:";
