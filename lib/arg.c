@@ -12,6 +12,7 @@
 #include "arg.h"
 #include "metrics.h"
 #include "num.h"
+#include "store.h"
 #include "timefmt.h"
 #include "version.h"
 
@@ -181,4 +182,26 @@ sb_arg_metrics(struct sb_metrics_opt *o, int ch, const char *s)
 	if (*s == '\0')
 		errx(2, "--metrics-file: empty file name");
 	o->path = s;
+}
+
+void
+sb_arg_store(struct sb_store_config *c, int ch, const char *s)
+{
+	switch (ch) {
+	case 'b':
+		c->backend = s;
+		break;
+	case SB_OPT_STORE_SQLITE:
+		c->sqlite_path = s;
+		break;
+	case SB_OPT_STORE_REDIS:
+		c->redis_url = s;
+		break;
+	case SB_OPT_STORE_PREFIX:
+		c->redis_prefix = s;
+		break;
+	case SB_OPT_STORE_PG:
+		c->pg_conninfo = s;
+		break;
+	}
 }

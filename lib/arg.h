@@ -36,6 +36,16 @@ void		 sb_arg_metrics(struct sb_metrics_opt *, int ch,
 		    const char *s);
 
 /*
+ * -b, --sqlite-path, --redis-url, --redis-prefix and --timescale into c
+ * (lib/store.h), the same in store and dashboard: ch is 'b' or one of the
+ * SB_OPT_STORE_* codes.  Nothing is checked here: sb_store_open() names a
+ * backend it does not know.
+ */
+struct sb_store_config;
+void		 sb_arg_store(struct sb_store_config *c, int ch,
+		    const char *s);
+
+/*
  * getopt_long(3) under the rules every tool follows (slowburn(7)):
  *
  *  - a long option is spelled in full: getopt_long alone takes any

@@ -275,15 +275,6 @@ sb_metrics_input(struct sb_metrics *m)
 	    &sb_input_stats.bad);
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static double
 event_time(const void *ctx)
 {
@@ -299,7 +290,7 @@ event_lag(const void *ctx)
 	const struct sb_metrics *m = ctx;
 	int64_t t = m->event_fn(m->event_ctx);
 
-	return t == INT64_MIN ? NAN : (double)(wall_ms() - t) / 1000;
+	return t == INT64_MIN ? NAN : (double)(sb_wall_ms() - t) / 1000;
 }
 
 void

@@ -256,7 +256,7 @@ sb_reader_next(struct sb_reader *r, char **line, size_t *len, int timeout_ms)
 static int
 report_allowed(int force)
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)(sb_wall_ms() / 1000);
 
 	if (now != report_last) {
 		report_tokens += (double)(now - report_last);

@@ -14,8 +14,10 @@
 #include "buf.h"
 #include "endpoint.h"
 #include "event.h"
+#include "hash.h"
 #include "redis.h"
 #include "rstream.h"
+#include "store.h"
 
 #define DUP_ERR	"ERR The ID specified in XADD is equal or smaller"
 
@@ -51,7 +53,7 @@ sb_rstream_config_env(struct sb_rstream_config *cfg)
 	if (cfg->urls == NULL || *cfg->urls == '\0')
 		cfg->urls = getenv("REDIS_URL");
 	if (cfg->urls == NULL || *cfg->urls == '\0')
-		cfg->urls = "redis://localhost:6379/0";
+		cfg->urls = SB_STORE_REDIS_URL_DEFAULT;
 	if ((s = getenv("SB_STREAMS")) != NULL)
 		cfg->streams = (unsigned)strtoul(s, NULL, 10);
 	cfg->prefix = "slowburn:";
@@ -235,10 +237,8 @@ unsigned
 sb_rstream_shard_of(const struct sb_rstream *rs, const char *name,
     size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a, 32 bits */
+	uint32_t h = sb_fnv1a32(SB_FNV32_INIT, name, len);
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 16777619u;
 	/*
 	 * MurmurHash3's finalizer: FNV-1a leaves the low bits of names that
 	 * end alike ("/{id}") alike, and the shard is taken from them.

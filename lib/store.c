@@ -26,16 +26,17 @@ sb_store_config_env(struct sb_store_config *c)
 	const char *s;
 
 	memset(c, 0, sizeof *c);
-	c->backend = (s = getenv("STORAGE_BACKEND")) && *s ? s : "sqlite";
+	c->backend = (s = getenv("STORAGE_BACKEND")) && *s ? s :
+	    SB_STORE_BACKEND_DEFAULT;
 	c->sqlite_path = (s = getenv("SQLITE_DB_PATH")) && *s ? s :
-	    "data/alerts.db";
+	    SB_STORE_SQLITE_DEFAULT;
 	c->redis_url = (s = getenv("REDIS_URL")) && *s ? s :
-	    "redis://localhost:6379/0";
+	    SB_STORE_REDIS_URL_DEFAULT;
 	c->redis_prefix = (s = getenv("REDIS_KEY_PREFIX")) != NULL ? s :
-	    "alerts:";
+	    SB_STORE_PREFIX_DEFAULT;
 	c->pg_conninfo = getenv("TIMESCALE_CONNECTION_STRING");
-	c->max_records = 1000000;
-	c->retry_for = 30000;
+	c->max_records = SB_STORE_MAX_RECORDS_DEFAULT;
+	c->retry_for = SB_STORE_RETRY_FOR_DEFAULT;
 }
 
 static char *
@@ -239,14 +240,14 @@ sb_store_open(const struct sb_store_config *cfg, char *err, size_t errsz)
 	st->cfg = *cfg;
 	st->cfg.backend = ops->name;
 	st->cfg.sqlite_path = dup_or_null(cfg->sqlite_path ? cfg->sqlite_path :
-	    "data/alerts.db");
+	    SB_STORE_SQLITE_DEFAULT);
 	st->cfg.redis_url = dup_or_null(cfg->redis_url ? cfg->redis_url :
-	    "redis://localhost:6379/0");
+	    SB_STORE_REDIS_URL_DEFAULT);
 	st->cfg.redis_prefix = dup_or_null(cfg->redis_prefix ?
-	    cfg->redis_prefix : "alerts:");
+	    cfg->redis_prefix : SB_STORE_PREFIX_DEFAULT);
 	st->cfg.pg_conninfo = dup_or_null(cfg->pg_conninfo);
 	if (st->cfg.max_records == 0)
-		st->cfg.max_records = 1000000;
+		st->cfg.max_records = SB_STORE_MAX_RECORDS_DEFAULT;
 	st->retry_for = cfg->retry_for;
 	snprintf(st->desc, sizeof st->desc, "%s", ops->name);
 	if (with_retry(st, op_connect, NULL) == -1 &&

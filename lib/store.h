@@ -85,6 +85,14 @@ struct sb_store_config {
 	void		*notice_arg;
 };
 
+/* The defaults, written here only (lib/rstream.c's Redis URL too). */
+#define SB_STORE_BACKEND_DEFAULT	"sqlite"
+#define SB_STORE_SQLITE_DEFAULT		"data/alerts.db"
+#define SB_STORE_REDIS_URL_DEFAULT	"redis://localhost:6379/0"
+#define SB_STORE_PREFIX_DEFAULT		"alerts:"
+#define SB_STORE_MAX_RECORDS_DEFAULT	1000000
+#define SB_STORE_RETRY_FOR_DEFAULT	30000
+
 /*
  * Defaults and the environment (store(1), ENVIRONMENT): STORAGE_BACKEND
  * (sqlite), SQLITE_DB_PATH (data/alerts.db), REDIS_URL
@@ -93,6 +101,16 @@ struct sb_store_config {
  * strings point into the environment.
  */
 void	 sb_store_config_env(struct sb_store_config *);
+
+/*
+ * The options that override them, the same in store(1) and dashboard(1):
+ * -b (--backend), and these codes for sb_getopt's longopts, all given to
+ * sb_arg_store() (lib/arg.h).
+ */
+#define SB_OPT_STORE_SQLITE	0x5301	/* --sqlite-path */
+#define SB_OPT_STORE_REDIS	0x5302	/* --redis-url */
+#define SB_OPT_STORE_PREFIX	0x5303	/* --redis-prefix */
+#define SB_OPT_STORE_PG		0x5304	/* --timescale */
 
 /*
  * Connects, and creates the schema if there is none.  An older schema is

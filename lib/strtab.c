@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "strtab.h"
 
 struct entry {
@@ -25,13 +26,7 @@ struct sb_strtab {
 static uint64_t
 hash_of(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return sb_fnv1a64_str(SB_FNV64_INIT, s);
 }
 
 struct sb_strtab *

@@ -71,6 +71,19 @@ run inject --url "http://127.0.0.1:$PORT" --start $S --events 20 --speed 1000
 is_rc 1 "no server: exit 1"
 has "$ERR" "Couldn't connect to server; stopping\$" "and says so"
 
+# 429 with Retry-After as an HTTP-date 2 s on: the retry waits for it.
+mkdir "$T/recv"
+perl "$TOP/tests/receiver/receiver.pl" "$T/recv" &
+RPID=$!
+wait_for 10 test -s "$T/recv/port"
+printf '429 date 2\n200\n' >"$T/recv/plan"
+run inject --url "http://127.0.0.1:$(cat "$T/recv/port")" --start $S --events 5 --speed 1000
+is_rc 0 "429 then 200: exit 0"
+is "$(lines "$T/recv/log")" 2 "sent twice"
+gap=$(awk 'NR == 2 { print ($2 - t >= 0.9 && $2 - t < 3) } { t = $2 }' "$T/recv/log")
+is "$gap" 1 "Retry-After as an HTTP-date honoured: 1 to 2 s between attempts"
+kill "$RPID"
+
 # Usage errors of the HTTP options.
 run inject --url "$URL" -o "$T/x"
 is_rc 2 "--url and -o: usage error"

@@ -10,13 +10,15 @@
 # of DIR/mode, else 200.  A line is one of
 #	200 | 202 | 400 BODY | 500 ...	that status (and body)
 #	429 N				429 with "Retry-After: N"
+#	429 date N			429 with Retry-After the HTTP-date N s on
 #	hang				never answer (the connection is kept)
 #	delay SECONDS STATUS		answer STATUS after SECONDS
-# Only core Perl modules: IO::Socket::INET, Time::HiRes.
+# Only core Perl modules: IO::Socket::INET, Time::HiRes, POSIX.
 use strict;
 use warnings;
 use IO::Socket::INET;
 use Time::HiRes qw(time sleep);
+use POSIX qw(strftime);
 
 my $dir = shift or die "usage: receiver.pl DIR\n";
 my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
@@ -79,6 +81,10 @@ while (my $c = $srv->accept) {
 	my $rbody = $rest // '';
 	if ($code == 429 && $rbody =~ /^\d+$/) {
 		$extra = "Retry-After: $rbody\r\n";
+		$rbody = '';
+	} elsif ($code == 429 && $rbody =~ /^date (\d+)$/) {
+		$extra = "Retry-After: " . strftime('%a, %d %b %Y %H:%M:%S GMT',
+		    gmtime(int(time) + $1)) . "\r\n";
 		$rbody = '';
 	}
 	print $c "HTTP/1.1 $code X\r\nContent-Type: text/plain\r\n$extra" .

@@ -15,6 +15,7 @@
 
 #include "endpoint.h"
 #include "sketch.h"
+#include "strtab.h"
 #include "timefmt.h"
 #include "window.h"
 
@@ -37,7 +38,6 @@ struct series {
 	char		*service;	/* "" when unknown */
 	char		*method;
 	char		*endpoint;
-	uint64_t	 hash;
 	int64_t		 first_seen;
 	int64_t		 last_seen;
 	struct acc	*acc;		/* agg->nacc accumulators */
@@ -53,26 +53,13 @@ struct agg {
 	int64_t		 newest;
 	struct series	**sorted;		/* by key, (other) included */
 	size_t		 nseries;
-	struct series	**table;		/* open addressing by hash */
-	size_t		 tabsize;		/* power of two */
+	struct sb_strtab *table;		/* key: its series */
 	struct series	*other;
 	int		 warned_other;
 	struct sb_buf	 key;
 	struct sb_buf	 norm;
 	struct agg_stats stats;
 };
-
-static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct agg *
 agg_new(const struct agg_config *cfg)
@@ -85,10 +72,7 @@ agg_new(const struct agg_config *cfg)
 		a->slot0[w] = a->nacc;
 		a->nacc += a->nslots[w];
 	}
-	a->tabsize = 16;
-	while (a->tabsize < 2 * (cfg->max_keys + 2))
-		a->tabsize *= 2;
-	a->table = sb_xcalloc(a->tabsize, sizeof *a->table);
+	a->table = sb_strtab_new();
 	a->sorted = sb_xcalloc(cfg->max_keys + 1, sizeof *a->sorted);
 	a->newest = INT64_MIN;
 	return a;
@@ -112,7 +96,7 @@ agg_free(struct agg *a)
 	for (size_t i = 0; i < a->nseries; i++)
 		series_free(a, a->sorted[i]);
 	free(a->sorted);
-	free(a->table);
+	sb_strtab_free(a->table);
 	sb_buf_free(&a->key);
 	sb_buf_free(&a->norm);
 	free(a);
@@ -131,32 +115,17 @@ agg_stats(const struct agg *a)
 }
 
 static struct series *
-lookup(const struct agg *a, const char *key, size_t n, uint64_t h)
+lookup(const struct agg *a, const char *key)
 {
-	for (size_t i = h & (a->tabsize - 1);; i = (i + 1) & (a->tabsize - 1)) {
-		struct series *s = a->table[i];
-		if (s == NULL)
-			return NULL;
-		if (s->hash == h && strncmp(s->key, key, n) == 0 &&
-		    s->key[n] == '\0')
-			return s;
-	}
-}
+	void **v = sb_strtab_get(a->table, key);
 
-static void
-table_put(struct agg *a, struct series *s)
-{
-	size_t i = s->hash & (a->tabsize - 1);
-
-	while (a->table[i] != NULL)
-		i = (i + 1) & (a->tabsize - 1);
-	a->table[i] = s;
+	return v != NULL ? *v : NULL;
 }
 
 /* One allocation holds the key and its parts, each NUL-terminated. */
 static struct series *
 series_new(struct agg *a, const char *key, const char *service,
-    const char *method, const char *endpoint, uint64_t h, int64_t t)
+    const char *method, const char *endpoint, int64_t t)
 {
 	struct series *s = sb_xcalloc(1, sizeof *s);
 	size_t lk = strlen(key) + 1, ls = strlen(service) + 1,
@@ -174,7 +143,6 @@ series_new(struct agg *a, const char *key, const char *service,
 	for (char *p = s->method; *p != '\0'; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p -= 32;
-	s->hash = h;
 	s->first_seen = s->last_seen = t;
 	s->acc = sb_xcalloc((size_t)a->nacc, sizeof *s->acc);
 	for (int i = 0; i < a->nacc; i++) {
@@ -192,7 +160,7 @@ series_new(struct agg *a, const char *key, const char *service,
 	    (a->nseries - lo) * sizeof *a->sorted);
 	a->sorted[lo] = s;
 	a->nseries++;
-	table_put(a, s);
+	*sb_strtab_put(a->table, s->key) = s;
 	a->stats.keys = a->nseries;
 	return s;
 }
@@ -387,6 +355,7 @@ expire_series(struct agg *a)
 		if (oldest - s->last_seen >= a->cfg.expire && oldest > s->last_seen) {
 			if (s == a->other)
 				a->other = NULL;
+			sb_strtab_del(a->table, s->key);
 			series_free(a, s);
 		} else {
 			a->sorted[kept++] = s;
@@ -396,9 +365,6 @@ expire_series(struct agg *a)
 		return;
 	a->nseries = kept;
 	a->stats.keys = kept;
-	memset(a->table, 0, a->tabsize * sizeof *a->table);
-	for (size_t i = 0; i < kept; i++)
-		table_put(a, a->sorted[i]);
 }
 
 /*
@@ -459,7 +425,6 @@ series_for(struct agg *a, const struct sb_event *ev, int64_t t, int *first_other
 {
 	const char *endpoint = ev->endpoint.s;
 	struct series *s;
-	uint64_t h;
 
 	if (a->cfg.normalize) {
 		sb_buf_reset(&a->norm);
@@ -468,15 +433,14 @@ series_for(struct agg *a, const struct sb_event *ev, int64_t t, int *first_other
 	}
 	sb_buf_reset(&a->key);
 	sb_series_key(ev->service.s, ev->method.s, endpoint, &a->key);
-	h = hash_bytes(a->key.s, a->key.len);
-	if ((s = lookup(a, a->key.s, a->key.len, h)) != NULL)
+	if ((s = lookup(a, a->key.s != NULL ? a->key.s : "")) != NULL)
 		return s;
 	if (a->nseries - (a->other != NULL) < a->cfg.max_keys)
 		return series_new(a, a->key.s, ev->service.s ? ev->service.s : "",
-		    ev->method.s ? ev->method.s : "", endpoint, h, t);
+		    ev->method.s ? ev->method.s : "", endpoint, t);
 	if (a->other == NULL) {
 		a->other = series_new(a, AGG_OTHER_KEY, "", "", AGG_OTHER_KEY,
-		    hash_bytes(AGG_OTHER_KEY, strlen(AGG_OTHER_KEY)), t);
+		    t);
 	}
 	if (!a->warned_other) {
 		a->warned_other = 1;

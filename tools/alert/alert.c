@@ -24,11 +24,13 @@
 
 #include "arg.h"
 #include "buf.h"
+#include "clock.h"
 #include "group.h"
 #include "file.h"
 #include "json.h"
 #include "metrics.h"
 #include "noise.h"
+#include "silence.h"
 #include "num.h"
 #include "payload.h"
 #include "reader.h"
@@ -185,7 +187,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->pol.connect_ms = 5000;
 	o->pol.total_ms = 10000;
 	o->pol.exec_timeout_ms = 10000;
-	o->pol.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	o->pol.seed = (uint64_t)(sb_wall_ms() / 1000) ^ ((uint64_t)getpid() << 32);
 	o->am_repeat_ms = 60 * 1000;
 	noise_config_init(&o->noise);
 	group_config_init(&o->group);

@@ -2,27 +2,24 @@
  * noise.c - silences and inhibition; see noise.h.
  */
 #include <err.h>
-#include <getopt.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "arg.h"
 #include "buf.h"
 #include "clock.h"
+#include "hash.h"
 #include "json.h"
 #include "noise.h"
 #include "state.h"
 #include "store.h"
 #include "strtab.h"
-#include "timefmt.h"
 
 #define RELOAD_MS	2000	/* silences are read again this often */
-#define MAX_MATCHERS	8
+#define MAX_MATCHERS	NOISE_MATCHERS_MAX
 
 enum op { OP_EQ, OP_NE, OP_RE, OP_NRE };
 
@@ -70,15 +67,6 @@ noise_config_init(struct noise_config *c)
 	memset(c, 0, sizeof *c);
 	c->inhibit = 1;
 	c->max_alerts = 10000;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* "key~/api/export": 0, or -1 with why. */
@@ -131,13 +119,19 @@ matcher_parse(struct matcher *m, const char *s, char *why, size_t whysz)
 }
 
 static void
+matcher_free(struct matcher *m)
+{
+	free(m->name);
+	free(m->value);
+	if (m->has_re)
+		regfree(&m->re);
+}
+
+static void
 silence_free(struct silence *s)
 {
 	for (int i = 0; i < s->nm; i++) {
-		free(s->m[i].name);
-		free(s->m[i].value);
-		if (s->m[i].has_re)
-			regfree(&s->m[i].re);
+		matcher_free(&s->m[i]);
 		free(s->text[i]);
 	}
 	free(s->comment);
@@ -471,19 +465,7 @@ noise_admit(struct noise *n, const struct alert_view *a, char *why,
 	return NOISE_SEND;
 }
 
-/* alert silence ... */
-
-static void
-silence_usage(void)
-{
-	fprintf(stderr,
-	    "usage: alert silence add --match MATCHER ... --for DUR|--until TIME\n"
-	    "             [--starts TIME] [--comment TEXT] [--author NAME]\n"
-	    "             [--silences FILE|store:NAME]\n"
-	    "       alert silence list [--silences FILE|store:NAME]\n"
-	    "       alert silence expire ID [--silences FILE|store:NAME]\n");
-	exit(2);
-}
+/* Silences as "alert silence" edits them. */
 
 static void
 silence_write(struct sb_buf *b, const struct silence *s)
@@ -524,21 +506,22 @@ silences_save(struct noise *n)
 	return rc;
 }
 
-/* FNV-1a of what defines the silence: the same add gives the same id. */
+/*
+ * FNV-1a of what defines the silence: the same add gives the same id.  The
+ * basis is one digit short of FNV's (...603, not ...6037): kept, as it
+ * makes the ids of the silences already saved.
+ */
 static void
 silence_id(struct silence *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h;
 	struct sb_buf b = SB_BUF_INIT;
 
 	for (int i = 0; i < s->nm; i++)
 		sb_buf_printf(&b, "%s\n", s->text[i]);
 	sb_buf_printf(&b, "%lld %lld %s", (long long)s->starts,
 	    (long long)s->ends, s->comment ? s->comment : "");
-	for (size_t i = 0; i < b.len; i++) {
-		h ^= (unsigned char)b.s[i];
-		h *= 1099511628211ULL;
-	}
+	h = sb_fnv1a64(1469598103934665603ULL, b.s, b.len);
 	snprintf(s->id, sizeof s->id, "%08x", (unsigned)(h ^ (h >> 32)));
 	sb_buf_free(&b);
 }
@@ -559,162 +542,88 @@ silences_forget_expired(struct noise *n, int64_t now)
 	return j;
 }
 
-static int64_t
-time_arg(const char *name, const char *v)
+int
+noise_matcher_check(const char *text, char *why, size_t whysz)
 {
-	int64_t t;
+	struct matcher m;
 
-	if (sb_time_parse(v, strlen(v), &t) == -1)
-		errx(2, "--%s: '%s' is not a time", name, v);
-	return t;
-}
-
-static const char *
-silence_status(const struct silence *s, int64_t now)
-{
-	if (now < s->starts)
-		return "pending";
-	return now < s->ends ? "active" : "expired";
+	if (matcher_parse(&m, text, why, whysz) == -1)
+		return -1;
+	matcher_free(&m);
+	return 0;
 }
 
 int
-silence_main(int argc, char **argv)
+noise_silence_add(struct noise *n, const struct noise_silence *spec,
+    int64_t now, char id[9])
 {
-	enum { O_MATCH = 256, O_FOR, O_UNTIL, O_STARTS, O_COMMENT, O_AUTHOR,
-	    O_SIL };
-	static const struct option longopts[] = {
-		{ "author",	required_argument, NULL, O_AUTHOR },
-		{ "comment",	required_argument, NULL, O_COMMENT },
-		{ "for",	required_argument, NULL, O_FOR },
-		{ "match",	required_argument, NULL, O_MATCH },
-		{ "silences",	required_argument, NULL, O_SIL },
-		{ "starts",	required_argument, NULL, O_STARTS },
-		{ "until",	required_argument, NULL, O_UNTIL },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct noise_config cfg;
 	struct silence ns;
-	struct noise *n;
-	const char *cmd, *loc = NULL, *e;
-	char err[600];
-	int64_t now = wall_ms(), dur = -1, until = -1, starts = -1;
-	int ch, status = 0;
+	char why[300];
 
-	if (argc < 2)
-		silence_usage();
-	cmd = argv[1];
 	memset(&ns, 0, sizeof ns);
-	optind = 2;
-	while ((ch = sb_getopt(argc, argv, "", longopts)) != -1) {
-		switch (ch) {
-		case O_MATCH:
-			if (ns.nm == MAX_MATCHERS)
-				errx(2, "--match: more than %d", MAX_MATCHERS);
-			if (matcher_parse(&ns.m[ns.nm], optarg, err,
-			    sizeof err) == -1)
-				errx(2, "--match: %s", err);
-			ns.text[ns.nm++] = sb_xstrdup(optarg);
-			break;
-		case O_FOR:
-			if (sb_duration_parse(optarg, &dur) == -1 || dur == 0)
-				errx(2, "--for: '%s' is not a duration", optarg);
-			break;
-		case O_UNTIL:
-			until = time_arg("until", optarg);
-			break;
-		case O_STARTS:
-			starts = time_arg("starts", optarg);
-			break;
-		case O_COMMENT:
-			free(ns.comment);
-			ns.comment = sb_xstrdup(optarg);
-			break;
-		case O_AUTHOR:
-			free(ns.author);
-			ns.author = sb_xstrdup(optarg);
-			break;
-		case O_SIL:
-			loc = optarg;
-			break;
-		default:
-			silence_usage();
-		}
-	}
-	if (loc == NULL)
-		loc = NOISE_SILENCES;
-	noise_config_init(&cfg);
-	cfg.silences = loc;
-	if ((n = noise_open(&cfg, err, sizeof err)) == NULL) {
-		warnx("%s", err);
-		silence_free(&ns);
-		return 1;
-	}
-	if (strcmp(cmd, "add") == 0) {
-		if (optind != argc || ns.nm == 0 || (dur < 0) == (until < 0))
-			errx(2, "silence add: give --match and one of --for "
-			    "or --until");
-		ns.starts = starts >= 0 ? starts : now;
-		ns.ends = until >= 0 ? until : ns.starts + dur;
-		if (ns.ends <= ns.starts)
-			errx(2, "silence add: it ends before it starts");
-		ns.created = now;
-		if (ns.author == NULL && (e = getenv("USER")) != NULL)
-			ns.author = sb_xstrdup(e);
-		silence_id(&ns);
-		if (n->nsil >= NOISE_SILENCES_MAX && silences_forget_expired(n,
-		    now) >= NOISE_SILENCES_MAX) {
-			warnx("silence add: %d silences in place: expire some "
-			    "first", NOISE_SILENCES_MAX);
+	for (int i = 0; i < spec->nmatch && i < MAX_MATCHERS; i++) {
+		if (matcher_parse(&ns.m[ns.nm], spec->match[i], why,
+		    sizeof why) == -1) {
+			warnx("--match: %s", why);
 			silence_free(&ns);
-			noise_close(n);
-			return 1;
+			return -1;
 		}
-		n->sil = sb_xrealloc(n->sil, (n->nsil + 1) * sizeof *n->sil);
-		n->sil[n->nsil++] = ns;
-		memset(&ns, 0, sizeof ns);
-		if (silences_save(n) == -1)
-			status = 1;
-		else
-			printf("%s\n", n->sil[n->nsil - 1].id);
-	} else if (strcmp(cmd, "list") == 0) {
-		if (optind != argc)
-			silence_usage();
-		for (size_t i = 0; i < n->nsil; i++) {
-			const struct silence *s = &n->sil[i];
-			char a[SB_TIME_LEN], b[SB_TIME_LEN];
-			printf("%s %s %s %s", s->id, silence_status(s, now),
-			    sb_time_format(s->starts, a),
-			    sb_time_format(s->ends, b));
-			for (int j = 0; j < s->nm; j++)
-				printf(" %s", s->text[j]);
-			if (s->comment != NULL && *s->comment != '\0')
-				printf(" # %s", s->comment);
-			putchar('\n');
-		}
-	} else if (strcmp(cmd, "expire") == 0) {
-		size_t i;
-		if (optind != argc - 1)
-			silence_usage();
-		for (i = 0; i < n->nsil; i++)
-			if (strcmp(n->sil[i].id, argv[optind]) == 0)
-				break;
-		if (i == n->nsil) {
-			warnx("silence: no silence '%s'", argv[optind]);
-			status = 1;
-		} else {
-			if (n->sil[i].ends > now)
-				n->sil[i].ends = now;
-			if (n->sil[i].starts > n->sil[i].ends)
-				n->sil[i].starts = n->sil[i].ends;
-			status = silences_save(n) == -1;
-		}
-	} else {
-		warnx("silence: '%s' is not add, list or expire", cmd);
-		status = 2;
+		ns.text[ns.nm++] = sb_xstrdup(spec->match[i]);
 	}
-	silence_free(&ns);
-	noise_close(n);
-	if (fflush(stdout) == EOF)
-		status = 1;
-	return status;
+	ns.starts = spec->starts;
+	ns.ends = spec->ends;
+	ns.created = spec->created;
+	ns.comment = spec->comment != NULL ? sb_xstrdup(spec->comment) : NULL;
+	ns.author = spec->author != NULL ? sb_xstrdup(spec->author) : NULL;
+	silence_id(&ns);
+	if (n->nsil >= NOISE_SILENCES_MAX && silences_forget_expired(n,
+	    now) >= NOISE_SILENCES_MAX) {
+		silence_free(&ns);
+		return -2;
+	}
+	n->sil = sb_xrealloc(n->sil, (n->nsil + 1) * sizeof *n->sil);
+	n->sil[n->nsil++] = ns;
+	memcpy(id, ns.id, 9);
+	return silences_save(n);
+}
+
+size_t
+noise_silence_count(const struct noise *n)
+{
+	return n->nsil;
+}
+
+void
+noise_silence_get(const struct noise *n, size_t i, struct noise_silence *out,
+    char id[9])
+{
+	const struct silence *s = &n->sil[i];
+
+	memset(out, 0, sizeof *out);
+	for (int j = 0; j < s->nm; j++)
+		out->match[j] = s->text[j];
+	out->nmatch = s->nm;
+	out->starts = s->starts;
+	out->ends = s->ends;
+	out->created = s->created;
+	out->comment = s->comment;
+	out->author = s->author;
+	memcpy(id, s->id, 9);
+}
+
+int
+noise_silence_expire(struct noise *n, const char *id, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < n->nsil; i++)
+		if (strcmp(n->sil[i].id, id) == 0)
+			break;
+	if (i == n->nsil)
+		return 0;
+	if (n->sil[i].ends > now)
+		n->sil[i].ends = now;
+	if (n->sil[i].starts > n->sil[i].ends)
+		n->sil[i].starts = n->sil[i].ends;
+	return silences_save(n) == -1 ? -1 : 1;
 }

@@ -55,7 +55,36 @@ enum noise_verdict noise_admit(struct noise *, const struct alert_view *,
 /* Records refused as NOISE_OVER so far. */
 uint64_t noise_over(const struct noise *);
 
-/* alert silence add|list|expire: argv[0] is "silence"; an exit status. */
-int	 silence_main(int argc, char **argv);
+/*
+ * The silences of an open location, as "alert silence" (silence.h) edits
+ * them.  A matcher is "NAME=VALUE", "NAME!=VALUE", "NAME~REGEX" or
+ * "NAME!~REGEX" on key, service, severity or id.
+ */
+#define NOISE_MATCHERS_MAX	8
+
+struct noise_silence {
+	const char	*match[NOISE_MATCHERS_MAX];	/* "key~/api/export" */
+	int		 nmatch;
+	int64_t		 starts, ends, created;
+	const char	*comment, *author;	/* or NULL */
+};
+
+/* 0 if text is a matcher, else -1 with why. */
+int	 noise_matcher_check(const char *text, char *why, size_t whysz);
+/*
+ * Adds a silence (its strings copied) and saves the location: 0 with id,
+ * its stable name (the same silence gives the same id); -2 when
+ * NOISE_SILENCES_MAX are in place once the expired are dropped; -1 when
+ * it cannot be saved (said on stderr).
+ */
+int	 noise_silence_add(struct noise *, const struct noise_silence *,
+	    int64_t now, char id[9]);
+size_t	 noise_silence_count(const struct noise *);
+/* The i-th silence, its strings the engine's (valid until the next call). */
+void	 noise_silence_get(const struct noise *, size_t i,
+	    struct noise_silence *, char id[9]);
+/* Ends silence id now and saves: 1, 0 when there is no such silence, -1
+ * when it cannot be saved (said on stderr). */
+int	 noise_silence_expire(struct noise *, const char *id, int64_t now);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "json.h"
 #include "payload.h"
 #include "sigrec.h"
@@ -336,26 +337,22 @@ am_incident_url(struct sb_buf *b, const char *external_url,
 }
 
 /* FNV-1a 64, as prometheus/common/model/fnv.go. */
-#define FNV_OFFSET	14695981039346656037ULL
-#define FNV_PRIME	1099511628211ULL
-#define LABEL_SEP	0xff	/* model.SeparatorByte */
+static const unsigned char label_sep = 0xff;	/* model.SeparatorByte */
 
 static uint64_t
 fnv_label(uint64_t h, const char *name, const char *value)
 {
-	for (const char *s = name; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * FNV_PRIME;
-	h = (h ^ LABEL_SEP) * FNV_PRIME;
-	for (const char *s = value; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * FNV_PRIME;
-	return (h ^ LABEL_SEP) * FNV_PRIME;
+	h = sb_fnv1a64_str(h, name);
+	h = sb_fnv1a64(h, &label_sep, 1);
+	h = sb_fnv1a64_str(h, value);
+	return sb_fnv1a64(h, &label_sep, 1);
 }
 
 /* The labels of am_labels(), in the same (sorted) order. */
 uint64_t
 am_fingerprint(const struct alert_view *a)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = SB_FNV64_INIT;
 
 	h = fnv_label(h, "alertname", "slowburn");
 	if (*a->id != '\0')

@@ -42,7 +42,7 @@
 #include <curl/curl.h>
 
 #include "clock.h"
-#include "http.h"
+#include "httpc.h"
 #include "sig.h"
 #include "sink.h"
 
@@ -51,6 +51,7 @@
 
 #define AM_API_PATH	"/api/v2/alerts"
 #define AM_BATCH	64	/* alerts a re-post sends in one request */
+#define REMOTE_BODY_KEEP 2048	/* bytes of a response body kept */
 
 enum kind { K_WEBHOOK, K_SLACK, K_PAGERDUTY, K_EXEC, K_ALERTMANAGER };
 enum outcome { SENT, TRANSIENT, PERMANENT };
@@ -174,13 +175,15 @@ static enum outcome
 send_http(struct remote *r, const struct spool_item *it, int64_t *retry_after,
     struct sb_buf *why)
 {
-	struct http_reply rep = { 0 };
+	struct sb_httpc_req q = { r->target, r->headers, it->body, it->len,
+	    r->pol->connect_ms, r->pol->total_ms, "slowburn-alert",
+	    REMOTE_BODY_KEEP };
+	struct sb_httpc_reply rep = { 0 };
 	enum outcome o;
 
-	if (http_post_json(r->curl, r->target, r->headers, it->body, it->len,
-	    r->pol->connect_ms, r->pol->total_ms, &rep) == -1) {
+	if (sb_httpc_post(r->curl, &q, &rep) == -1) {
 		sb_buf_printf(why, "%s", rep.err);
-		http_reply_free(&rep);
+		sb_httpc_reply_free(&rep);
 		return TRANSIENT;
 	}
 	*retry_after = rep.retry_after_ms;
@@ -197,7 +200,7 @@ send_http(struct remote *r, const struct spool_item *it, int64_t *retry_after,
 		sb_buf_printf(why, ": %s", s.s);
 		sb_buf_free(&s);
 	}
-	http_reply_free(&rep);
+	sb_httpc_reply_free(&rep);
 	return o;
 }
 
@@ -449,11 +452,11 @@ remote_setup(struct remote *r, const struct sink_config *cfg)
 		snprintf(r->where, sizeof r->where, "exec sink");
 		return 0;
 	}
-	http_url_host(r->target, host, sizeof host);
+	sb_httpc_url_host(r->target, host, sizeof host);
 	snprintf(r->where, sizeof r->where, "%s sink (%s)", name, host);
 	r->secrets[0] = r->target;
 	r->secrets[1] = r->routing_key;
-	http_url_path(r->target, r->path, sizeof r->path);
+	sb_httpc_url_path(r->target, r->path, sizeof r->path);
 	if (strlen(r->path) > 1)
 		r->secrets[2] = r->path;
 	if (has_crlf(r->target)) {

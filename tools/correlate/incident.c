@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "strtab.h"
 #include "incident.h"
 #include "sigrec.h"
@@ -67,15 +68,11 @@ void
 incident_id(const char *key, int64_t started, char out[9])
 {
 	char t[SB_TIME_LEN];
-	uint32_t h = 2166136261u;
-	const unsigned char *p;
+	uint32_t h;
 
-	for (p = (const unsigned char *)key; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
-	h = (h ^ 0) * 16777619u;
-	sb_time_format(started, t);
-	for (p = (const unsigned char *)t; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
+	h = sb_fnv1a32_str(SB_FNV32_INIT, key);
+	h = sb_fnv1a32(h, "", 1);	/* the NUL between the two */
+	h = sb_fnv1a32_str(h, sb_time_format(started, t));
 	snprintf(out, 9, "%08x", h);
 }
 

@@ -124,7 +124,7 @@ reference_time(int64_t *now)
 	if ((rc = dash_latest(srv.st, now)) == -1)
 		return -1;
 	if (rc == 1)
-		*now = (int64_t)time(NULL) * 1000;
+		*now = sb_wall_ms() / 1000 * 1000;
 	srv.latest = *now;
 	srv.latest_checked = m;
 	return 0;
@@ -646,8 +646,8 @@ read_stdin(size_t max_line)
 int
 main(int argc, char **argv)
 {
-	enum { O_SQLITE = 256, O_REDIS, O_PREFIX, O_PG, O_MAXLINE, O_REFRESH,
-	    O_HTPASSWD, O_TOKEN, O_NOAUTH, O_MAXEP };
+	enum { O_MAXLINE = 256, O_REFRESH, O_HTPASSWD, O_TOKEN, O_NOAUTH,
+	    O_MAXEP };
 	static const struct option longopts[] = {
 		{ "backend",		required_argument,	NULL, 'b' },
 		{ "help",		no_argument,		NULL, 'h' },
@@ -657,11 +657,11 @@ main(int argc, char **argv)
 		{ "max-endpoints",	required_argument,	NULL, O_MAXEP },
 		{ "max-line",		required_argument,	NULL, O_MAXLINE },
 		{ "port",		required_argument,	NULL, 'p' },
-		{ "redis-prefix",	required_argument,	NULL, O_PREFIX },
-		{ "redis-url",		required_argument,	NULL, O_REDIS },
+		{ "redis-prefix",	required_argument,	NULL, SB_OPT_STORE_PREFIX },
+		{ "redis-url",		required_argument,	NULL, SB_OPT_STORE_REDIS },
 		{ "refresh",		required_argument,	NULL, O_REFRESH },
-		{ "sqlite-path",	required_argument,	NULL, O_SQLITE },
-		{ "timescale",		required_argument,	NULL, O_PG },
+		{ "sqlite-path",	required_argument,	NULL, SB_OPT_STORE_SQLITE },
+		{ "timescale",		required_argument,	NULL, SB_OPT_STORE_PG },
 		{ "token-file",		required_argument,	NULL, O_TOKEN },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -679,7 +679,11 @@ main(int argc, char **argv)
 	while ((ch = sb_getopt(argc, argv, "b:hl:p:", longopts)) != -1) {
 		switch (ch) {
 		case 'b':
-			cfg.backend = optarg;
+		case SB_OPT_STORE_SQLITE:
+		case SB_OPT_STORE_REDIS:
+		case SB_OPT_STORE_PREFIX:
+		case SB_OPT_STORE_PG:
+			sb_arg_store(&cfg, ch, optarg);
 			break;
 		case 'l':
 			listen_addr = optarg;
@@ -688,18 +692,6 @@ main(int argc, char **argv)
 			if (sb_parse_ll(optarg, 0, 65535, &n, &errstr) == -1)
 				errx(2, "-p: '%s' is %s", optarg, errstr);
 			port = (int)n;
-			break;
-		case O_SQLITE:
-			cfg.sqlite_path = optarg;
-			break;
-		case O_REDIS:
-			cfg.redis_url = optarg;
-			break;
-		case O_PREFIX:
-			cfg.redis_prefix = optarg;
-			break;
-		case O_PG:
-			cfg.pg_conninfo = optarg;
 			break;
 		case O_MAXLINE:
 			if (sb_parse_ll(optarg, 1024, 1LL << 30, &n, &errstr) == -1)

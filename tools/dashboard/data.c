@@ -10,6 +10,7 @@
 #include "data.h"
 #include "json.h"
 #include "store.h"
+#include "strtab.h"
 
 /* One window record, as much of it as the dashboard uses. */
 struct win {
@@ -602,47 +603,15 @@ dash_health(struct dash_row *r)
 		r->health = 0;
 }
 
-/* Keys to rows: open addressing, the table at least twice the rows. */
-struct keymap {
-	size_t		*slot;		/* row index + 1; 0: empty */
-	size_t		 cap;
-};
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
+/* The row of key, added if there is room; m maps keys to row index + 1. */
 static struct dash_row *
-row_get(struct dash_overview *o, struct keymap *m, const char *key,
+row_get(struct dash_overview *o, struct sb_strtab *m, const char *key,
     int64_t since, int64_t until, int64_t step)
 {
-	size_t i;
+	void **v = sb_strtab_get(m, key);
 
-	if (2 * (o->n + 1) > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
-
-		free(m->slot);
-		m->slot = sb_xcalloc(ncap, sizeof *m->slot);
-		m->cap = ncap;
-		for (size_t r = 0; r < o->n; r++) {
-			i = hash_str(o->row[r].s.key) & (m->cap - 1);
-			while (m->slot[i] != 0)
-				i = (i + 1) & (m->cap - 1);
-			m->slot[i] = r + 1;
-		}
-	}
-	i = hash_str(key) & (m->cap - 1);
-	while (m->slot[i] != 0) {
-		if (strcmp(o->row[m->slot[i] - 1].s.key, key) == 0)
-			return &o->row[m->slot[i] - 1];
-		i = (i + 1) & (m->cap - 1);
-	}
+	if (v != NULL)
+		return &o->row[(uintptr_t)*v - 1];
 	if (o->n >= o->max_rows)
 		return NULL;
 	if (o->n == o->cap) {
@@ -652,13 +621,13 @@ row_get(struct dash_overview *o, struct keymap *m, const char *key,
 	memset(&o->row[o->n], 0, sizeof o->row[o->n]);
 	o->row[o->n].alert = SB_LV_NONE;
 	series_init(&o->row[o->n].s, key, since, until, step);
-	m->slot[i] = ++o->n;
+	*sb_strtab_put(m, key) = (void *)(uintptr_t)++o->n;
 	return &o->row[o->n - 1];
 }
 
 struct overview_ctx {
 	struct dash_overview *o;
-	struct keymap	 map;
+	struct sb_strtab *map;		/* key: its row index, plus one */
 	struct sb_json	 js;
 	struct win	 w;
 	const char	*filter;
@@ -681,7 +650,7 @@ overview_row(void *arg, const char *line, size_t len)
 		return 0;
 	if (c->filter != NULL && strstr(c->w.key.s, c->filter) == NULL)
 		return 0;
-	r = row_get(c->o, &c->map, c->w.key.s, c->since, c->until, c->step);
+	r = row_get(c->o, c->map, c->w.key.s, c->since, c->until, c->step);
 	if (r == NULL) {
 		c->o->not_shown++;
 		return 0;
@@ -760,6 +729,7 @@ dash_overview_load(struct sb_store *st, int64_t since, int64_t until,
 	memset(&c, 0, sizeof c);
 	o->max_rows = max_rows;
 	c.o = o;
+	c.map = sb_strtab_new();
 	c.filter = filter != NULL && *filter != '\0' ? filter : NULL;
 	c.since = since;
 	c.until = until;
@@ -814,7 +784,7 @@ dash_overview_load(struct sb_store *st, int64_t since, int64_t until,
 	if (o->n > 1)
 		qsort(o->row, o->n, sizeof *o->row, worst_first);
 	free(c.now);
-	free(c.map.slot);
+	sb_strtab_free(c.map);
 	sb_json_free(&c.js);
 	sb_buf_free(&c.w.key);
 	return rc;

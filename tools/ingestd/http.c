@@ -96,15 +96,6 @@ static atomic_uint evicted;		/* to log, by the watchdog */
 static atomic_int inflight;		/* requests begun, not completed */
 static atomic_int waiting;		/* requests suspended for the writer */
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Counts n more bytes against --queue-size; -1 if that would pass it. */
 static int
 hold(struct req *r, size_t n)
@@ -415,7 +406,7 @@ traces_parse(struct req *r)
 		    js.err, js.errpos + 1);
 		r->why = why;
 	} else if (sb_otlp_events(&js, &r->res.lines, conf.max_ahead > 0 ?
-	    wall_ms() + conf.max_ahead : INT64_MAX, &r->spans, why,
+	    sb_wall_ms() + conf.max_ahead : INT64_MAX, &r->spans, why,
 	    sizeof r->ebuf) == -1) {
 		r->why = why;
 	}
@@ -480,7 +471,7 @@ body_done(struct MHD_Connection *c, struct req *r)
 	p.max_ahead = conf.max_ahead;
 	ingest_parser_format(&p, conf.format, conf.service);
 	shape = ingest_parse(&p, r->body.s != NULL ? r->body.s : "",
-	    r->body.len, wall_ms(), &r->res);
+	    r->body.len, sb_wall_ms(), &r->res);
 	ingest_parser_free(&p);
 	atomic_fetch_add(&metrics.events_rejected, r->res.rejected);
 	atomic_fetch_add(&metrics.events_ahead, r->res.ahead);

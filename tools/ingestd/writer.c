@@ -407,8 +407,7 @@ writer_main(void *arg)
 				continue;
 			}
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
+			sb_wall_after(&ts, 1000);
 			if (pthread_cond_timedwait(&w.cv, &w.mu, &ts) ==
 			    ETIMEDOUT && w.head == NULL && !w.healthy) {
 				pthread_mutex_unlock(&w.mu);
@@ -461,10 +460,7 @@ sync_main(void *arg)
 	pthread_mutex_lock(&w.fd_mu);
 	while (!w.sync_stop) {
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += (long)(w.cfg.interval_ms % 1000) * 1000000;
-		ts.tv_sec += w.cfg.interval_ms / 1000 + ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
+		sb_wall_after(&ts, w.cfg.interval_ms);
 		pthread_cond_timedwait(&w.sync_cv, &w.fd_mu, &ts);
 		if (atomic_exchange(&w.dirty, 0) && w.fd != -1)
 			sync_output(w.fd);

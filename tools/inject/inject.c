@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "arg.h"
 #include "buf.h"
+#include "clock.h"
 #include "gen.h"
 #include "num.h"
 #include "send.h"
@@ -171,16 +171,6 @@ opt_ll(const char *opt, const char *arg, long long min, long long max)
 	return v;
 }
 
-static int64_t
-wall_clock_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
-		err(1, "clock_gettime");
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 print_list(double scale)
 {
@@ -250,9 +240,9 @@ resolve(const struct opts *o, struct gen_config *cfg)
 	if (o->has_start)
 		cfg->start = o->start;
 	else if (o->url != NULL)
-		cfg->start = wall_clock_ms();
+		cfg->start = sb_wall_ms();
 	else
-		cfg->start = sb_floor_div(wall_clock_ms() - span, MINUTE) * MINUTE;
+		cfg->start = sb_floor_div(sb_wall_ms() - span, MINUTE) * MINUTE;
 	if (cfg->start > TIME_MAX - span)
 		bad_option("--hours", o->hours_arg, "too large for --start");
 	cfg->end = cfg->start + span;

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
 #include "clock.h"
 #include "gen.h"
+#include "httpc.h"
 #include "json.h"
 #include "send.h"
 #include "sig.h"
@@ -27,8 +27,7 @@ struct sender {
 	struct sb_buf	 body;		/* the batch */
 	int		 nbatch;	/* events in it */
 	int64_t		 first_due;	/* monotonic ms of its oldest event */
-	struct sb_buf	 reply;
-	long		 retry_after;	/* seconds, -1 if none */
+	struct sb_httpc_reply reply;
 	int		 reports;
 	int64_t		 t0;		/* monotonic ms at the start */
 	int64_t		 last_progress;
@@ -46,24 +45,6 @@ sleep_until(int64_t t)
 		struct timespec ts = { d / 1000, (long)(d % 1000) * 1000000 };
 		nanosleep(&ts, NULL);
 	}
-}
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	sb_buf_add(arg, p, size * n);
-	return size * n;
-}
-
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct sender *s = arg;
-	size_t len = size * n;
-
-	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-		s->retry_after = strtol(p + 12, NULL, 10);
-	return len;
 }
 
 static void
@@ -95,8 +76,8 @@ count_reply(struct sender *s)
 	int64_t v;
 
 	sb_json_init(&js);
-	if (sb_json_parse(&js, s->reply.s != NULL ? s->reply.s : "",
-	    s->reply.len) == 0 && js.tok[0].type == SB_JOBJECT &&
+	if (sb_json_parse(&js, s->reply.body.s != NULL ?
+	    s->reply.body.s : "", s->reply.body.len) == 0 && js.tok[0].type == SB_JOBJECT &&
 	    (t = sb_json_member(&js, 0, "accepted")) >= 0 &&
 	    sb_json_int(&js, (size_t)t, &v) == 0) {
 		s->st->accepted += (uint64_t)v;
@@ -118,10 +99,10 @@ reply_error(struct sender *s, char *buf, size_t n)
 	long t;
 
 	sb_json_init(&js);
-	snprintf(buf, n, "%.*s", (int)(s->reply.len > 120 ? 120 :
-	    s->reply.len), s->reply.s != NULL ? s->reply.s : "");
-	if (sb_json_parse(&js, s->reply.s != NULL ? s->reply.s : "",
-	    s->reply.len) == 0 && js.tok[0].type == SB_JOBJECT &&
+	snprintf(buf, n, "%.*s", (int)(s->reply.body.len > 120 ? 120 :
+	    s->reply.body.len), s->reply.body.s != NULL ? s->reply.body.s : "");
+	if (sb_json_parse(&js, s->reply.body.s != NULL ?
+	    s->reply.body.s : "", s->reply.body.len) == 0 && js.tok[0].type == SB_JOBJECT &&
 	    (t = sb_json_member(&js, 0, "error")) >= 0 &&
 	    sb_json_str(&js, (size_t)t, &b) == 0)
 		snprintf(buf, n, "%s", b.s != NULL ? b.s : "");
@@ -134,6 +115,8 @@ reply_error(struct sender *s, char *buf, size_t n)
 static void
 post_batch(struct sender *s)
 {
+	struct sb_httpc_req q = { s->url, s->headers, s->body.s, s->body.len,
+	    5000L, 60000L, "slowburn-inject", 0 };
 	char why[160];
 	long code = 0;
 
@@ -141,16 +124,10 @@ post_batch(struct sender *s)
 		return;
 	s->st->requests++;
 	for (int attempt = 1; ; attempt++) {
-		CURLcode rc;
+		int rc = sb_httpc_post(s->curl, &q, &s->reply);
 
-		sb_buf_reset(&s->reply);
-		s->retry_after = -1;
-		curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, s->body.s);
-		curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)s->body.len);
-		rc = curl_easy_perform(s->curl);
-		if (rc == CURLE_OK) {
-			curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (rc == 0) {
+			code = s->reply.status;
 			if (code >= 200 && code < 300) {
 				count_reply(s);
 				break;
@@ -162,15 +139,15 @@ post_batch(struct sender *s)
 				break;
 			}
 		}
-		if (attempt == (rc == CURLE_OK ? SEND_RETRIES :
+		if (attempt == (rc == 0 ? SEND_RETRIES :
 		    SEND_CONNECT_RETRIES) || sb_stop_requested()) {
-			if (rc != CURLE_OK && s->st->accepted == 0) {
+			if (rc != 0 && s->st->accepted == 0) {
 				/* Never reached: no point going on. */
-				report(s, "%s; stopping", curl_easy_strerror(rc));
+				report(s, "%s; stopping", s->reply.err);
 				s->gave_up = 1;
-			} else if (rc != CURLE_OK)
+			} else if (rc != 0)
 				report(s, "%s; giving up on %d events",
-				    curl_easy_strerror(rc), s->nbatch);
+				    s->reply.err, s->nbatch);
 			else
 				report(s, "%ld after %d attempts; giving up on "
 				    "%d events", code, attempt, s->nbatch);
@@ -178,10 +155,11 @@ post_batch(struct sender *s)
 			break;
 		}
 		s->st->retries++;
-		long wait = s->retry_after >= 0 ? s->retry_after : 1;
-		if (wait > 60)
-			wait = 60;
-		sleep_until(sb_monotonic_ms() + wait * 1000);
+		int64_t wait = s->reply.retry_after_ms >= 0 ?
+		    s->reply.retry_after_ms : 1000;
+		if (wait > 60000)
+			wait = 60000;
+		sleep_until(sb_monotonic_ms() + wait);
 	}
 	sb_buf_reset(&s->body);
 	s->nbatch = 0;
@@ -234,16 +212,6 @@ setup(struct sender *s)
 		s->headers = curl_slist_append(s->headers, h.s);
 		sb_buf_free(&h);
 	}
-	curl_easy_setopt(s->curl, CURLOPT_URL, s->url);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
-	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &s->reply);
-	curl_easy_setopt(s->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(s->curl, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, 60000L);
-	curl_easy_setopt(s->curl, CURLOPT_USERAGENT, "slowburn-inject");
 	return 0;
 }
 
@@ -287,6 +255,6 @@ send_events(struct gen *g, const struct send_config *cfg,
 	curl_global_cleanup();
 	free(s.url);
 	sb_buf_free(&s.body);
-	sb_buf_free(&s.reply);
+	sb_httpc_reply_free(&s.reply);
 	return 0;
 }

@@ -8,7 +8,8 @@
  * cfg->batch events; a batch goes out when it is full or when its oldest
  * event has waited SEND_LINGER_MS.  An event is never sent before its
  * time: start + (event time - cfg start) / speed on the monotonic clock.
- * 503 and 429 are retried after Retry-After (1 s if absent), as are
+ * 503 and 429 are retried after Retry-After (seconds or an HTTP-date, read
+ * by lib/httpc; 1 s if absent or unreadable, 60 s at most), as are
  * connection failures; other refusals are counted and not retried.  A
  * server that was never reached after SEND_CONNECT_RETRIES attempts ends
  * the run.

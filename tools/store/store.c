@@ -64,8 +64,8 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_BATCH = 256, O_KEY, O_LIMIT, O_MAXLINE, O_MAXREC, O_NOW,
-	    O_OLDER, O_PREFIX, O_REDIS, O_RETRY, O_SINCE, O_SPOOL, O_SQLITE,
-	    O_STRICT, O_TEE, O_PG, O_TYPE, O_UNTIL, O_FORMAT, O_SERVICE };
+	    O_OLDER, O_RETRY, O_SINCE, O_SPOOL, O_STRICT, O_TEE, O_TYPE,
+	    O_UNTIL, O_FORMAT, O_SERVICE };
 	static const struct option longopts[] = {
 		{ "backend",		required_argument,	NULL, 'b' },
 		{ "batch",		required_argument,	NULL, O_BATCH },
@@ -79,16 +79,16 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "metrics-interval",	required_argument,	NULL, SB_OPT_METRICS_INTERVAL },
 		{ "now",		required_argument,	NULL, O_NOW },
 		{ "older-than",		required_argument,	NULL, O_OLDER },
-		{ "redis-prefix",	required_argument,	NULL, O_PREFIX },
-		{ "redis-url",		required_argument,	NULL, O_REDIS },
+		{ "redis-prefix",	required_argument,	NULL, SB_OPT_STORE_PREFIX },
+		{ "redis-url",		required_argument,	NULL, SB_OPT_STORE_REDIS },
 		{ "retry-for",		required_argument,	NULL, O_RETRY },
 		{ "service",		required_argument,	NULL, O_SERVICE },
 		{ "since",		required_argument,	NULL, O_SINCE },
 		{ "spool",		required_argument,	NULL, O_SPOOL },
-		{ "sqlite-path",	required_argument,	NULL, O_SQLITE },
+		{ "sqlite-path",	required_argument,	NULL, SB_OPT_STORE_SQLITE },
 		{ "strict",		no_argument,		NULL, O_STRICT },
 		{ "tee",		no_argument,		NULL, O_TEE },
-		{ "timescale",		required_argument,	NULL, O_PG },
+		{ "timescale",		required_argument,	NULL, SB_OPT_STORE_PG },
 		{ "type",		required_argument,	NULL, O_TYPE },
 		{ "until",		required_argument,	NULL, O_UNTIL },
 		{ NULL, 0, NULL, 0 }
@@ -123,7 +123,11 @@ parse_options(int argc, char **argv, struct options *o)
 			sb_arg_metrics(&o->metrics, ch, optarg);
 			break;
 		case 'b':
-			o->cfg.backend = optarg;
+		case SB_OPT_STORE_SQLITE:
+		case SB_OPT_STORE_REDIS:
+		case SB_OPT_STORE_PREFIX:
+		case SB_OPT_STORE_PG:
+			sb_arg_store(&o->cfg, ch, optarg);
 			break;
 		case O_BATCH:
 			o->batch = (size_t)sb_arg_ll("--batch", optarg, 1,
@@ -152,12 +156,6 @@ parse_options(int argc, char **argv, struct options *o)
 		case O_OLDER:
 			o->older_than = sb_arg_duration("--older-than", optarg, 0, INT64_MAX);
 			break;
-		case O_PREFIX:
-			o->cfg.redis_prefix = optarg;
-			break;
-		case O_REDIS:
-			o->cfg.redis_url = optarg;
-			break;
 		case O_RETRY:
 			o->cfg.retry_for = sb_arg_duration("--retry-for", optarg, 0, INT64_MAX);
 			break;
@@ -166,9 +164,6 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_SPOOL:
 			o->spool = optarg;
-			break;
-		case O_SQLITE:
-			o->cfg.sqlite_path = optarg;
 			break;
 		case O_FORMAT:
 			o->format = sb_logfmt_find(optarg, &known);
@@ -191,9 +186,6 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_TEE:
 			o->tee = 1;
-			break;
-		case O_PG:
-			o->cfg.pg_conninfo = optarg;
 			break;
 		case O_TYPE:
 			o->q.type = optarg;

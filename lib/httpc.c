@@ -1,20 +1,31 @@
 /*
- * http.c - see http.h.
+ * httpc.c - one HTTP POST with libcurl; see httpc.h.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "http.h"
+#include "clock.h"
+#include "httpc.h"
+
+/* What the callbacks write to. */
+struct post {
+	struct sb_httpc_reply *r;
+	size_t		 keep;
+};
 
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct http_reply *r = arg;
+	struct post *pp = arg;
+	struct sb_httpc_reply *r = pp->r;
 	size_t len = size * n, room;
 
-	room = r->body.len < HTTP_BODY_KEEP ? HTTP_BODY_KEEP - r->body.len : 0;
+	if (pp->keep == 0)
+		room = len;
+	else
+		room = r->body.len < pp->keep ? pp->keep - r->body.len : 0;
 	if (room > 0)
 		sb_buf_add(&r->body, p, len < room ? len : room);
 	return len;
@@ -23,7 +34,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct http_reply *r = arg;
+	struct sb_httpc_reply *r = arg;
 	size_t len = size * n;
 	static const char name[] = "retry-after:";
 	char v[128];
@@ -36,12 +47,12 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	for (j = 0; i < len && p[i] != '\r' && p[i] != '\n' && j < sizeof v - 1; )
 		v[j++] = p[i++];
 	v[j] = '\0';
-	r->retry_after_ms = http_retry_after(v, (int64_t)time(NULL));
+	r->retry_after_ms = sb_httpc_retry_after(v, sb_wall_ms() / 1000);
 	return len;
 }
 
 int64_t
-http_retry_after(const char *v, int64_t now_s)
+sb_httpc_retry_after(const char *v, int64_t now_s)
 {
 	const char *p = v;
 	int64_t s = 0;
@@ -63,10 +74,10 @@ http_retry_after(const char *v, int64_t now_s)
 }
 
 int
-http_post_json(CURL *c, const char *url, struct curl_slist *headers,
-    const char *body, size_t len, long connect_ms, long total_ms,
-    struct http_reply *r)
+sb_httpc_post(CURL *c, const struct sb_httpc_req *q,
+    struct sb_httpc_reply *r)
 {
+	struct post pp = { r, q->body_keep };
 	CURLcode rc;
 
 	r->status = 0;
@@ -74,19 +85,19 @@ http_post_json(CURL *c, const char *url, struct curl_slist *headers,
 	r->err[0] = '\0';
 	sb_buf_reset(&r->body);
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_URL, q->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, q->headers);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &pp);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "slowburn-alert");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, q->connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, q->total_ms);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, q->user_agent);
 	/* Redirects could carry a secret URL elsewhere: never follow. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -102,13 +113,13 @@ http_post_json(CURL *c, const char *url, struct curl_slist *headers,
 }
 
 void
-http_reply_free(struct http_reply *r)
+sb_httpc_reply_free(struct sb_httpc_reply *r)
 {
 	sb_buf_free(&r->body);
 }
 
 void
-http_url_host(const char *url, char *out, size_t outsz)
+sb_httpc_url_host(const char *url, char *out, size_t outsz)
 {
 	CURLU *u = curl_url();
 	char *host = NULL;
@@ -124,7 +135,7 @@ http_url_host(const char *url, char *out, size_t outsz)
 }
 
 void
-http_url_path(const char *url, char *out, size_t outsz)
+sb_httpc_url_path(const char *url, char *out, size_t outsz)
 {
 	CURLU *u = curl_url();
 	char *path = NULL, *query = NULL;
