@@ -1,7 +1,6 @@
 /*
  * clock.c - the monotonic and the wall clocks; see clock.h.
  */
-#include <time.h>
 
 #include "clock.h"
 

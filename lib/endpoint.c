@@ -1,7 +1,6 @@
 /*
  * endpoint.c - endpoint normalisation and series keys; see endpoint.h.
  */
-#include <string.h>
 
 #include "endpoint.h"
 

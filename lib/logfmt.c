@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
 #include "logfmt_impl.h"
 #include "timefmt.h"
 

@@ -15,7 +15,6 @@
  * Other members are allowed and not read.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "logfmt_impl.h"
 #include "timefmt.h"

@@ -11,13 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "endpoint.h"
 #include "event.h"
 #include "hash.h"
 #include "redis.h"
 #include "rstream.h"
-#include "store.h"
 
 #define DUP_ERR	"ERR The ID specified in XADD is equal or smaller"
 

@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "event.h"
-#include "json.h"
 #include "sigrec.h"
-#include "timefmt.h"
 
 /* "checkout GET /a": the first word when the second is an HTTP method. */
 static char *

@@ -28,7 +28,6 @@
  * -S N spreads hold's connections over N source addresses 127.0.1.1,
  * 127.0.1.2, ... so that a per-address limit does not apply.
  */
-#include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>

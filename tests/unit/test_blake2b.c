@@ -4,7 +4,6 @@
  * Python's hashlib.blake2b, an independent implementation).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "blake2b.h"

@@ -2,7 +2,6 @@
  * test_httpc.c - lib/httpc's Retry-After: delay-seconds and the three
  * HTTP-date forms of RFC 9110 section 5.6.7, and what is neither.
  */
-#include <stdint.h>
 
 #include "httpc.h"
 #include "../tap.h"

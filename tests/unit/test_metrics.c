@@ -14,7 +14,6 @@
 
 #include "buf.h"
 #include "metrics.h"
-#include "reader.h"
 #include "../tap.h"
 
 static double

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "arg.h"
 #include "buf.h"
@@ -22,7 +21,6 @@
 #include "logfmt.h"
 #include "merge.h"
 #include "metrics.h"
-#include "num.h"
 #include "reader.h"
 #include "record.h"
 #include "sig.h"

@@ -9,12 +9,10 @@
  * emit their record for the same window at the same moment, in key
  * order, which keeps the output deterministic.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "endpoint.h"
-#include "sketch.h"
 #include "strtab.h"
 #include "timefmt.h"
 #include "window.h"

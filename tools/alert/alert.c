@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -39,7 +38,6 @@
 #include "sigrec.h"
 #include "sink.h"
 #include "spool.h"
-#include "timefmt.h"
 
 #define MAX_SINKS	7
 #define MAX_HEADERS	16

@@ -2,7 +2,6 @@
  * json_sink.c - records passed through, one per line, for scripts.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "sink.h"
 

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "hash.h"
-#include "json.h"
 #include "payload.h"
 #include "sigrec.h"
 #include "timefmt.h"

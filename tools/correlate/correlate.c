@@ -8,13 +8,10 @@
  * incident.c and are documented in correlate(1).
  */
 #include <err.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "arg.h"
 #include "buf.h"
@@ -27,7 +24,6 @@
 #include "record.h"
 #include "sig.h"
 #include "sigrec.h"
-#include "timefmt.h"
 
 struct options {
 	struct corr_config cfg;

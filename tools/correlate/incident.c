@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "hash.h"
 #include "strtab.h"
 #include "incident.h"
-#include "sigrec.h"
 #include "timefmt.h"
 
 struct sigset {

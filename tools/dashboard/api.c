@@ -4,7 +4,6 @@
  * One JSON object per response, written with the one JSON writer of
  * buf.h; dashboard.1 documents the members.
  */
-#include <math.h>
 #include <string.h>
 
 #include "buf.h"

@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <err.h>
 #include <getopt.h>
-#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "arg.h"

@@ -9,7 +9,6 @@
 #include "buf.h"
 #include "data.h"
 #include "json.h"
-#include "store.h"
 #include "strtab.h"
 
 /* One window record, as much of it as the dashboard uses. */

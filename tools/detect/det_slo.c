@@ -4,7 +4,6 @@
  * after the metrics' detectors, and state.c keeps its state.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "detector.h"
 

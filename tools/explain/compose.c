@@ -7,11 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "compose.h"
-#include "json.h"
 #include "sigrec.h"
-#include "templates.h"
 #include "timefmt.h"
 
 enum tclass { TC_LATENCY, TC_ERRORS, TC_TRAFFIC_DOWN, TC_TRAFFIC_UP, TC_SLO,

@@ -18,11 +18,9 @@
 #include "compose.h"
 #include "json.h"
 #include "metrics.h"
-#include "num.h"
 #include "reader.h"
 #include "record.h"
 #include "sig.h"
-#include "sigrec.h"
 #include "templates.h"
 
 struct options {

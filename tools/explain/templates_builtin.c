@@ -3,7 +3,6 @@
  * examples/templates.txt (tests/t5010-explain-templates.sh checks it).
  * Regenerate from that file when it changes.
  */
-#include "templates.h"
 
 const char templates_builtin[] =
     "# slowburn explain(1) templates: the built-in set, word for word.\n"

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "gen.h"
 #include "rng.h"
 #include "timefmt.h"

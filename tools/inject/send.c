@@ -10,7 +10,6 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "gen.h"
 #include "httpc.h"
 #include "json.h"
 #include "send.h"

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "arg.h"
 #include "buf.h"
@@ -17,7 +16,6 @@
 #include "json.h"
 #include "metrics.h"
 #include "logfmt.h"
-#include "num.h"
 #include "reader.h"
 #include "sig.h"
 #include "spool.h"
