@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alertrec.h"
 #include "hash.h"
+#include "level.h"
 #include "payload.h"
 #include "sigrec.h"
 #include "timefmt.h"
@@ -20,40 +22,6 @@
 #define PD_SUMMARY_MAX		1024
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6";	/* U+2026 */
-
-static char *
-get_str(const struct sb_json *js, const char *name)
-{
-	char *s = NULL;
-
-	if (sb_json_get_str(js, 0, name, &s) != 1) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static char **
-get_list(const struct sb_json *js, const char *name, size_t *n)
-{
-	long t = sb_json_member(js, 0, name);
-	struct sb_buf b = SB_BUF_INIT;
-	char **v;
-
-	*n = 0;
-	if (t < 0 || js->tok[t].type != SB_JARRAY || js->tok[t].size == 0)
-		return NULL;
-	v = sb_xcalloc(js->tok[t].size, sizeof *v);
-	for (size_t i = (size_t)t + 1; i < js->tok[t].skip; i = js->tok[i].skip) {
-		sb_buf_reset(&b);
-		if (sb_json_str(js, i, &b) == -1)
-			continue;
-		sb_buf_putc(&b, '\0');
-		v[(*n)++] = sb_xstrdup(b.s);
-	}
-	sb_buf_free(&b);
-	return v;
-}
 
 static void
 get_numbers(struct alert_view *a, const struct sb_json *js)
@@ -85,49 +53,65 @@ get_numbers(struct alert_view *a, const struct sb_json *js)
 	sb_buf_free(&b);
 }
 
+/* Moves *s into the view, or a copy of dflt when the record has none. */
+static char *
+take(char **s, const char *dflt)
+{
+	char *v = *s;
+
+	*s = NULL;
+	return v != NULL || dflt == NULL ? v : sb_xstrdup(dflt);
+}
+
 int
 av_read(struct alert_view *a, const struct sb_json *js)
 {
+	struct sb_alert r;
+	char why[64];
+
 	memset(a, 0, sizeof *a);
-	if ((a->key = get_str(js, "key")) == NULL ||
-	    (a->state = get_str(js, "state")) == NULL) {
-		av_free(a);
+	if (sb_alert_read(&r, js, 0, why, sizeof why) == -1)
 		return -1;
-	}
-	if ((a->id = get_str(js, "id")) == NULL)
-		a->id = sb_xstrdup("");
-	else
+	if (r.id != NULL)
 		a->given |= AV_GIVEN_ID;
-	if ((a->severity = get_str(js, "severity")) == NULL)
-		a->severity = sb_xstrdup("warning");
-	else
+	if (r.severity != NULL)
 		a->given |= AV_GIVEN_SEVERITY;
+	a->key = take(&r.key, NULL);
+	a->state = take(&r.state, NULL);
+	a->id = take(&r.id, "");
+	a->severity = take(&r.severity, sb_level_name(SB_LV_WARNING));
 	a->level = sb_level_parse(a->severity);
-	if ((a->service = get_str(js, "service")) == NULL)
-		a->service = sb_xstrdup("");
-	a->summary = get_str(js, "summary");
-	a->explanation = get_str(js, "explanation");
-	a->has_started = sb_json_get_time(js, 0, "started", &a->started) == 1;
+	a->service = take(&r.service, "");
+	a->summary = take(&r.summary, NULL);
+	a->explanation = take(&r.explanation, NULL);
+	a->has_started = (r.has & SB_AL_STARTED) != 0;
+	a->started = r.started;
 	if (a->has_started)
 		a->given |= AV_GIVEN_STARTED;
-	if (sb_json_get_time(js, 0, "at", &a->at) != 1)
-		a->at = a->has_started ? a->started : 0;
-	else
+	if (r.has & SB_AL_AT) {
+		a->at = r.at;
 		a->given |= AV_GIVEN_AT;
+	} else
+		a->at = a->has_started ? a->started : 0;
 	if (!a->has_started) {
 		a->started = a->at;
 		a->has_started = 1;
 	}
-	a->has_resolved = sb_json_get_time(js, 0, "resolved_at",
-	    &a->resolved) == 1;
+	a->has_resolved = (r.has & SB_AL_RESOLVED) != 0;
+	a->resolved = r.resolved;
 	if (a->has_resolved)
 		a->given |= AV_GIVEN_RESOLVED;
 	if (!a->has_resolved && av_resolved(a)) {
 		a->resolved = a->at;
 		a->has_resolved = 1;
 	}
-	a->insights = get_list(js, "insights", &a->ninsights);
-	a->recs = get_list(js, "recommendations", &a->nrecs);
+	a->insights = r.insights;
+	a->ninsights = r.ninsights;
+	a->recs = r.recs;
+	a->nrecs = r.nrecs;
+	r.insights = r.recs = NULL;
+	r.ninsights = r.nrecs = 0;
+	sb_alert_free(&r);
 	get_numbers(a, js);
 	return 0;
 }

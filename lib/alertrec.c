@@ -1,0 +1,102 @@
+/*
+ * alertrec.c - alert records read into a struct (alertrec.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alertrec.h"
+#include "buf.h"
+
+static char *
+get_str(const struct sb_json *js, size_t obj, const char *name)
+{
+	char *s = NULL;
+
+	if (sb_json_get_str(js, obj, name, &s) != 1) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static char **
+get_list(const struct sb_json *js, size_t obj, const char *name, size_t *n)
+{
+	long t = sb_json_member(js, obj, name);
+	struct sb_buf b = SB_BUF_INIT;
+	char **v;
+
+	*n = 0;
+	if (t < 0 || js->tok[t].type != SB_JARRAY || js->tok[t].size == 0)
+		return NULL;
+	v = sb_xcalloc(js->tok[t].size, sizeof *v);
+	for (size_t i = (size_t)t + 1; i < js->tok[t].skip; i = js->tok[i].skip) {
+		sb_buf_reset(&b);
+		if (sb_json_str(js, i, &b) == -1)
+			continue;
+		sb_buf_putc(&b, '\0');
+		v[(*n)++] = sb_xstrdup(b.s);
+	}
+	sb_buf_free(&b);
+	return v;
+}
+
+int
+sb_alert_read(struct sb_alert *a, const struct sb_json *js, size_t obj,
+    char *why, size_t whysz)
+{
+	memset(a, 0, sizeof *a);
+	if (obj >= js->ntok || js->tok[obj].type != SB_JOBJECT) {
+		snprintf(why, whysz, "not an object");
+		return -1;
+	}
+	if ((a->key = get_str(js, obj, "key")) == NULL) {
+		snprintf(why, whysz, "missing 'key'");
+		return -1;
+	}
+	if ((a->state = get_str(js, obj, "state")) == NULL) {
+		snprintf(why, whysz, "missing 'state'");
+		sb_alert_free(a);
+		return -1;
+	}
+	a->id = get_str(js, obj, "id");
+	a->severity = get_str(js, obj, "severity");
+	a->service = get_str(js, obj, "service");
+	a->summary = get_str(js, obj, "summary");
+	a->explanation = get_str(js, obj, "explanation");
+	if (sb_json_get_time(js, obj, "started", &a->started) == 1)
+		a->has |= SB_AL_STARTED;
+	if (sb_json_get_time(js, obj, "at", &a->at) == 1)
+		a->has |= SB_AL_AT;
+	if (sb_json_get_time(js, obj, "resolved_at", &a->resolved) == 1)
+		a->has |= SB_AL_RESOLVED;
+	a->insights = get_list(js, obj, "insights", &a->ninsights);
+	a->recs = get_list(js, obj, "recommendations", &a->nrecs);
+	a->keys = get_list(js, obj, "keys", &a->nkeys);
+	return 0;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+sb_alert_free(struct sb_alert *a)
+{
+	free(a->key);
+	free(a->state);
+	free(a->id);
+	free(a->severity);
+	free(a->service);
+	free(a->summary);
+	free(a->explanation);
+	free_list(a->insights, a->ninsights);
+	free_list(a->recs, a->nrecs);
+	free_list(a->keys, a->nkeys);
+	memset(a, 0, sizeof *a);
+}

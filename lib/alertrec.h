@@ -1,0 +1,52 @@
+/*
+ * alertrec.h - alert records (alert(1), INPUT; explain(1), OUTPUT) read
+ * into a struct, once, for every tool that reads them.
+ *
+ * The reader keeps what the record says and nothing more: a string member
+ * that is absent or not a string is NULL, a time member that is absent or
+ * not a time leaves its bit of has clear.  Defaults ("warning" when there
+ * is no severity, started = at, ...) are the caller's: alert(1) and
+ * dashboard(1) document different ones.
+ *
+ * A struct sb_alert owns every string it points to and the arrays of the
+ * lists; sb_alert_free() releases them.  Nothing here exits.
+ */
+#ifndef SB_ALERTREC_H
+#define SB_ALERTREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+/* Time members present (bits of struct sb_alert's has). */
+#define SB_AL_STARTED	0x01
+#define SB_AL_AT	0x02
+#define SB_AL_RESOLVED	0x04	/* "resolved_at" */
+
+struct sb_alert {
+	char		*key;		/* never NULL after a read */
+	char		*state;		/* never NULL after a read */
+	char		*id, *severity, *service;	/* NULL when absent */
+	char		*summary, *explanation;		/* NULL when absent */
+	unsigned	 has;		/* SB_AL_* */
+	int64_t		 started, at, resolved;
+	/* The string elements of "insights", "recommendations", "keys". */
+	char		**insights;
+	size_t		 ninsights;
+	char		**recs;
+	size_t		 nrecs;
+	char		**keys;
+	size_t		 nkeys;
+};
+
+/*
+ * Reads the alert object at token obj of js.  0 on success; -1, with the
+ * struct empty and a message such as "missing 'state'" in why, when key
+ * or state is not a string.
+ */
+int	 sb_alert_read(struct sb_alert *, const struct sb_json *, size_t obj,
+	    char *why, size_t whysz);
+void	 sb_alert_free(struct sb_alert *);
+
+#endif
