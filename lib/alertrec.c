@@ -44,18 +44,21 @@ get_list(const struct sb_json *js, size_t obj, const char *name, size_t *n)
 
 int
 sb_alert_read(struct sb_alert *a, const struct sb_json *js, size_t obj,
-    char *why, size_t whysz)
+    int flags, char *why, size_t whysz)
 {
 	memset(a, 0, sizeof *a);
 	if (obj >= js->ntok || js->tok[obj].type != SB_JOBJECT) {
 		snprintf(why, whysz, "not an object");
 		return -1;
 	}
-	if ((a->key = get_str(js, obj, "key")) == NULL) {
+	a->key = get_str(js, obj, "key");
+	a->state = get_str(js, obj, "state");
+	if (a->key == NULL && !(flags & SB_ALERT_LENIENT)) {
 		snprintf(why, whysz, "missing 'key'");
+		sb_alert_free(a);
 		return -1;
 	}
-	if ((a->state = get_str(js, obj, "state")) == NULL) {
+	if (a->state == NULL && !(flags & SB_ALERT_LENIENT)) {
 		snprintf(why, whysz, "missing 'state'");
 		sb_alert_free(a);
 		return -1;

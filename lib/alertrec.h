@@ -25,8 +25,8 @@
 #define SB_AL_RESOLVED	0x04	/* "resolved_at" */
 
 struct sb_alert {
-	char		*key;		/* never NULL after a read */
-	char		*state;		/* never NULL after a read */
+	char		*key;		/* NULL only when SB_ALERT_LENIENT */
+	char		*state;		/* NULL only when SB_ALERT_LENIENT */
 	char		*id, *severity, *service;	/* NULL when absent */
 	char		*summary, *explanation;		/* NULL when absent */
 	unsigned	 has;		/* SB_AL_* */
@@ -40,13 +40,18 @@ struct sb_alert {
 	size_t		 nkeys;
 };
 
+/* Flags of sb_alert_read(). */
+#define SB_ALERT_LENIENT	0x01	/* key and state may be absent: the
+					   dashboard lists such records */
+
 /*
  * Reads the alert object at token obj of js.  0 on success; -1, with the
- * struct empty and a message such as "missing 'state'" in why, when key
- * or state is not a string.
+ * struct empty and a message such as "missing 'state'" in why, when obj
+ * is not an object or (unless SB_ALERT_LENIENT) key or state is not a
+ * string.
  */
 int	 sb_alert_read(struct sb_alert *, const struct sb_json *, size_t obj,
-	    char *why, size_t whysz);
+	    int flags, char *why, size_t whysz);
 void	 sb_alert_free(struct sb_alert *);
 
 #endif

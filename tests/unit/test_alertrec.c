@@ -13,7 +13,7 @@ rd(struct sb_alert *a, struct sb_json *js, const char *text, char *why)
 {
 	if (sb_json_parse(js, text, strlen(text)) == -1)
 		return -2;
-	return sb_alert_read(a, js, 0, why, 64);
+	return sb_alert_read(a, js, 0, 0, why, 64);
 }
 
 int
@@ -68,6 +68,17 @@ main(void)
 	ok(a.key == NULL, "a rejected record holds nothing");
 	is_int(rd(&a, &js, "[1]", why), -1, "an array");
 	is_str(why, "not an object", "says so");
+
+	if (sb_json_parse(&js, "{\"id\":\"x\"}", 10) == 0) {
+		is_int(sb_alert_read(&a, &js, 0, SB_ALERT_LENIENT, why, 64), 0,
+		    "lenient: no key, no state reads");
+		ok(a.key == NULL && a.state == NULL, "both NULL");
+		is_str(a.id, "x", "the rest is read");
+		sb_alert_free(&a);
+	}
+	if (sb_json_parse(&js, "[1]", 3) == 0)
+		is_int(sb_alert_read(&a, &js, 0, SB_ALERT_LENIENT, why, 64), -1,
+		    "lenient: an array is still no alert");
 	sb_json_free(&js);
 	return done_testing();
 }

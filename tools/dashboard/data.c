@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alertrec.h"
 #include "buf.h"
 #include "data.h"
 #include "json.h"
@@ -391,35 +392,21 @@ incident_clear(struct dash_incident *in)
 struct alerts_ctx {
 	struct dash_alerts *a;
 	struct sb_json	 js;
-	struct sb_buf	 tmp;
 	uint64_t	 rows;
 };
 
-static int
-get_time(const struct sb_json *js, const char *name)
-{
-	int64_t t;
-
-	return sb_json_get_time(js, 0, name, &t) == 1;
-}
-
 static int64_t
-time_or_min(const struct sb_json *js, const char *name)
+time_or_min(const struct sb_alert *r, unsigned bit, int64_t t)
 {
-	int64_t t;
-
-	return sb_json_get_time(js, 0, name, &t) == 1 ? t : INT64_MIN;
+	return (r->has & bit) ? t : INT64_MIN;
 }
 
-/* Takes the fields of the record in c->js into in. */
+/* Takes the members of the record r (its text line) into in. */
 static void
-incident_update(struct alerts_ctx *c, struct dash_incident *in,
+incident_update(struct dash_incident *in, struct sb_alert *r,
     const char *line, size_t len)
 {
-	const struct sb_json *js = &c->js;
-	char *s = NULL;
-	long t;
-	int64_t at = time_or_min(js, "at");
+	int64_t at = time_or_min(r, SB_AL_AT, r->at);
 
 	if (in->line != NULL && at != INT64_MIN && at < in->at)
 		return;		/* an older record after a newer one */
@@ -431,35 +418,19 @@ incident_update(struct alerts_ctx *c, struct dash_incident *in,
 	in->at = at;
 	if (in->first_at == INT64_MIN || (at != INT64_MIN && at < in->first_at))
 		in->first_at = at;
-	in->started = time_or_min(js, "started");
-	in->resolved_at = time_or_min(js, "resolved_at");
-	if (sb_json_get_str(js, 0, "key", &in->key) != 1)
-		in->key = NULL;
+	in->started = time_or_min(r, SB_AL_STARTED, r->started);
+	in->resolved_at = time_or_min(r, SB_AL_RESOLVED, r->resolved);
+	in->key = r->key;
+	r->key = NULL;
 	in->state[0] = '\0';
-	if (sb_json_get_str(js, 0, "state", &s) == 1 && s != NULL) {
-		snprintf(in->state, sizeof in->state, "%s", s);
-		free(s);
-		s = NULL;
-	}
-	in->severity = SB_LV_NONE;
-	if (sb_json_get_str(js, 0, "severity", &s) == 1 && s != NULL) {
-		in->severity = sb_level_parse(s);
-		free(s);
-	}
+	if (r->state != NULL)
+		snprintf(in->state, sizeof in->state, "%s", r->state);
+	in->severity = sb_level_parse(r->severity);
 	in->active = strcmp(in->state, "resolved") != 0;
-	if ((t = sb_json_member(js, 0, "keys")) >= 0 &&
-	    js->tok[t].type == SB_JARRAY && js->tok[t].size > 0) {
-		size_t i = (size_t)t + 1, k = 0;
-
-		in->keys = sb_xcalloc(js->tok[t].size, sizeof *in->keys);
-		for (; k < js->tok[t].size; k++, i = js->tok[i].skip) {
-			if (js->tok[i].type != SB_JSTRING)
-				continue;
-			sb_buf_reset(&c->tmp);
-			sb_json_str(js, i, &c->tmp);
-			in->keys[in->nkeys++] = sb_xstrdup(c->tmp.s ? c->tmp.s : "");
-		}
-	}
+	in->keys = r->keys;
+	in->nkeys = r->nkeys;
+	r->keys = NULL;
+	r->nkeys = 0;
 }
 
 static int
@@ -468,21 +439,21 @@ alerts_row(void *arg, const char *line, size_t len)
 	struct alerts_ctx *c = arg;
 	struct dash_alerts *a = c->a;
 	struct dash_incident *in = NULL;
-	char *id = NULL;
+	struct sb_alert r;
+	char why[64];
 	size_t i;
 
 	c->rows++;
 	if (sb_json_parse(&c->js, line, len) == -1 ||
-	    c->js.tok[0].type != SB_JOBJECT)
+	    sb_alert_read(&r, &c->js, 0, SB_ALERT_LENIENT, why, sizeof why) == -1)
 		return 0;
-	if (sb_json_get_str(&c->js, 0, "id", &id) != 1 || id == NULL ||
-	    !get_time(&c->js, "at")) {
-		free(id);
+	if (r.id == NULL || !(r.has & SB_AL_AT)) {
+		sb_alert_free(&r);
 		return 0;
 	}
 	/* Newest incidents are the likeliest to be updated: search back. */
 	for (i = a->n; i > 0; i--)
-		if (strcmp(a->inc[i - 1].id, id) == 0) {
+		if (strcmp(a->inc[i - 1].id, r.id) == 0) {
 			in = &a->inc[i - 1];
 			break;
 		}
@@ -493,11 +464,11 @@ alerts_row(void *arg, const char *line, size_t len)
 		}
 		in = &a->inc[a->n++];
 		memset(in, 0, sizeof *in);
-		snprintf(in->id, sizeof in->id, "%s", id);
+		snprintf(in->id, sizeof in->id, "%s", r.id);
 		in->first_at = INT64_MIN;
 	}
-	free(id);
-	incident_update(c, in, line, len);
+	incident_update(in, &r, line, len);
+	sb_alert_free(&r);
 	return 0;
 }
 
@@ -557,7 +528,6 @@ dash_alerts_load(struct sb_store *st, int64_t since, int64_t until,
 	if (a->n > 1)
 		qsort(a->inc, a->n, sizeof *a->inc, newest_first);
 	sb_json_free(&c.js);
-	sb_buf_free(&c.tmp);
 	return rc;
 }
 
