@@ -42,38 +42,74 @@ get_list(const struct sb_json *js, size_t obj, const char *name, size_t *n)
 	return v;
 }
 
+static int
+fail(struct sb_alert *a, char *why, size_t whysz, const char *msg)
+{
+	snprintf(why, whysz, "%s", msg);
+	sb_alert_free(a);
+	return -1;
+}
+
+/* 0; -1 for a present "keys" not an array, -2 for a non-string in it. */
+static int
+strict_keys(const struct sb_json *js, size_t obj)
+{
+	long t = sb_json_member(js, obj, "keys");
+
+	if (t < 0)
+		return 0;
+	if (js->tok[t].type != SB_JARRAY)
+		return -1;
+	for (size_t i = (size_t)t + 1; i < js->tok[t].skip; i = js->tok[i].skip)
+		if (js->tok[i].type != SB_JSTRING)
+			return -2;
+	return 0;
+}
+
+static const char BADTIME[] =
+    "'started', 'at' or 'resolved_at' is not an RFC 3339 time";
+
 int
 sb_alert_read(struct sb_alert *a, const struct sb_json *js, size_t obj,
     int flags, char *why, size_t whysz)
 {
+	int loose = flags & SB_ALERT_LOOSE, rc;
+
 	memset(a, 0, sizeof *a);
-	if (obj >= js->ntok || js->tok[obj].type != SB_JOBJECT) {
-		snprintf(why, whysz, "not an object");
-		return -1;
-	}
+	if (obj >= js->ntok || js->tok[obj].type != SB_JOBJECT)
+		return fail(a, why, whysz, "not an object");
 	a->key = get_str(js, obj, "key");
 	a->state = get_str(js, obj, "state");
-	if (a->key == NULL && !(flags & SB_ALERT_LENIENT)) {
-		snprintf(why, whysz, "missing 'key'");
-		sb_alert_free(a);
-		return -1;
-	}
-	if (a->state == NULL && !(flags & SB_ALERT_LENIENT)) {
-		snprintf(why, whysz, "missing 'state'");
-		sb_alert_free(a);
-		return -1;
-	}
-	a->id = get_str(js, obj, "id");
-	a->severity = get_str(js, obj, "severity");
-	a->service = get_str(js, obj, "service");
+	if (a->key == NULL && !(flags & SB_ALERT_LENIENT))
+		return fail(a, why, whysz, "missing 'key' or not a string");
+	if (a->state == NULL && !(flags & SB_ALERT_LENIENT))
+		return fail(a, why, whysz, "missing 'state' or not a string");
+	if (loose) {
+		a->id = get_str(js, obj, "id");
+		a->severity = get_str(js, obj, "severity");
+		a->service = get_str(js, obj, "service");
+	} else if (sb_json_get_str(js, obj, "id", &a->id) == -1 ||
+	    sb_json_get_str(js, obj, "severity", &a->severity) == -1 ||
+	    sb_json_get_str(js, obj, "service", &a->service) == -1)
+		return fail(a, why, whysz,
+		    "'id', 'severity' or 'service' is not a string");
 	a->summary = get_str(js, obj, "summary");
 	a->explanation = get_str(js, obj, "explanation");
-	if (sb_json_get_time(js, obj, "started", &a->started) == 1)
+	if ((rc = sb_json_get_time(js, obj, "started", &a->started)) == 1)
 		a->has |= SB_AL_STARTED;
-	if (sb_json_get_time(js, obj, "at", &a->at) == 1)
+	else if (rc == -1 && !loose)
+		return fail(a, why, whysz, BADTIME);
+	if ((rc = sb_json_get_time(js, obj, "at", &a->at)) == 1)
 		a->has |= SB_AL_AT;
-	if (sb_json_get_time(js, obj, "resolved_at", &a->resolved) == 1)
+	else if (rc == -1 && !loose)
+		return fail(a, why, whysz, BADTIME);
+	if ((rc = sb_json_get_time(js, obj, "resolved_at", &a->resolved)) == 1)
 		a->has |= SB_AL_RESOLVED;
+	else if (rc == -1 && !loose)
+		return fail(a, why, whysz, BADTIME);
+	if (!loose && (rc = strict_keys(js, obj)) < 0)
+		return fail(a, why, whysz, rc == -1 ? "'keys' is not an array" :
+		    "'keys' holds a non-string");
 	a->insights = get_list(js, obj, "insights", &a->ninsights);
 	a->recs = get_list(js, obj, "recommendations", &a->nrecs);
 	a->keys = get_list(js, obj, "keys", &a->nkeys);

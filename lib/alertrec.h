@@ -2,9 +2,12 @@
  * alertrec.h - alert records (alert(1), INPUT; explain(1), OUTPUT) read
  * into a struct, once, for every tool that reads them.
  *
- * The reader keeps what the record says and nothing more: a string member
- * that is absent or not a string is NULL, a time member that is absent or
- * not a time leaves its bit of has clear.  Defaults ("warning" when there
+ * The reader keeps what the record says and nothing more: an absent
+ * string member is NULL, an absent time member leaves its bit of has
+ * clear.  By default it is as strict as explain(1): "id", "severity" and
+ * "service" must be strings, the three times RFC 3339 times (or epoch
+ * numbers), "keys" an array of strings, when present.  Flags keep the
+ * leniency of alert(1) and dashboard(1).  Defaults ("warning" when there
  * is no severity, started = at, ...) are the caller's: alert(1) and
  * dashboard(1) document different ones.
  *
@@ -43,12 +46,15 @@ struct sb_alert {
 /* Flags of sb_alert_read(). */
 #define SB_ALERT_LENIENT	0x01	/* key and state may be absent: the
 					   dashboard lists such records */
+#define SB_ALERT_LOOSE		0x02	/* an optional member of the wrong
+					   type is taken as absent */
 
 /*
  * Reads the alert object at token obj of js.  0 on success; -1, with the
- * struct empty and a message such as "missing 'state'" in why, when obj
- * is not an object or (unless SB_ALERT_LENIENT) key or state is not a
- * string.
+ * struct empty and a message such as "missing 'state' or not a string"
+ * in why, when obj is not an object, (unless SB_ALERT_LENIENT) key or
+ * state is not a string, or (unless SB_ALERT_LOOSE) an optional member
+ * named above has the wrong type.
  */
 int	 sb_alert_read(struct sb_alert *, const struct sb_json *, size_t obj,
 	    int flags, char *why, size_t whysz);

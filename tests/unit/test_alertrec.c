@@ -9,11 +9,18 @@
 #include "../tap.h"
 
 static int
-rd(struct sb_alert *a, struct sb_json *js, const char *text, char *why)
+rdf(struct sb_alert *a, struct sb_json *js, const char *text, int flags,
+    char *why)
 {
 	if (sb_json_parse(js, text, strlen(text)) == -1)
 		return -2;
-	return sb_alert_read(a, js, 0, 0, why, 64);
+	return sb_alert_read(a, js, 0, flags, why, 64);
+}
+
+static int
+rd(struct sb_alert *a, struct sb_json *js, const char *text, char *why)
+{
+	return rdf(a, js, text, 0, why);
 }
 
 int
@@ -49,8 +56,9 @@ main(void)
 	sb_alert_free(&a);
 	ok(a.key == NULL && a.nkeys == 0, "free empties it");
 
-	is_int(rd(&a, &js, "{\"key\":\"k\",\"state\":\"resolved\","
-	    "\"severity\":7,\"insights\":[]}", why), 0, "a bare record reads");
+	is_int(rdf(&a, &js, "{\"key\":\"k\",\"state\":\"resolved\","
+	    "\"severity\":7,\"at\":\"noon\",\"keys\":3,\"insights\":[]}",
+	    SB_ALERT_LOOSE, why), 0, "loose: a bare, badly typed record reads");
 	ok(a.id == NULL && a.severity == NULL && a.service == NULL &&
 	    a.summary == NULL && a.explanation == NULL,
 	    "absent or non-string members are NULL");
@@ -59,13 +67,27 @@ main(void)
 	sb_alert_free(&a);
 
 	is_int(rd(&a, &js, "{\"state\":\"firing\"}", why), -1, "no key");
-	is_str(why, "missing 'key'", "says so");
+	is_str(why, "missing 'key' or not a string", "says so");
 	is_int(rd(&a, &js, "{\"key\":1,\"state\":\"firing\"}", why), -1,
 	    "a number key");
-	is_str(why, "missing 'key'", "says so");
+	is_str(why, "missing 'key' or not a string", "says so");
 	is_int(rd(&a, &js, "{\"key\":\"k\"}", why), -1, "no state");
-	is_str(why, "missing 'state'", "says so");
+	is_str(why, "missing 'state' or not a string", "says so");
 	ok(a.key == NULL, "a rejected record holds nothing");
+	is_int(rd(&a, &js, "{\"key\":\"k\",\"state\":\"f\",\"severity\":7}",
+	    why), -1, "strict: a number severity");
+	is_str(why, "'id', 'severity' or 'service' is not a string", "says so");
+	is_int(rd(&a, &js, "{\"key\":\"k\",\"state\":\"f\",\"at\":\"noon\"}",
+	    why), -1, "strict: a bad time");
+	is_str(why, "'started', 'at' or 'resolved_at' is not an RFC 3339 time",
+	    "says so");
+	is_int(rd(&a, &js, "{\"key\":\"k\",\"state\":\"f\",\"keys\":\"k\"}",
+	    why), -1, "strict: keys not an array");
+	is_str(why, "'keys' is not an array", "says so");
+	is_int(rd(&a, &js, "{\"key\":\"k\",\"state\":\"f\",\"keys\":[\"k\",1]}",
+	    why), -1, "strict: a number in keys");
+	is_str(why, "'keys' holds a non-string", "says so");
+	ok(a.key == NULL && a.keys == NULL, "nothing held");
 	is_int(rd(&a, &js, "[1]", why), -1, "an array");
 	is_str(why, "not an object", "says so");
 

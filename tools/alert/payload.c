@@ -70,7 +70,7 @@ av_read(struct alert_view *a, const struct sb_json *js)
 	char why[64];
 
 	memset(a, 0, sizeof *a);
-	if (sb_alert_read(&r, js, 0, 0, why, sizeof why) == -1)
+	if (sb_alert_read(&r, js, 0, SB_ALERT_LOOSE, why, sizeof why) == -1)
 		return -1;
 	if (r.id != NULL)
 		a->given |= AV_GIVEN_ID;

@@ -445,7 +445,8 @@ alerts_row(void *arg, const char *line, size_t len)
 
 	c->rows++;
 	if (sb_json_parse(&c->js, line, len) == -1 ||
-	    sb_alert_read(&r, &c->js, 0, SB_ALERT_LENIENT, why, sizeof why) == -1)
+	    sb_alert_read(&r, &c->js, 0, SB_ALERT_LENIENT | SB_ALERT_LOOSE,
+	    why, sizeof why) == -1)
 		return 0;
 	if (r.id == NULL || !(r.has & SB_AL_AT)) {
 		sb_alert_free(&r);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alertrec.h"
 #include "compose.h"
 #include "sigrec.h"
 #include "timefmt.h"
@@ -71,51 +72,30 @@ int
 alert_read(struct alert_in *a, const struct sb_json *js, char *why,
     size_t whysz)
 {
+	struct sb_alert r;
 	long t;
-	int rc;
 
 	memset(a, 0, sizeof *a);
 	a->started = a->at = a->resolved_at = INT64_MIN;
-	if (sb_json_get_str(js, 0, "key", &a->key) != 1) {
-		snprintf(why, whysz, "missing 'key' or not a string");
+	if (sb_alert_read(&r, js, 0, 0, why, whysz) == -1)
 		return -1;
-	}
-	if (sb_json_get_str(js, 0, "state", &a->state) != 1) {
-		snprintf(why, whysz, "missing 'state' or not a string");
-		return -1;
-	}
-	if (sb_json_get_str(js, 0, "id", &a->id) == -1 ||
-	    sb_json_get_str(js, 0, "severity", &a->severity) == -1 ||
-	    sb_json_get_str(js, 0, "service", &a->service) == -1) {
-		snprintf(why, whysz, "'id', 'severity' or 'service' is not a "
-		    "string");
-		return -1;
-	}
-	if ((rc = sb_json_get_time(js, 0, "started", &a->started)) == -1 ||
-	    sb_json_get_time(js, 0, "at", &a->at) == -1 ||
-	    sb_json_get_time(js, 0, "resolved_at", &a->resolved_at) == -1) {
-		snprintf(why, whysz, "'started', 'at' or 'resolved_at' is not "
-		    "an RFC 3339 time");
-		return -1;
-	}
-	t = sb_json_member(js, 0, "keys");
-	if (t >= 0 && js->tok[t].type != SB_JARRAY) {
-		snprintf(why, whysz, "'keys' is not an array");
-		return -1;
-	}
-	if (t >= 0)
-		for (size_t i = (size_t)t + 1; i < js->tok[t].skip;
-		    i = js->tok[i].skip) {
-			struct sb_buf b = SB_BUF_INIT;
-			if (sb_json_str(js, i, &b) == -1) {
-				snprintf(why, whysz, "'keys' holds a non-string");
-				return -1;
-			}
-			sb_buf_putc(&b, '\0');
-			a->keys = sb_xrealloc(a->keys,
-			    (a->nkeys + 1) * sizeof *a->keys);
-			a->keys[a->nkeys++] = b.s;
-		}
+	a->id = r.id;
+	a->state = r.state;
+	a->severity = r.severity;
+	a->key = r.key;
+	a->service = r.service;
+	a->keys = r.keys;
+	a->nkeys = r.nkeys;
+	if (r.has & SB_AL_STARTED)
+		a->started = r.started;
+	if (r.has & SB_AL_AT)
+		a->at = r.at;
+	if (r.has & SB_AL_RESOLVED)
+		a->resolved_at = r.resolved;
+	r.id = r.state = r.severity = r.key = r.service = NULL;
+	r.keys = NULL;
+	r.nkeys = 0;
+	sb_alert_free(&r);
 	if (a->nkeys == 0) {
 		a->keys = sb_xmalloc(sizeof *a->keys);
 		a->keys[a->nkeys++] = sb_xstrdup(a->key);
