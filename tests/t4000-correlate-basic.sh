@@ -99,6 +99,20 @@ is "$(jq -c 'select(.type == "window")' "$OUT" | wc -l | tr -d ' ')" 3 "other re
 is "$(jq -r '.type' "$OUT" | tr '\n' ' ')" "alert alert window alert window window " \
     "a resolve due at a record's time comes before that record"
 
+# The quiet period is closed: a supporting signal at its very end (one
+# window missing between two) keeps the incident open; any other record
+# at that time resolves it (above).
+{
+	sig "$K" latency_p95 cusum 14:10 200 100
+	sig "$K" error_rate binomial 14:11 0.01 0.002
+	sig "$K" latency_p95 cusum 14:21 210 100
+	win 14:40
+} >"$T/edge"
+run correlate --no-forward "$T/edge"
+is "$(jq -r '.state + " " + .at' "$OUT" | tr '\n' ' ')" \
+    "firing 2026-11-26T14:11:00.000Z resolved 2026-11-26T14:31:00.000Z " \
+    "a signal exactly --resolve-after after the last one still supports the incident"
+
 # Hysteresis: firing again soon after resolving reopens the same incident.
 {
 	cat "$T/life"

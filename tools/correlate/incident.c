@@ -897,6 +897,16 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 	int sev;
 
 	c->st.signals++;
+	/*
+	 * The quiet period is closed: a supporting signal at its very end
+	 * (two windows after the last, one window missing) still supports
+	 * the incident, where any other record at that time resolves it.
+	 */
+	if (!s->cleared && !sb_signal_benign(s) &&
+	    (inc = inc_by_key(c, s->key)) != NULL &&
+	    s->at > inc->last_support &&
+	    s->at - inc->last_support == quiet_for(c, inc))
+		support(inc, s);
 	corr_advance(c, s->at, out);
 	if (s->cleared) {
 		c->st.cleared++;
