@@ -36,7 +36,14 @@ receiver_wait k 5
 torn=0
 for i in $(seq 1 20); do
 	cp "$T/spool/alert.spool" "$T/snap" 2>/dev/null || continue
-	[ ! -s "$T/snap" ] || jq -e . "$T/snap" >/dev/null 2>&1 || torn=$((torn + 1))
+	[ ! -s "$T/snap" ] || jq -e . "$T/snap" >/dev/null 2>"$T/jqerr" || {
+		torn=$((torn + 1))
+		# What was seen, for the next reader of a failure (it has
+		# failed once in CI, never alone).
+		diag "look $i: $(wc -c <"$T/snap") bytes; jq: $(head -c 300 "$T/jqerr")"
+		head -c 300 "$T/snap" | od -c | head -5 | diag_stream
+		tail -c 200 "$T/snap" | od -c | tail -5 | diag_stream
+	}
 done
 is "$torn" 0 "no look at the spool finds it half-written"
 kill -9 "$pid"
