@@ -55,17 +55,19 @@ is "$got" "2026-12-02T06:05:00.000Z down" "a value seen every night, at noon's h
 
 # Tails.  A quiet series (noise of 1) with one burst of 3 windows at +12
 # on its last day: a level shift.  The same series with such a burst
-# every 3 hours from the start: after the first few, the last is what
-# the series does, and the level detector stays quiet on it.
+# every 8 hours from the start: after the first few, the last is what
+# the series does, and the level detector stays quiet on it.  (Bursts
+# every 3 hours would be quiet even without the tails: they raise the
+# long-run spread, the floor of a value's spread.)
 quiet='x = 100 + 2 * (rand() - 0.5)'
 series "$quiet; if (i >= 800 && i < 803) x += 12" 820 >"$T/quiet"
-series "$quiet; if (i % 36 < 3 || (i >= 800 && i < 803)) x += 12" 820 >"$T/bursty"
+series "$quiet; if (i % 96 < 3 || (i >= 800 && i < 803)) x += 12" 820 >"$T/bursty"
 run detect --metric value --no-forward --no-watermark "$T/quiet"
 has "$OUT" '"at":"2026-12-02T18:5[05]:00.000Z","metric":"value","detector":"level","direction":"up"' \
     "a burst on a quiet series is a level shift"
 run detect --metric value --no-forward --no-watermark "$T/bursty"
 is "$(jq -r 'select(.type == "signal" and .detector == "level" and .at >= "2026-12-02T18:00") | .at' "$OUT" | head -1)" "" \
-    "the same burst, on a series that has one every 3 hours, is not"
+    "the same burst, on a series that has one every 8 hours, is not"
 run detect --metric value --no-forward --no-watermark --tail-q 1 "$T/bursty"
 has "$OUT" '"at":"2026-12-02T18:5[05]:00.000Z","metric":"value","detector":"level","direction":"up"' \
     "--tail-q 1 turns the tails off: it is again"

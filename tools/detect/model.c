@@ -14,6 +14,8 @@
 #define HOUR_MS		3600000LL
 #define MAD_TO_SIGMA	1.2533141373155	/* sqrt(pi/2): mean |dev| to sigma */
 #define LOG_SPREAD_MIN	0.02		/* 2% on a log scale */
+#define RAW_SLOW	50		/* the long-run spread learns 50x slower */
+#define RAW_SPREAD_MIN	1.5		/* of the long-run spread */
 
 void
 model_defaults(struct model_config *c)
@@ -210,13 +212,27 @@ binom_upper(int64_t k, int64_t n, double p)
 	return sum > 1 ? 1 : sum;
 }
 
+/*
+ * The spread of a metric: the recent mean deviation (glob, about 50
+ * minutes of memory) as a standard deviation, with a floor.  On the log
+ * scale of latency the floor is 2%.  A --metric value (MK_RAW) is any
+ * gauge or count, quantised, spiky or flat for hours, so its floor is
+ * RAW_SPREAD_MIN times its long-run spread: the mean deviation from its
+ * long-run level (aux, learned RAW_SLOW times slower, about two days of
+ * memory).  A quiet hour then does not shrink the yardstick below what
+ * the series does over days, and the first change of one unit after a
+ * flat stretch is not thousands of spreads.
+ */
 static double
-spread_of(const struct base *b, enum metric_kind kind, double mu)
+spread_of(const struct mstate *m, enum metric_kind kind, double mu)
 {
-	double s = MAD_TO_SIGMA * b->d, lo;
+	double s = MAD_TO_SIGMA * m->glob.d, lo;
 
 	if (kind == MK_LOG)
 		lo = LOG_SPREAD_MIN;
+	else if (kind == MK_RAW)
+		lo = max_d(max_d(1e-9, 1e-3 * fabs(mu)),
+		    RAW_SPREAD_MIN * MAD_TO_SIGMA * m->aux.d);
 	else
 		lo = max_d(1e-9, 1e-3 * fabs(mu));
 	return s > lo ? s : lo;
@@ -424,6 +440,9 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 		    w : 1), w2, rate, sd[i], warm);
 		base_learn(&m->prof[hour], v, 0, w2, prate, sd[i],
 		    warm);
+		if (def->kind == MK_RAW)
+			base_learn(&m->aux, v, v - m->aux.mu, 1,
+			    rate / RAW_SLOW, 0, 0);
 	}
 }
 
@@ -452,7 +471,7 @@ series_update(const struct model_config *c, struct series *s,
 			x[i] = c->metric[i].kind == MK_LOG ?
 			    log(max_d(o->x[i], 1e-3)) : o->x[i];
 		e[i] = expected_at(c, m, &td);
-		sd[i] = spread_of(&m->glob, c->metric[i].kind, e[i]);
+		sd[i] = spread_of(m, c->metric[i].kind, e[i]);
 		/* Evidence weight of latency: sqrt(count / expected count). */
 		if (c->metric[i].kind == MK_COUNT && o->has[i] &&
 		    m->glob.n >= c->warmup && e[i] > 0 &&

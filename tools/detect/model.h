@@ -112,7 +112,8 @@ struct base {
  */
 struct mstate {
 	struct base	 glob;
-	struct base	 aux;		/* MK_ERRORS: the count's level */
+	struct base	 aux;		/* MK_ERRORS: the count's level; MK_RAW:
+					   the long-run level and spread */
 	struct base	 prof[MODEL_HOURS];
 	uint32_t	 dmask;		/* bit k: detectors[k] watches it */
 };
