@@ -444,6 +444,7 @@ parse_options(int argc, char **argv, struct options *o)
 		    c->err_trim, c->err_n);
 	for (int i = 0; i < c->nmetric; i++)
 		path_split(&o->paths[i], c->metric[i].path);
+	model_finish(c);
 }
 
 /* A string member's raw JSON text, for copying it to a signal. */
