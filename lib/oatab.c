@@ -25,10 +25,16 @@ home(const struct sb_oatab *t, uint64_t h)
 	return (size_t)((h * 0x9e3779b97f4a7c15ULL) >> (64 - t->bits));
 }
 
+static uint64_t *
+hash_at(const struct sb_oatab *t, size_t i)
+{
+	return (uint64_t *)(void *)(t->slot + i * t->stride);
+}
+
 static void *
 item_at(const struct sb_oatab *t, size_t i)
 {
-	return t->item + i * t->size;
+	return t->slot + i * t->stride + sizeof(uint64_t);
 }
 
 void
@@ -36,15 +42,14 @@ sb_oatab_init(struct sb_oatab *t, size_t size)
 {
 	memset(t, 0, sizeof *t);
 	t->size = size;
+	t->stride = sizeof(uint64_t) + ((size + 7) & ~(size_t)7);
 }
 
 void
 sb_oatab_free(struct sb_oatab *t)
 {
-	free(t->item);
-	free(t->hash);
-	t->item = NULL;
-	t->hash = NULL;
+	free(t->slot);
+	t->slot = NULL;
 	t->cap = t->n = 0;
 }
 
@@ -53,13 +58,14 @@ sb_oatab_find(const struct sb_oatab *t, uint64_t h, sb_oatab_eq *eq,
     const void *key)
 {
 	size_t mask = t->cap - 1, i;
+	uint64_t hi;
 
 	if (t->n == 0)
 		return NULL;
 	h = stored(h);
-	for (i = home(t, h); t->hash[i] != 0; i = (i + 1) & mask) {
+	for (i = home(t, h); (hi = *hash_at(t, i)) != 0; i = (i + 1) & mask) {
 		void *it = item_at(t, i);
-		if (t->hash[i] == h && (eq != NULL ? eq(it, key) :
+		if (hi == h && (eq != NULL ? eq(it, key) :
 		    memcmp(it, key, t->size) == 0))
 			return it;
 	}
@@ -72,7 +78,7 @@ free_slot(const struct sb_oatab *t, uint64_t h)
 {
 	size_t mask = t->cap - 1, i = home(t, h);
 
-	while (t->hash[i] != 0)
+	while (*hash_at(t, i) != 0)
 		i = (i + 1) & mask;
 	return i;
 }
@@ -84,18 +90,14 @@ grow(struct sb_oatab *t)
 
 	t->cap = old.cap != 0 ? old.cap * 2 : 16;
 	t->bits = old.cap != 0 ? old.bits + 1 : 4;
-	t->item = sb_xcalloc(t->cap, t->size);
-	t->hash = sb_xcalloc(t->cap, sizeof *t->hash);
+	t->slot = sb_xcalloc(t->cap, t->stride);
 	for (size_t i = 0; i < old.cap; i++) {
-		size_t j;
-		if (old.hash[i] == 0)
-			continue;
-		j = free_slot(t, old.hash[i]);
-		t->hash[j] = old.hash[i];
-		memcpy(item_at(t, j), item_at(&old, i), t->size);
+		uint64_t h = *hash_at(&old, i);
+		if (h != 0)
+			memcpy(t->slot + free_slot(t, h) * t->stride,
+			    old.slot + i * t->stride, t->stride);
 	}
-	free(old.item);
-	free(old.hash);
+	free(old.slot);
 }
 
 void *
@@ -107,7 +109,7 @@ sb_oatab_add(struct sb_oatab *t, uint64_t h)
 		grow(t);
 	h = stored(h);
 	i = free_slot(t, h);
-	t->hash[i] = h;
+	*hash_at(t, i) = h;
 	t->n++;
 	return item_at(t, i);
 }
@@ -116,20 +118,19 @@ void
 sb_oatab_del(struct sb_oatab *t, void *item)
 {
 	size_t mask = t->cap - 1, i, j;
+	uint64_t h;
 
-	i = (size_t)((unsigned char *)item - t->item) / t->size;
-	t->hash[i] = 0;
+	i = (size_t)((unsigned char *)item - t->slot) / t->stride;
 	t->n--;
 	/* Pull back each later item of the run that may no longer be found. */
-	for (j = (i + 1) & mask; t->hash[j] != 0; j = (j + 1) & mask) {
-		size_t hj = home(t, t->hash[j]);
+	for (j = (i + 1) & mask; (h = *hash_at(t, j)) != 0; j = (j + 1) & mask) {
+		size_t hj = home(t, h);
 		/* Stays if its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < hj && hj <= j) : (i < hj || hj <= j))
 			continue;
-		memcpy(item_at(t, i), item_at(t, j), t->size);
-		t->hash[i] = t->hash[j];
-		t->hash[j] = 0;
+		memcpy(t->slot + i * t->stride, t->slot + j * t->stride,
+		    t->stride);
 		i = j;
 	}
-	memset(item_at(t, i), 0, t->size);
+	memset(t->slot + i * t->stride, 0, t->stride);
 }

@@ -31,9 +31,13 @@
 #include <stdint.h>
 
 struct sb_oatab {
-	unsigned char	*item;		/* cap items of size bytes */
-	uint64_t	*hash;		/* each slot's hash; 0: empty */
+	/*
+	 * cap slots of stride bytes: the hash (0: empty), then the item, so
+	 * that a probe reads one cache line.
+	 */
+	unsigned char	*slot;
 	size_t		 size;		/* of an item, bytes */
+	size_t		 stride;
 	size_t		 cap, n;	/* cap: a power of two, or 0 */
 	int		 bits;		/* log2(cap) */
 };
