@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oatab.h"
 #include "store.h"
 #include "store_impl.h"
 
@@ -22,17 +23,6 @@ struct mrec {
 	char		*line;
 	size_t		 len;
 	unsigned char	 digest[SB_STORE_DIGEST];
-};
-
-/*
- * A set of digests: open addressing, linear probing, removal by backward
- * shift (Knuth 6.4, algorithm R), so no tombstones; at most half full.
- * A digest is already uniformly random: its first 8 bytes are the hash.
- */
-struct dset {
-	unsigned char	(*d)[SB_STORE_DIGEST];
-	unsigned char	*used;
-	size_t		 cap, n;		/* cap: a power of 2, or 0 */
 };
 
 struct mstate {
@@ -49,94 +39,52 @@ struct mem {
 	uint64_t	 dropped;
 	struct mstate	*state;		/* sorted by key */
 	size_t		 nstate, capstate;
-	struct dset	 digests;	/* of the records in rec */
+	struct sb_oatab	 digests;	/* of the records in rec (the set) */
 	uint64_t	 duplicates;
 };
 
-static size_t
-dset_home(const struct dset *s, const unsigned char *d)
+/*
+ * The set of digests: a digest is its own key, and already uniformly
+ * random, so its first 8 bytes are its hash.
+ */
+static uint64_t
+digest_hash(const unsigned char *d)
 {
 	uint64_t h;
 
 	memcpy(&h, d, sizeof h);
-	return (size_t)h & (s->cap - 1);
-}
-
-/* The slot of d, or of the empty slot where it would go. */
-static size_t
-dset_find(const struct dset *s, const unsigned char *d)
-{
-	size_t i = dset_home(s, d);
-
-	while (s->used[i] && memcmp(s->d[i], d, SB_STORE_DIGEST) != 0)
-		i = (i + 1) & (s->cap - 1);
-	return i;
-}
-
-static void
-dset_grow(struct dset *s)
-{
-	struct dset old = *s;
-
-	s->cap = old.cap ? old.cap * 2 : 1024;
-	s->d = sb_xcalloc(s->cap, sizeof *s->d);
-	s->used = sb_xcalloc(s->cap, 1);
-	for (size_t i = 0; i < old.cap; i++) {
-		if (!old.used[i])
-			continue;
-		size_t j = dset_find(s, old.d[i]);
-		memcpy(s->d[j], old.d[i], SB_STORE_DIGEST);
-		s->used[j] = 1;
-	}
-	free(old.d);
-	free(old.used);
+	return h;
 }
 
 /* 1 if d was added, 0 if it was there. */
 static int
-dset_add(struct dset *s, const unsigned char *d)
+dset_add(struct sb_oatab *s, const unsigned char *d)
 {
-	size_t i;
+	uint64_t h = digest_hash(d);
 
-	if (2 * (s->n + 1) > s->cap)
-		dset_grow(s);
-	i = dset_find(s, d);
-	if (s->used[i])
+	if (sb_oatab_find(s, h, NULL, d) != NULL)
 		return 0;
-	memcpy(s->d[i], d, SB_STORE_DIGEST);
-	s->used[i] = 1;
-	s->n++;
+	memcpy(sb_oatab_add(s, h), d, SB_STORE_DIGEST);
 	return 1;
 }
 
 static void
-dset_remove(struct dset *s, const unsigned char *d)
+dset_remove(struct sb_oatab *s, const unsigned char *d)
 {
-	size_t i, j, mask = s->cap - 1;
+	void *it = sb_oatab_find(s, digest_hash(d), NULL, d);
 
-	if (s->cap == 0 || !s->used[i = dset_find(s, d)])
-		return;
-	s->used[i] = 0;
-	s->n--;
-	/* Pull back each later entry of the run that may no longer be found. */
-	for (j = (i + 1) & mask; s->used[j]; j = (j + 1) & mask) {
-		size_t h = dset_home(s, s->d[j]);
-		/* Stays if its home lies cyclically in (i, j]. */
-		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
-			continue;
-		memcpy(s->d[i], s->d[j], SB_STORE_DIGEST);
-		s->used[i] = 1;
-		s->used[j] = 0;
-		i = j;
-	}
+	if (it != NULL)
+		sb_oatab_del(s, it);
 }
 
 static int
 mem_connect(struct sb_store *st)
 {
 	if (st->be == NULL) {
-		st->be = sb_xcalloc(1, sizeof(struct mem));
-		((struct mem *)st->be)->sorted = 1;
+		struct mem *m = sb_xcalloc(1, sizeof *m);
+		m->sorted = 1;
+		sb_oatab_init(&m->digests, SB_STORE_DIGEST);
+		st->be = m;
 		snprintf(st->desc, sizeof st->desc, "memory");
 	}
 	st->schema_found = 0;	/* always new */
@@ -172,8 +120,7 @@ mem_destroy(struct sb_store *st)
 	}
 	free(m->rec);
 	free(m->state);
-	free(m->digests.d);
-	free(m->digests.used);
+	sb_oatab_free(&m->digests);
 	free(m);
 }
 

@@ -66,6 +66,7 @@ config(struct model_config *c)
 	c->metric[2] = (struct metric_def){ "latency_ms.p50", "latency_p50",
 	    MK_LOG, 1, 0 };
 	c->nmetric = 3;
+	model_finish(c);
 }
 
 /* A minute window from minute t: count requests, errors, p50 ms. */
@@ -137,7 +138,7 @@ test_series(void)
 static void
 test_table(void)
 {
-	size_t size = detectors_layout(), last = 0;
+	size_t size = detectors_layout(), last = 0, lastsize = 0;
 	int names = 1, aligned = 1, order = 1;
 
 	ok(ndetectors >= 6, "the table holds the detectors (%d)", ndetectors);
@@ -146,16 +147,59 @@ test_table(void)
 		for (int j = 0; j < k; j++)
 			if (strcmp(detectors[j]->name, detectors[k]->name) == 0)
 				names = 0;
+		if (detectors_series & 1u << k)
+			continue;	/* its state is the series' */
 		if (detector_off[k] % 8 != 0)
 			aligned = 0;
-		if (detector_off[k] < last + (k ? detectors[k - 1]->size : 0) ||
+		if (detector_off[k] < last + lastsize ||
 		    detector_off[k] + detectors[k]->size > size)
 			order = 0;
 		last = detector_off[k];
+		lastsize = detectors[k]->size;
 	}
 	ok(names, "every detector has its own name");
 	ok(aligned, "every state is aligned to 8 bytes");
 	ok(order, "the states do not overlap and fit the metric's size");
+}
+
+/* A detector of the series: one state a series, only when it runs. */
+static void
+test_series_detectors(void)
+{
+	struct model_config c;
+	struct series *s;
+	int slo = -1, inmask = 0;
+
+	for (int k = 0; k < ndetectors; k++)
+		if (strcmp(detectors[k]->name, "slo") == 0)
+			slo = k;
+	ok(slo >= 0 && (detectors_series & 1u << slo),
+	    "slo is in the table, a detector of the series");
+	if (slo < 0)
+		return;
+	model_defaults(&c);
+	c.metric[0] = (struct metric_def){ "count", "count", MK_COUNT, 0, 0 };
+	c.metric[1] = (struct metric_def){ "errors", "error_rate", MK_ERRORS,
+	    0, 0 };
+	c.nmetric = 2;
+	s = series_new(&c, "GET /a", 6, 60000);
+	ok(s->sstate == NULL, "without --slo a series has no series state");
+	series_free(s);
+	c.slo[0] = (struct slo_def){ SLO_AVAILABILITY, 0.999, 0 };
+	c.nslo = 1;
+	s = series_new(&c, "GET /a", 6, 60000);
+	ok(s->sstate != NULL && s->sstate[slo] != NULL,
+	    "with --slo it has the SLO state");
+	for (int i = 0; i < c.nmetric; i++)
+		inmask |= (int)(series_metric(s, i)->dmask & detectors_series);
+	is_int(inmask, 0, "no metric runs a detector of the series");
+	series_free(s);
+	c.err_cusum_ratio = 3;
+	c.err_cusum_h = 8;
+	model_finish(&c);
+	ok(c.err_cusum_lr == log(3) && c.err_cusum_to_h == c.cusum_h / 8 &&
+	    c.err_cusum_clip_h == c.cusum_h / 8 * c.err_cusum_clip,
+	    "model_finish: the error CUSUM's constants, from the options");
 }
 
 static void
@@ -232,6 +276,7 @@ main(void)
 	test_stats();
 	test_series();
 	test_table();
+	test_series_detectors();
 	test_members();
 	test_families();
 	return done_testing();

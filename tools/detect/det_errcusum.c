@@ -30,6 +30,15 @@ errcusum_watches(const struct metric_def *def)
 	return def->kind == MK_ERRORS;
 }
 
+/* cusum_step() counts in units of the shared cusum_h: nats to them. */
+static void
+errcusum_configure(struct model_config *c)
+{
+	c->err_cusum_lr = log(c->err_cusum_ratio);
+	c->err_cusum_to_h = c->cusum_h / c->err_cusum_h;
+	c->err_cusum_clip_h = c->err_cusum_to_h * c->err_cusum_clip;
+}
+
 static void
 errcusum_update(const struct dctx *x, void *st)
 {
@@ -38,13 +47,11 @@ errcusum_update(const struct dctx *x, void *st)
 	struct errcusum_state *ec = st;
 	struct cusum *cu = &ec->cu;
 	double p0 = error_p0(c, x->m), ex = (double)o->count * p0;
-	/* cusum_step() counts in units of the shared cusum_h: nats to them. */
-	double to_h = c->cusum_h / c->err_cusum_h, prev = cu->cus;
+	double to_h = c->err_cusum_to_h, prev = cu->cus;
 	int s, was = cu->active;
 
-	s = cusum_step(c, cu, to_h * ((double)o->errors *
-	    log(c->err_cusum_ratio) - ex * (c->err_cusum_ratio - 1)),
-	    o->start, 0, to_h * c->err_cusum_clip);
+	s = cusum_step(c, cu, to_h * ((double)o->errors * c->err_cusum_lr -
+	    ex * (c->err_cusum_ratio - 1)), o->start, 0, c->err_cusum_clip_h);
 	/*
 	 * The signal reports the errors of the run the sum stands for, not
 	 * of this window alone: a window without errors is no news while
@@ -98,6 +105,7 @@ errcusum_legacy(const struct metric_def *def, void *st,
 const struct detector errcusum_detector = {
 	.name = "error_cusum",
 	.size = sizeof(struct errcusum_state),
+	.configure = errcusum_configure,
 	.watches = errcusum_watches,
 	.update = errcusum_update,
 	.active = errcusum_active,

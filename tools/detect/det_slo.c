@@ -1,41 +1,49 @@
 /*
  * det_slo.c - slo_burn: multi-window SLO burn rates of a series, for
- * --slo.  A detector of the series, not of a metric: model.c calls it
- * after the metrics' detectors, and state.c keeps its state.
+ * --slo.  A detector of the series, not of a metric (detector.h): it
+ * runs after the metrics' detectors, over the count and the errors or
+ * the slow requests together, and keeps its state in the series line's
+ * "slo" section.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "detector.h"
 
 #define SLO_STRIDE(nslo)	(2 + (nslo))
 
 /*
- * Per SLO a detector and the pair it reports, and a ring of cap windows,
- * newest at head, each SLO_STRIDE(nslo) doubles: start (ms), count, then
- * the bad requests of each SLO.
+ * Per SLO a detector and the pair it reports, and a ring of
+ * slo_cap() windows, newest at head, each SLO_STRIDE(nslo) doubles:
+ * start (ms), count, then the bad requests of each SLO.  All zero in a
+ * new series: the ring is empty.
  */
 struct slo_state {
 	struct det	 det[MODEL_MAX_SLO];
 	int		 pair[MODEL_MAX_SLO];
-	int		 cap, head, n;
+	int		 head, n;
 	double		 ring[];
 };
 
-struct slo_state *
-slo_new(const struct model_config *c, int64_t width)
+/* Windows of the ring: the longest pair's long window, and one. */
+static int
+slo_cap(const struct model_config *c, int64_t width)
 {
-	struct slo_state *ss;
 	int64_t longest = 0;
-	int cap;
 
 	for (int p = 0; p < c->npair; p++)
 		if (c->pair[p].long_ms > longest)
 			longest = c->pair[p].long_ms;
-	cap = (int)((longest + width - 1) / width) + 1;
-	ss = sb_xcalloc(1, sizeof *ss + (size_t)cap * SLO_STRIDE(c->nslo) *
-	    sizeof(double));
-	ss->cap = cap;
-	return ss;
+	return (int)((longest + width - 1) / width) + 1;
+}
+
+static size_t
+slo_size(const struct model_config *c, int64_t width)
+{
+	if (c->nslo == 0)
+		return 0;
+	return sizeof(struct slo_state) + (size_t)slo_cap(c, width) *
+	    SLO_STRIDE(c->nslo) * sizeof(double);
 }
 
 /*
@@ -48,13 +56,14 @@ slo_new(const struct model_config *c, int64_t width)
  * burns are >= its factor.  The SLO's detector reports the firing pair
  * of the highest factor, or, when none fires, the pair it reported last.
  */
-void
-slo_update(const struct model_config *c, struct series *s,
-    const struct obs *o, struct signal *out, int *n)
+static void
+slo_update(const struct dctx *x, void *state)
 {
-	struct slo_state *ss = s->slo;
-	struct dctx x = { .c = c, .s = s, .o = o, .i = 0, .out = out, .n = n };
-	int stride = SLO_STRIDE(c->nslo);
+	const struct model_config *c = x->c;
+	const struct series *s = x->s;
+	const struct obs *o = x->o;
+	struct slo_state *ss = state;
+	int stride = SLO_STRIDE(c->nslo), cap = slo_cap(c, s->width);
 	int64_t at = o->start + o->width;
 	double nl[MODEL_MAX_PAIRS] = { 0 }, ns[MODEL_MAX_PAIRS] = { 0 };
 	double bl[MODEL_MAX_SLO][MODEL_MAX_PAIRS] = { { 0 } };
@@ -63,19 +72,18 @@ slo_update(const struct model_config *c, struct series *s,
 
 	if (!o->has_count)
 		return;
-	ss->head = (ss->head + 1) % ss->cap;
+	ss->head = (ss->head + 1) % cap;
 	e = ss->ring + (size_t)ss->head * stride;
 	e[0] = (double)o->start;
 	e[1] = (double)o->count;
 	for (int k = 0; k < c->nslo; k++)
 		e[2 + k] = c->slo[k].kind == SLO_AVAILABILITY ?
 		    (double)o->errors : o->slow;
-	if (ss->n < ss->cap)
+	if (ss->n < cap)
 		ss->n++;
 	/* Newest first: the ring is in time order. */
 	for (int j = 0; j < ss->n; j++) {
-		int idx = ((ss->head - j) % ss->cap + ss->cap) %
-		    ss->cap;
+		int idx = ((ss->head - j) % cap + cap) % cap;
 		const double *r = ss->ring + (size_t)idx * stride;
 		int any = 0;
 
@@ -124,7 +132,7 @@ slo_update(const struct model_config *c, struct series *s,
 
 			p = ss->pair[k];
 			r = err_l[p];
-			g = sig_new(&x, SB_FAM_SLO, 0, st, d->since);
+			g = sig_new(x, SB_FAM_SLO, 0, st, d->since);
 			g->slo = k + 1;
 			g->value = bl[k][p];
 			g->baseline = 1;
@@ -141,7 +149,6 @@ slo_update(const struct model_config *c, struct series *s,
 	}
 }
 
-
 static const char *
 slo_name(const struct slo_def *d)
 {
@@ -153,13 +160,15 @@ slo_name(const struct slo_def *d)
  * "ring":[...]}: each SLO by its SLI, the ring as numbers, window by
  * window, from the start of the array.
  */
-void
+static void
 slo_save(struct sb_buf *b, const struct model_config *c,
-    const struct slo_state *ss)
+    const struct series *s, const void *st)
 {
-	size_t nr = (size_t)ss->cap * SLO_STRIDE(c->nslo);
+	const struct slo_state *ss = st;
+	int cap = slo_cap(c, s->width);
+	size_t nr = (size_t)cap * SLO_STRIDE(c->nslo);
 
-	sb_buf_printf(b, "{\"cap\":%d,\"head\":%d,\"n\":%d", ss->cap,
+	sb_buf_printf(b, "{\"cap\":%d,\"head\":%d,\"n\":%d", cap,
 	    ss->head, ss->n);
 	for (int k = 0; k < c->nslo; k++) {
 		sb_buf_printf(b, ",\"%s\":{", slo_name(&c->slo[k]));
@@ -177,21 +186,22 @@ slo_save(struct sb_buf *b, const struct model_config *c,
 }
 
 /*
- * Restores the state at token obj when it fits this run's SLOs and
- * pairs (1); 0 when it does not: the burn rates then start from an empty
- * history.  -1 with why for a malformed one.
+ * Version 3: restores the state at token obj when it fits this run's
+ * SLOs and pairs (1); 0 when it does not: the burn rates then start from
+ * an empty history.  -1 with why for a malformed one.
  */
-int
-slo_load(const struct sb_json *js, size_t obj, const struct model_config *c,
-    struct slo_state *ss, char *why, size_t whysz)
+static int
+slo_load_v3(const struct sb_json *js, size_t obj,
+    const struct model_config *c, int cap, struct slo_state *ss, char *why,
+    size_t whysz)
 {
-	size_t nr = (size_t)ss->cap * SLO_STRIDE(c->nslo), e;
-	int64_t cap, head, n, pair[MODEL_MAX_SLO];
+	size_t nr = (size_t)cap * SLO_STRIDE(c->nslo), e;
+	int64_t fcap, head, n, pair[MODEL_MAX_SLO];
 	long t, sec[MODEL_MAX_SLO];
 
 	if (js->tok[obj].type != SB_JOBJECT ||
 	    (t = sb_json_member(js, obj, "cap")) < 0 ||
-	    sb_json_int(js, (size_t)t, &cap) == -1 ||
+	    sb_json_int(js, (size_t)t, &fcap) == -1 ||
 	    (t = sb_json_member(js, obj, "head")) < 0 ||
 	    sb_json_int(js, (size_t)t, &head) == -1 ||
 	    (t = sb_json_member(js, obj, "n")) < 0 ||
@@ -202,7 +212,7 @@ slo_load(const struct sb_json *js, size_t obj, const struct model_config *c,
 		return -1;
 	}
 	e = (size_t)t + 1;
-	if (cap != ss->cap || head < 0 || head >= cap || n < 0 || n > cap ||
+	if (fcap != cap || head < 0 || head >= cap || n < 0 || n > cap ||
 	    js->tok[obj].size != (size_t)c->nslo + 4 || js->tok[t].size != nr)
 		return 0;
 	for (int k = 0; k < c->nslo; k++) {
@@ -236,16 +246,15 @@ slo_load(const struct sb_json *js, size_t obj, const struct model_config *c,
  * Version 1 and 2: per SLO its detector's 8 numbers and the pair, then
  * cap, head and n, then the ring.  0 when it does not fit.
  */
-int
-slo_legacy(const struct model_config *c, struct slo_state *ss,
+static int
+slo_legacy(const struct model_config *c, int cap, struct slo_state *ss,
     const double *in, size_t n)
 {
-	size_t base = (size_t)c->nslo * 9, nr = (size_t)ss->cap *
+	size_t base = (size_t)c->nslo * 9, nr = (size_t)cap *
 	    SLO_STRIDE(c->nslo);
 
-	if (n != base + 3 + nr || in[base] != ss->cap || in[base + 1] < 0 ||
-	    in[base + 1] >= ss->cap || in[base + 2] < 0 ||
-	    in[base + 2] > ss->cap)
+	if (n != base + 3 + nr || in[base] != cap || in[base + 1] < 0 ||
+	    in[base + 1] >= cap || in[base + 2] < 0 || in[base + 2] > cap)
 		return 0;
 	for (int i = 0; i < c->nslo; i++)
 		if (in[i * 9 + 8] < 0 || in[i * 9 + 8] >= c->npair)
@@ -259,3 +268,39 @@ slo_legacy(const struct model_config *c, struct slo_state *ss,
 	memcpy(ss->ring, in + base + 3, nr * sizeof(double));
 	return 1;
 }
+
+/*
+ * Version 3 as slo_load_v3(); versions 1 and 2 an array of numbers, any
+ * that is not, or does not fit, starting afresh.
+ */
+static int
+slo_load(const struct sb_json *js, size_t t, int version,
+    const struct model_config *c, const struct series *s, void *st,
+    char *why, size_t whysz)
+{
+	int cap = slo_cap(c, s->width), rc = 0;
+	size_t ns, e = t + 1, k;
+	double *sv;
+
+	if (version >= 3)
+		return slo_load_v3(js, t, c, cap, st, why, whysz);
+	if (js->tok[t].type != SB_JARRAY)
+		return 0;
+	ns = js->tok[t].size;
+	sv = sb_xcalloc(ns + 1, sizeof *sv);
+	for (k = 0; k < ns; k++, e = js->tok[e].skip)
+		if (sb_json_number(js, e, &sv[k]) == -1)
+			break;
+	if (k == ns)
+		rc = slo_legacy(c, cap, st, sv, ns);
+	free(sv);
+	return rc;
+}
+
+const struct detector slo_detector = {
+	.name = "slo",
+	.update = slo_update,
+	.series_size = slo_size,
+	.save = slo_save,
+	.load = slo_load,
+};

@@ -444,83 +444,7 @@ parse_options(int argc, char **argv, struct options *o)
 		    c->err_trim, c->err_n);
 	for (int i = 0; i < c->nmetric; i++)
 		path_split(&o->paths[i], c->metric[i].path);
-}
-
-/*
- * Series table: open addressing on (key, width), grown at half load.
- * Series are kept in creation order too, for the state file.
- *
- * The hash is FNV-1a, taking eight bytes a step: keys are tens of bytes
- * and hashed once a window.  The multiplication carries the bits of each
- * step only upwards, so the high half is folded down each time (the
- * table uses the low bits).
- */
-static uint64_t
-series_hash(const char *k, size_t n, int64_t width)
-{
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)width, w;
-
-	for (; n >= 8; k += 8, n -= 8) {
-		memcpy(&w, k, 8);
-		h = (h ^ w) * 1099511628211ULL;
-		h ^= h >> 32;
-	}
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
-	return h ^ h >> 29;
-}
-
-static void
-table_insert(struct table *t, struct series *s)
-{
-	size_t mask, i;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		struct series **old = t->slot;
-		size_t ocap = t->cap;
-		t->cap = ocap ? ocap * 2 : 64;
-		t->slot = sb_xcalloc(t->cap, sizeof *t->slot);
-		t->n = 0;
-		for (size_t k = 0; k < ocap; k++)
-			if (old[k] != NULL)
-				table_insert(t, old[k]);
-		free(old);
-	}
-	mask = t->cap - 1;
-	i = series_hash(s->key, s->keylen, s->width) & mask;
-	while (t->slot[i] != NULL)
-		i = (i + 1) & mask;
-	t->slot[i] = s;
-	t->n++;
-}
-
-struct series *
-table_find(struct table *t, const char *key, size_t n, int64_t width)
-{
-	size_t mask, i;
-
-	if (t->cap == 0)
-		return NULL;
-	mask = t->cap - 1;
-	i = series_hash(key, n, width) & mask;
-	for (; t->slot[i] != NULL; i = (i + 1) & mask) {
-		struct series *s = t->slot[i];
-		if (s->width == width && s->keylen == n &&
-		    memcmp(s->key, key, n) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-void
-table_add(struct table *t, struct series *s)
-{
-	table_insert(t, s);
-	if (t->nlist == t->listcap) {
-		t->listcap = t->listcap ? t->listcap * 2 : 64;
-		t->list = sb_xrealloc(t->list, t->listcap * sizeof *t->list);
-	}
-	t->list[t->nlist++] = s;
+	model_finish(c);
 }
 
 /* A string member's raw JSON text, for copying it to a signal. */
@@ -797,6 +721,7 @@ main(int argc, char **argv)
 	r.opt = &opt;
 	sb_json_init(&r.js);
 	sb_gate_init(&r.gate, opt.max_ahead, "window", line, &r);
+	table_init(&r.series);
 	if (opt.state != NULL) {
 		char why[512];
 		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL) {
@@ -843,10 +768,7 @@ main(int argc, char **argv)
 done:
 	sb_metrics_finish(metrics);
 	sb_state_close(r.state);
-	for (size_t i = 0; i < r.series.nlist; i++)
-		series_free(r.series.list[i]);
-	free(r.series.list);
-	free(r.series.slot);
+	table_free(&r.series);
 	for (int i = 0; i < opt.model.nmetric; i++)
 		path_free(&opt.paths[i]);
 	for (int i = 0; i < opt.model.nfloor; i++)

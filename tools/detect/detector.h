@@ -5,11 +5,15 @@
  * A detector is one file, det_NAME.c, that defines its state struct,
  * its update function, the named members of its state and a
  * const struct detector NAME_detector; detectors.c lists them, in the
- * order they run.  Each metric of a series holds the state of every
- * detector at the offset detectors_layout() gave it (model.h,
- * series_metric()), zeroed in a new series: a detector starts from
- * zeroes.  Adding one: the file, its line in detectors.c, and, if it
- * wants its own words, explain's template (explain(1)).
+ * order they run.  Most are detectors of a metric: each metric of a
+ * series holds the state of every such detector at the offset
+ * detectors_layout() gave it (model.h, series_metric()), zeroed in a new
+ * series: a detector starts from zeroes.  A detector of the series (SLO
+ * burn rates, over the count and errors or latency together) has one
+ * state a series instead, also zeroed, sized by the run's options and
+ * the series' width (series_size), and runs once a window after the
+ * metrics' detectors.  Adding one: the file, its line in detectors.c,
+ * and, if it wants its own words, explain's template (explain(1)).
  *
  * The inline helpers below are the steps detectors share; they are
  * inline, not in model.c, as they run several times a window.
@@ -87,6 +91,8 @@ struct legacy_state {
 struct detector {
 	const char	*name;		/* its section in the state file */
 	size_t		 size;		/* of its state in a metric */
+	/* Derives its constants from the options once (model_finish()). */
+	void		 (*configure)(struct model_config *);
 	int		 (*watches)(const struct metric_def *);
 	int		 always;	/* 1: every window, before the warm-up */
 	/* One window with an observation (always, or once warm). */
@@ -104,15 +110,38 @@ struct detector {
 	/* Loads its part of a version 1 or 2 file; NULL: starts afresh. */
 	void		 (*legacy)(const struct metric_def *, void *,
 			    const struct legacy_state *);
+	/*
+	 * A detector of the series, not of a metric, has this instead of
+	 * watches and size: the size of its state for the run's options and
+	 * the series' width, 0 when it does not run.  Its update sees every
+	 * window (x->i is 0, x->def and x->m NULL, x->x, e and sd 0) and no
+	 * other step runs.  As the shape of its state follows the options, it
+	 * has a section of the series line, not of a metric, written by
+	 * save and read by load (not members, nor legacy).
+	 */
+	size_t		 (*series_size)(const struct model_config *,
+			    int64_t width);
+	void		 (*save)(struct sb_buf *, const struct model_config *,
+			    const struct series *, const void *);
+	/*
+	 * The section at token t of a file of version (1 to 3): 1 restored,
+	 * 0 does not fit this run (the state stays zero), -1 malformed (why).
+	 */
+	int		 (*load)(const struct sb_json *, size_t t, int version,
+			    const struct model_config *, const struct series *,
+			    void *, char *why, size_t whysz);
 };
 
 extern const struct detector *const detectors[];
 extern const int ndetectors;
 /* Where each detector's state is in a metric; set by detectors_layout(). */
 extern size_t detector_off[];
-/* Bit k: detectors[k] is always, has an idle, finish or holds step. */
+/*
+ * Bit k: detectors[k] is always, has an idle, finish or holds step, is a
+ * detector of the series.
+ */
 extern uint32_t detectors_always, detectors_idle, detectors_finish,
-    detectors_holds;
+    detectors_holds, detectors_series;
 /* Lays the states out; the size of one metric's state.  Idempotent. */
 size_t	 detectors_layout(void);
 
@@ -177,19 +206,6 @@ int	 dm_put(struct sb_buf *, const char *name, const struct dmember *,
  */
 int	 dm_get(const struct sb_json *, size_t obj, const char *name,
 	    const struct dmember *, int n, void *st, char *why, size_t whysz);
-
-/* det_slo.c: the --slo detector of a series. */
-struct slo_state *slo_new(const struct model_config *, int64_t width);
-void	 slo_update(const struct model_config *, struct series *,
-	    const struct obs *, struct signal *, int *n);
-void	 slo_save(struct sb_buf *, const struct model_config *,
-	    const struct slo_state *);
-/* 1 restored, 0 does not fit this run's SLOs, -1 malformed (why). */
-int	 slo_load(const struct sb_json *, size_t obj,
-	    const struct model_config *, struct slo_state *, char *why,
-	    size_t whysz);
-int	 slo_legacy(const struct model_config *, struct slo_state *,
-	    const double *, size_t n);
 
 /*
  * fmax() and fmin() as glibc has them on x86-64 (maxsd and minsd: the

@@ -6,12 +6,14 @@
 #include "detector.h"
 
 extern const struct detector traffic_detector, binomial_detector,
-    errcusum_detector, level_detector, novel_detector, floor_detector;
+    errcusum_detector, level_detector, novel_detector, floor_detector,
+    slo_detector;
 
 /*
  * The floor runs first on every window (it is "always"), the others once
  * the metric is warm.  A window without an observation runs the idle
  * steps of level, novel and floor, in that order, direction by direction.
+ * The SLO burn rates, a detector of the series, run after every metric.
  */
 const struct detector *const detectors[] = {
 	&traffic_detector,
@@ -20,11 +22,13 @@ const struct detector *const detectors[] = {
 	&level_detector,
 	&novel_detector,
 	&floor_detector,
+	&slo_detector,
 };
 const int ndetectors = sizeof detectors / sizeof detectors[0];
 
 size_t detector_off[sizeof detectors / sizeof detectors[0]];
-uint32_t detectors_always, detectors_idle, detectors_finish, detectors_holds;
+uint32_t detectors_always, detectors_idle, detectors_finish, detectors_holds,
+    detectors_series;
 
 size_t
 detectors_layout(void)
@@ -37,6 +41,10 @@ detectors_layout(void)
 	off = (sizeof(struct mstate) + 7) & ~(size_t)7;
 	for (int k = 0; k < ndetectors; k++) {
 		const struct detector *d = detectors[k];
+		if (d->series_size != NULL) {
+			detectors_series |= 1u << k;
+			continue;	/* its state is the series' */
+		}
 		detector_off[k] = off;
 		off += (d->size + 7) & ~(size_t)7;
 		detectors_always |= (uint32_t)(d->always != 0) << k;

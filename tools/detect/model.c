@@ -62,14 +62,31 @@ model_defaults(struct model_config *c)
 	c->npair = 2;
 }
 
+void
+model_finish(struct model_config *c)
+{
+	for (int k = 0; k < ndetectors; k++)
+		if (detectors[k]->configure != NULL)
+			detectors[k]->configure(c);
+}
+
 struct series *
 series_new(const struct model_config *c, const char *key, size_t keylen,
     int64_t width)
 {
-	size_t stride = detectors_layout();
+	size_t stride = detectors_layout(), ssize[32];
 	struct series *s;
+	uint32_t b, run = 0;
+	int k;
 
-	s = sb_xcalloc(1, sizeof *s + (size_t)c->nmetric * stride);
+	/* The series' detectors that run: a pointer each after the metrics. */
+	for (b = detectors_series; b; b &= b - 1) {
+		k = detector_first(b);
+		if ((ssize[k] = detectors[k]->series_size(c, width)) > 0)
+			run |= 1u << k;
+	}
+	s = sb_xcalloc(1, sizeof *s + (size_t)c->nmetric * stride +
+	    (run ? (size_t)ndetectors * sizeof(void *) : 0));
 	s->mstride = stride;
 	s->key = sb_xmalloc(keylen + 1);
 	memcpy(s->key, key, keylen);
@@ -87,12 +104,19 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 		}
 	for (int i = 0; i < c->nmetric; i++) {
 		struct mstate *m = series_metric(s, i);
-		for (int k = 0; k < ndetectors; k++)
-			if (detectors[k]->watches(&c->metric[i]))
+		for (k = 0; k < ndetectors; k++)
+			if (!(detectors_series & 1u << k) &&
+			    detectors[k]->watches(&c->metric[i]))
 				m->dmask |= 1u << k;
 	}
-	if (c->nslo > 0)
-		s->slo = slo_new(c, width);
+	if (run) {
+		s->sstate = (void **)(void *)(s->mem +
+		    (size_t)c->nmetric * stride);
+		for (b = run; b; b &= b - 1) {
+			k = detector_first(b);
+			s->sstate[k] = sb_xcalloc(1, ssize[k]);
+		}
+	}
 	return s;
 }
 
@@ -101,7 +125,8 @@ series_free(struct series *s)
 {
 	if (s == NULL)
 		return;
-	free(s->slo);
+	for (int k = 0; s->sstate != NULL && k < ndetectors; k++)
+		free(s->sstate[k]);
 	free(s->key);
 	free(s);
 }
@@ -514,9 +539,19 @@ series_update(const struct model_config *c, struct series *s,
 		if (c->metric[i].fast == 1)
 			lead = m;
 	}
-	/* Against the objective, not a baseline: no warm-up, no freezing. */
-	if (c->nslo > 0)
-		slo_update(c, s, o, out, &n);
+	/*
+	 * The series' detectors (the SLO burn rates: against the objective,
+	 * not a baseline, so no warm-up and no freezing).
+	 */
+	if (s->sstate != NULL) {
+		struct dctx ctx = { .c = c, .s = s, .o = o, .out = out,
+		    .n = &n };
+		for (uint32_t b = detectors_series; b; b &= b - 1) {
+			int k = detector_first(b);
+			if (s->sstate[k] != NULL)
+				detectors[k]->update(&ctx, s->sstate[k]);
+		}
+	}
 	if (!series_degraded(c, s))
 		learn(c, s, o, x, e, sd, w, td.hour);
 	return n;

@@ -98,6 +98,10 @@ struct model_config {
 	int		 nslo;
 	struct slo_pair	 pair[MODEL_MAX_PAIRS];
 	int		 npair;
+	/* Not options: what model_finish() derives from them, once. */
+	double		 err_cusum_lr;		/* ln(err_cusum_ratio) */
+	double		 err_cusum_to_h;	/* cusum_h / err_cusum_h */
+	double		 err_cusum_clip_h;	/* err_cusum_clip, to_h units */
 };
 
 struct base {
@@ -118,8 +122,6 @@ struct mstate {
 	uint32_t	 dmask;		/* bit k: detectors[k] watches it */
 };
 
-struct slo_state;
-
 struct series {
 	char		*key;
 	size_t		 keylen;	/* strlen(key) */
@@ -129,7 +131,11 @@ struct series {
 	double		 last_end;	/* end of the newest window, ms */
 	double		 rate, prate;	/* learning rates per window, cached */
 	double		 floor_err, floor_ms;	/* --floor, for this key */
-	struct slo_state *slo;		/* --slo (det_slo.c), or NULL */
+	/*
+	 * The state of detector k of the series (detector.h) at sstate[k],
+	 * NULL when it does not run; sstate NULL when none does.
+	 */
+	void		**sstate;
 	size_t		 mstride;	/* bytes from one metric to the next */
 	_Alignas(8) unsigned char mem[];	/* config nmetric metrics */
 };
@@ -171,6 +177,12 @@ struct signal {
 #define MODEL_MAX_SIGNALS	(MODEL_MAX_METRICS * 6 + MODEL_MAX_SLO)
 
 void	 model_defaults(struct model_config *);
+/*
+ * Derives what the detectors compute from the options once (each
+ * detector's configure step): after the options are set, before the
+ * first series_new().
+ */
+void	 model_finish(struct model_config *);
 /*
  * A new series, its learning and detector state zeroed; key is copied.
  * Free with series_free().

@@ -13,6 +13,9 @@
  *	 "m":[{"base":{"glob":[mu,d,n],"prof":[[mu,d,n],...]},
  *	       "traffic":{"up":{"hist":3}},...},...],"slo":{...}}
  *
+ * where "slo" is the section of a detector of the series (detector.h),
+ * written and read by the detector itself.
+ *
  * A member, section or baseline that is zero, as in a new series, is
  * left out, and what a file leaves out starts from zero: a detector the
  * file does not know starts afresh, while a section or member this
@@ -121,9 +124,12 @@ state_save(struct sb_state *st, const struct model_config *c,
 			save_metric(&b, series_metric(s, i));
 		}
 		sb_buf_putc(&b, ']');
-		if (s->slo != NULL) {
-			sb_buf_puts(&b, ",\"slo\":");
-			slo_save(&b, c, s->slo);
+		for (uint32_t d = detectors_series; d && s->sstate; d &= d - 1) {
+			int j = detector_first(d);
+			if (s->sstate[j] == NULL)
+				continue;
+			sb_buf_printf(&b, ",\"%s\":", detectors[j]->name);
+			detectors[j]->save(&b, c, s, s->sstate[j]);
 		}
 		sb_buf_puts(&b, "}\n");
 	}
@@ -396,24 +402,16 @@ load_series(const struct sb_json *js, const struct model_config *c,
 			goto bad;
 	}
 	/*
-	 * --slo: restored when the file's SLO state fits this run's SLOs and
-	 * pairs; otherwise the burn rates start from an empty history.
+	 * The series' detectors (--slo), each from its section when that fits
+	 * this run's options; otherwise it starts from zero.
 	 */
-	if (s->slo != NULL && (m = sb_json_member(js, 0, "slo")) >= 0) {
-		if (h->version == 3) {
-			if (slo_load(js, (size_t)m, c, s->slo, why,
-			    whysz) == -1)
-				goto bad;
-		} else if (js->tok[m].type == SB_JARRAY) {
-			size_t ns = js->tok[m].size, e = (size_t)m + 1;
-			double *sv = sb_xcalloc(ns + 1, sizeof *sv);
-			for (k = 0; k < ns; k++, e = js->tok[e].skip)
-				if (sb_json_number(js, e, &sv[k]) == -1)
-					break;
-			if (k == ns)
-				(void)slo_legacy(c, s->slo, sv, ns);
-			free(sv);
-		}
+	for (uint32_t d = detectors_series; d && s->sstate; d &= d - 1) {
+		const struct detector *det = detectors[detector_first(d)];
+		void *st = s->sstate[detector_first(d)];
+		if (st != NULL && (m = sb_json_member(js, 0, det->name)) >= 0 &&
+		    det->load(js, (size_t)m, h->version, c, s, st, why,
+		    whysz) == -1)
+			goto bad;
 	}
 	sb_buf_free(&key);
 	return 0;

@@ -1,8 +1,7 @@
 /*
  * table.h - detect's series by (key, width): the table detect.c keeps and
  * state.c saves to and restores from --state.  The table owns its series;
- * whoever is done with it calls series_free() on each of list[] and frees
- * slot and list.
+ * table_free() frees them with series_free().
  */
 #ifndef DETECT_TABLE_H
 #define DETECT_TABLE_H
@@ -11,16 +10,18 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "oatab.h"
 
 struct table {
-	struct series	**slot;
-	size_t		 cap, n;
-	struct series	**list;		/* creation order */
+	struct sb_oatab	 index;		/* of struct series *, by key, width */
+	struct series	**list;		/* creation order: the state file's */
 	size_t		 nlist, listcap;
 };
 
+void	 table_init(struct table *);
+void	 table_free(struct table *);
 /* The series of key (n bytes) and width, or NULL. */
-struct series *table_find(struct table *, const char *key, size_t n,
+struct series *table_find(const struct table *, const char *key, size_t n,
 	    int64_t width);
 /* Adds a series table_find() does not know. */
 void	 table_add(struct table *, struct series *);
