@@ -22,6 +22,35 @@ static const char *const member_name[SB_WM_N] = {
 };
 
 /*
+ * 1 if s[0..len) is name, whose length is len (3 to 13).  Names are
+ * compared a word at a time, the first and the last (overlapping) word of
+ * each, not byte by byte: a million windows a second means fifteen
+ * million names.
+ */
+static int
+same_name(const char *s, const char *name, size_t len)
+{
+	uint64_t a, b, c, d;
+	uint32_t e, f, g, h;
+
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, name, 8);
+		memcpy(&c, s + len - 8, 8);
+		memcpy(&d, name + len - 8, 8);
+		return a == b && c == d;
+	}
+	if (len >= 4) {
+		memcpy(&e, s, 4);
+		memcpy(&f, name, 4);
+		memcpy(&g, s + len - 4, 4);
+		memcpy(&h, name + len - 4, 4);
+		return e == f && g == h;
+	}
+	return s[0] == name[0] && s[1] == name[1] && s[2] == name[2];
+}
+
+/*
  * The member a plain (unescaped) name names, or -1.  A window has a dozen
  * or more members, so the candidate is picked by length and first byte
  * and only that one name is compared.
@@ -65,10 +94,7 @@ member_of(const char *s, size_t len)
 	default:
 		return -1;
 	}
-	for (size_t i = 0; i < len; i++)	/* short: no memcmp() call */
-		if (s[i] != member_name[j][i])
-			return -1;
-	return j;
+	return same_name(s, member_name[j], len) ? j : -1;
 }
 
 void
