@@ -202,12 +202,16 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 	struct sb_window rec;
 
 	memset(o->has, 0, sizeof o->has);
+	/* The members scan_members() kept; SB_WIN_SPARSE reads no other. */
 	for (int i = 0; i < SB_WM_N; i++)
 		rec.tok[i] = -1;
 	for (int i = 0; i < M_NMEMBERS; i++)
 		rec.tok[wm_of[i]] = r->top[i];
 	if (sb_window_check(&rec, js, DETECT_WINDOW, why, whysz) == -1) {
-		/* --slo latency's sketch was read, and named, before codes. */
+		/*
+		 * detect has always read --slo latency's sketch before
+		 * "codes": a window bad in both is named by the sketch.
+		 */
 		if (rec.bad == SB_WM_CODES) {
 			o->count = rec.count;
 			o->has_count = (rec.has & SB_WH_COUNT) != 0;
