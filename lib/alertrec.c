@@ -66,6 +66,8 @@ strict_keys(const struct sb_json *js, size_t obj)
 	return 0;
 }
 
+static const char *const time_name[] = { "at", "started" };
+
 static const char BADTIME[] =
     "'started', 'at' or 'resolved_at' is not an RFC 3339 time";
 
@@ -95,11 +97,11 @@ sb_alert_read(struct sb_alert *a, const struct sb_json *js, size_t obj,
 		    "'id', 'severity' or 'service' is not a string");
 	a->summary = get_str(js, obj, "summary");
 	a->explanation = get_str(js, obj, "explanation");
-	if ((rc = sb_json_get_time(js, obj, "started", &a->started)) == 1)
+	if ((rc = sb_json_get_time(js, obj, time_name[1], &a->started)) == 1)
 		a->has |= SB_AL_STARTED;
 	else if (rc == -1 && !loose)
 		return fail(a, why, whysz, BADTIME);
-	if ((rc = sb_json_get_time(js, obj, "at", &a->at)) == 1)
+	if ((rc = sb_json_get_time(js, obj, time_name[0], &a->at)) == 1)
 		a->has |= SB_AL_AT;
 	else if (rc == -1 && !loose)
 		return fail(a, why, whysz, BADTIME);
@@ -138,4 +140,10 @@ sb_alert_free(struct sb_alert *a)
 	free_list(a->recs, a->nrecs);
 	free_list(a->keys, a->nkeys);
 	memset(a, 0, sizeof *a);
+}
+
+const char *
+sb_alert_time_name(int rank)
+{
+	return rank == 0 || rank == 1 ? time_name[rank] : NULL;
 }

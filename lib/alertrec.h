@@ -59,5 +59,11 @@ struct sb_alert {
 int	 sb_alert_read(struct sb_alert *, const struct sb_json *, size_t obj,
 	    int flags, char *why, size_t whysz);
 void	 sb_alert_free(struct sb_alert *);
+/*
+ * The members that place an alert in time, best first: "at" (rank 0),
+ * else "started" (rank 1); NULL past them (lib/record.c, for stores).
+ * Static strings.
+ */
+const char	*sb_alert_time_name(int rank);
 
 #endif

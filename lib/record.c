@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alertrec.h"
 #include "buf.h"
 #include "event.h"
 #include "record.h"
+#include "sigrec.h"
+#include "winrec.h"
 
 /* Records parsed, by kind: the pipeline's four, detect's watermarks, others. */
 enum { K_EVENT, K_WINDOW, K_SIGNAL, K_ALERT, K_WATERMARK, K_OTHER, K_N };
@@ -175,4 +178,36 @@ sb_record_hint(unsigned consumes)
 		got = K_WATERMARK;
 	if (got >= 0)
 		hint_downstream(got, lo, want);
+}
+
+/* Of a record of a type no reader knows: the usual names of a time. */
+static const char *
+other_time_name(int rank)
+{
+	static const char *const name[] = { "at", "start", "timestamp",
+	    "time" };
+
+	return rank >= 0 && rank < 4 ? name[rank] : NULL;
+}
+
+static const struct {
+	const char	*type;
+	const char	*(*name)(int);
+} time_names[] = {
+	{ "window",	sb_window_time_name },
+	{ "truth",	sb_window_time_name },	/* inject's, spans as windows */
+	{ "noise",	sb_window_time_name },	/* inject's, spans as windows */
+	{ "signal",	sb_signal_time_name },
+	{ "alert",	sb_alert_time_name },
+};
+
+const char *
+sb_record_time_name(const char *type, int rank)
+{
+	if (type == NULL)
+		return sb_event_time_name(rank);
+	for (size_t i = 0; i < sizeof time_names / sizeof time_names[0]; i++)
+		if (strcmp(type, time_names[i].type) == 0)
+			return time_names[i].name(rank);
+	return other_time_name(rank);
 }

@@ -43,6 +43,18 @@ int	 sb_record_key_ok(const struct sb_json *js, size_t obj, char *err,
 	    size_t errsz);
 
 /*
+ * The members that place a record of type type in time, best first: rank
+ * 0, 1, ...; NULL past the last.  type NULL is a raw event.  The reader
+ * of each kind names its own (sb_event_time_name(), sb_window_time_name(),
+ * sb_signal_time_name(), sb_alert_time_name()); inject(1)'s truth and
+ * noise records span a stretch from their "start", as a window does, and
+ * are placed by it; a record of a type no reader knows is placed by the
+ * first of "at", "start", "timestamp" and "time" it has.  For stores
+ * (lib/store.c).  Static strings.
+ */
+const char	*sb_record_time_name(const char *type, int rank);
+
+/*
  * The kinds of record a stage consumes, for sb_record_hint(): raw events
  * (aggregate), windows (detect, aggregate --merge), signals (correlate,
  * alert), alerts (explain, alert).

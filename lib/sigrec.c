@@ -40,6 +40,8 @@ static const struct {
 	{ "objective",	SB_SIG_OBJECTIVE, offsetof(struct sb_signal, objective) },
 };
 
+static const char *const time_name[] = { "at" };
+
 static const char *const cx_name[SB_CX_N] = { "count", "error_rate",
 	"latency_p50", "latency_p95", "latency_p99" };
 
@@ -140,7 +142,7 @@ read_members(struct sb_signal *s, const struct sb_json *js, size_t obj,
 		}
 	}
 	s->family = sb_family_parse(s->detector);
-	if ((rc = sb_json_get_time(js, obj, "at", &s->at)) != 1) {
+	if ((rc = sb_json_get_time(js, obj, time_name[0], &s->at)) != 1) {
 		snprintf(why, whysz, rc == 0 ? "missing 'at'" :
 		    "'at' is not an RFC 3339 time");
 		return -1;
@@ -253,6 +255,12 @@ sb_signal_free(struct sb_signal *s)
 	free(s->detector);
 	free(s->raw);
 	memset(s, 0, sizeof *s);
+}
+
+const char *
+sb_signal_time_name(int rank)
+{
+	return rank == 0 ? time_name[0] : NULL;
 }
 
 static char *

@@ -96,6 +96,11 @@ int	 sb_signal_read(struct sb_signal *, const struct sb_json *, size_t obj,
 	    char *why, size_t whysz);
 void	 sb_signal_free(struct sb_signal *);
 void	 sb_signal_copy(struct sb_signal *dst, const struct sb_signal *src);
+/*
+ * The member that places a signal in time, "at", for rank 0; NULL past
+ * it (lib/record.c, for stores).  A static string.
+ */
+const char	*sb_signal_time_name(int rank);
 
 /* Name of an SB_CX_* metric as a signal names it: "latency_p95". */
 const char	*sb_cx_name(int);

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "event.h"
 #include "num.h"
+#include "record.h"
 #include "sig.h"
 #include "store.h"
 #include "store_impl.h"
@@ -424,21 +425,15 @@ int
 sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
     const char *line, size_t len, char *err, size_t errsz)
 {
-	static const char *const other_time[] = { "at", "start", "timestamp",
-	    "time", NULL };
-	static const char *const window_time[] = { "start", NULL };
-	static const char *const at_time[] = { "at", NULL };
-	static const char *const alert_time[] = { "at", "started", NULL };
 	static const char *const key_only[] = { "key", NULL };
-	const char *ev_time[8], *ev_key[8];
-	const char *const *times = ev_time, *const *keys = ev_key;
+	const char *ev_key[8], *time_type = NULL, *name;
+	const char *const *keys = ev_key;
 	struct sb_buf type = SB_BUF_INIT, key = SB_BUF_INIT;
 	const char *tname = "event";
 	long t, m = -1;
 	int64_t ms;
 	int rc = -1;
 
-	event_names(sb_event_time_name, ev_time, 8);
 	event_names(sb_event_endpoint_name, ev_key, 8);
 	if (js->ntok == 0 || js->tok[0].type != SB_JOBJECT) {
 		snprintf(err, errsz, "not a JSON object");
@@ -451,21 +446,16 @@ sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
 			    "name (letters, digits, '_', '.', '-')");
 			goto out;
 		}
-		tname = type.s;
+		tname = time_type = type.s;
 		keys = key_only;
-		times = other_time;
-		if (strcmp(tname, "window") == 0 || strcmp(tname, "truth") == 0 ||
-		    strcmp(tname, "noise") == 0)
-			times = window_time;
-		else if (strcmp(tname, "signal") == 0)
-			times = at_time;
-		else if (strcmp(tname, "alert") == 0)
-			times = alert_time;
 	}
-	for (int i = 0; times[i] != NULL && m < 0; i++)
-		m = sb_json_member(js, 0, times[i]);
+	/* The record's reader names its time members (lib/record.h). */
+	for (int i = 0; m < 0 &&
+	    (name = sb_record_time_name(time_type, i)) != NULL; i++)
+		m = sb_json_member(js, 0, name);
 	if (m < 0) {
-		snprintf(err, errsz, "missing '%s'", times[0]);
+		snprintf(err, errsz, "missing '%s'",
+		    sb_record_time_name(time_type, 0));
 		goto out;
 	}
 	if (time_of(js, (size_t)m, &ms) == -1) {

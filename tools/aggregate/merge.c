@@ -1,16 +1,14 @@
 /*
  * merge.c - aggregate --merge; see merge.h.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
 #include "merge.h"
 #include "sketch.h"
-#include "timefmt.h"
 #include "window.h"
+#include "winrec.h"
 
 struct part {
 	char		*key;		/* key, service, method, endpoint */
@@ -57,142 +55,48 @@ merge_free(struct merge *m)
 	free(m);
 }
 
-static int
-get_count(const struct sb_json *js, const char *name, int required,
-    uint64_t *out, char *err, size_t errsz)
+/* Appends string token t (or "" for -1) and a NUL to m->tmp. */
+static void
+put_str(struct merge *m, const struct sb_json *js, long t)
 {
-	long t = sb_json_member(js, 0, name);
-	int64_t v;
-
-	*out = 0;
-	if (t < 0 && !required)
-		return 0;
-	if (t < 0) {
-		snprintf(err, errsz, "missing '%s'", name);
-		return -1;
-	}
-	if (sb_json_int(js, (size_t)t, &v) == -1 || v < 0) {
-		snprintf(err, errsz, "'%s' is not a count", name);
-		return -1;
-	}
-	*out = (uint64_t)v;
-	return 0;
-}
-
-/* "codes":{"503":12,...}: optional; must agree with errors and client_errors. */
-static int
-get_codes(const struct sb_json *js, struct part *p, char *err, size_t errsz)
-{
-	long t = sb_json_member(js, 0, "codes");
-	uint64_t sum[2] = { 0, 0 };
-	int64_t v;
-	int code;
-
-	if (t < 0 || js->tok[t].type == SB_JNULL)
-		return 0;
-	if (js->tok[t].type != SB_JOBJECT) {
-		snprintf(err, errsz, "'codes' is not an object");
-		return -1;
-	}
-	for (size_t k = (size_t)t + 1; k < js->tok[t].skip;
-	    k = js->tok[k + 1].skip) {
-		const struct sb_jtok *name = &js->tok[k];
-		if ((code = sb_status_name(js, k)) < 400) {
-			snprintf(err, errsz, "'codes' holds '%.*s', not a "
-			    "status code in 400..599", (int)(name->end -
-			    name->start > 20 ? 20 : name->end - name->start),
-			    js->src + name->start);
-			return -1;
-		}
-		if (sb_json_int(js, k + 1, &v) == -1 || v < 0) {
-			snprintf(err, errsz, "'codes.%d' is not a count", code);
-			return -1;
-		}
-		sum[code >= 500] += (uint64_t)v;
-		agg_codes_add(&p->codes, code, (uint64_t)v);
-	}
-	if (sum[1] > p->errors || sum[0] > p->client_errors) {
-		snprintf(err, errsz, "'codes' count more than 'errors' or "
-		    "'client_errors'");
-		return -1;
-	}
-	return 0;
-}
-
-/* Appends string member name (or "") and a NUL to m->tmp. */
-static int
-get_str(struct merge *m, const struct sb_json *js, const char *name,
-    int required, char *err, size_t errsz)
-{
-	long t = sb_json_member(js, 0, name);
-
-	if (t >= 0 && js->tok[t].type == SB_JSTRING) {
+	if (t >= 0)
 		sb_json_str(js, (size_t)t, &m->tmp);
-	} else if (t >= 0 || required) {
-		snprintf(err, errsz, t < 0 ? "missing '%s'" :
-		    "'%s' is not a string", name);
-		return -1;
-	}
 	sb_buf_putc(&m->tmp, '\0');
-	return 0;
 }
+
+/*
+ * What aggregate(1), Merging, accepts: the strict reading of lib/winrec,
+ * in --merge's words, with widths up to a year.
+ */
+#define MERGE_WINDOW	(SB_WIN_YEAR | SB_WIN_MERGE_WORDS)
 
 int
 merge_add(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
 {
+	struct sb_window w;
 	struct part p;
+	size_t it = 0;
+	uint64_t n;
+	int code;
 	long t;
-	double v;
 
+	if (sb_window_read(&w, js, 0, MERGE_WINDOW, err, errsz) == -1)
+		return -1;
 	memset(&p, 0, sizeof p);
-	sb_buf_reset(&m->tmp);
-	if (get_str(m, js, "key", 1, err, errsz) == -1 ||
-	    get_str(m, js, "service", 0, err, errsz) == -1 ||
-	    get_str(m, js, "method", 0, err, errsz) == -1 ||
-	    get_str(m, js, "endpoint", 0, err, errsz) == -1)
-		return -1;
-	t = sb_json_member(js, 0, "start");
-	if (t < 0 || js->tok[t].type != SB_JSTRING || js->tok[t].escaped ||
-	    sb_time_parse(js->src + js->tok[t].start,
-	    js->tok[t].end - js->tok[t].start, &p.start) == -1) {
-		snprintf(err, errsz, "'start' is not an RFC 3339 time");
-		return -1;
-	}
-	t = sb_json_member(js, 0, "width_s");
-	if (t < 0 || sb_json_number(js, (size_t)t, &v) == -1 || v < 0.001 ||
-	    v > 86400 * 366) {
-		snprintf(err, errsz, "'width_s' is not a width in seconds");
-		return -1;
-	}
-	p.width = llround(v * 1000);
-	if (get_count(js, "count", 1, &p.count, err, errsz) == -1 ||
-	    get_count(js, "errors", 1, &p.errors, err, errsz) == -1 ||
-	    get_count(js, "client_errors", 1, &p.client_errors, err, errsz) == -1 ||
-	    get_count(js, "late", 0, &p.late, err, errsz) == -1)
-		return -1;
-	if (p.errors + p.client_errors > p.count) {
-		snprintf(err, errsz, "'errors' and 'client_errors' exceed 'count'");
-		return -1;
-	}
-	if (get_count(js, "bytes_n", 0, &p.bytes_n, err, errsz) == -1 ||
-	    get_codes(js, &p, err, errsz) == -1)
-		return -1;
-	t = sb_json_member(js, 0, "bytes_sum");
-	if (t >= 0 && (sb_json_number(js, (size_t)t, &p.bytes_sum) == -1 ||
-	    p.bytes_sum < 0)) {
-		snprintf(err, errsz, "'bytes_sum' is not a number >= 0");
-		return -1;
-	}
-	if (p.bytes_n > p.count) {
-		snprintf(err, errsz, "'bytes_n' exceeds 'count'");
-		return -1;
-	}
-	t = sb_json_member(js, 0, "partial");
-	p.partial = t >= 0 && js->tok[t].type == SB_JTRUE;
+	p.start = w.start;
+	p.width = w.width;
+	p.count = (uint64_t)w.count;
+	p.errors = (uint64_t)w.errors;
+	p.client_errors = (uint64_t)w.client_errors;
+	p.late = (uint64_t)w.late;
+	p.bytes_n = (uint64_t)w.bytes_n;
+	p.bytes_sum = w.bytes_sum;
+	p.partial = w.partial;
+	while (sb_window_code_next(&w, js, &it, &code, &n) == 1)
+		agg_codes_add(&p.codes, code, n);
 	sb_sketch_init(&p.sk);
 	if (p.count > 0) {
-		t = sb_json_member(js, 0, "sketch");
-		if (t < 0) {
+		if ((t = w.tok[SB_WM_SKETCH]) < 0) {
 			snprintf(err, errsz, "window has no 'sketch' (run aggregate "
 			    "with --emit-sketch)");
 			return -1;
@@ -207,6 +111,11 @@ merge_add(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
 			return -1;
 		}
 	}
+	sb_buf_reset(&m->tmp);
+	put_str(m, js, w.key);
+	put_str(m, js, w.service);
+	put_str(m, js, w.method);
+	put_str(m, js, w.endpoint);
 	p.key = memcpy(sb_xmalloc(m->tmp.len), m->tmp.s, m->tmp.len);
 	p.service = p.key + strlen(p.key) + 1;
 	p.method = p.service + strlen(p.service) + 1;

@@ -11,6 +11,7 @@
 #include "data.h"
 #include "json.h"
 #include "strtab.h"
+#include "winrec.h"
 
 /* One window record, as much of it as the dashboard uses. */
 struct win {
@@ -19,49 +20,49 @@ struct win {
 	int64_t		 end;
 };
 
+/* Member name of object t (a window's latency_ms), or NaN. */
 static double
-num_or_nan(const struct sb_json *js, const char *path)
+num_or_nan(const struct sb_json *js, long t, const char *name)
 {
-	long t = sb_json_path(js, 0, path);
+	long m = t >= 0 ? sb_json_member(js, (size_t)t, name) : -1;
 	double v;
 
-	if (t < 0 || sb_json_number(js, (size_t)t, &v) == -1)
+	if (m < 0 || sb_json_number(js, (size_t)m, &v) == -1)
 		return NAN;
 	return v;
 }
+
+/*
+ * What dashboard(1) lists: the lenient reading of lib/winrec (only key
+ * and start must be right), of windows of one minute and with a count.
+ */
+#define DASH_WINDOW	(SB_WIN_LISTING | SB_WIN_EPOCH)
 
 /* 0, or -1 for a line that is not a usable one-minute window. */
 static int
 win_parse(struct sb_json *js, const char *line, size_t len, struct win *w)
 {
-	long k;
-	double width;
+	struct sb_window r;
+	char why[64];
 
-	if (sb_json_parse(js, line, len) == -1 || js->tok[0].type != SB_JOBJECT)
+	if (sb_json_parse(js, line, len) == -1 ||
+	    sb_window_read(&r, js, 0, DASH_WINDOW, why, sizeof why) == -1)
 		return -1;
-	if ((k = sb_json_member(js, 0, "key")) < 0 ||
-	    js->tok[k].type != SB_JSTRING)
+	w->p.t = r.start;
+	if ((r.has & SB_WH_WIDTH) && r.width_s * 1000 != DASH_WIDTH_MS)
 		return -1;
-	if (sb_json_get_time(js, 0, "start", &w->p.t) != 1)
-		return -1;
-	width = num_or_nan(js, "width_s");
-	if (!isnan(width) && width * 1000 != DASH_WIDTH_MS)
-		return -1;
-	if (sb_json_get_time(js, 0, "end", &w->end) != 1)
-		w->end = w->p.t + DASH_WIDTH_MS;
+	w->end = (r.has & SB_WH_END) ? r.end : w->p.t + DASH_WIDTH_MS;
 	sb_buf_reset(&w->key);
-	sb_json_str(js, (size_t)k, &w->key);
+	sb_json_str(js, (size_t)r.key, &w->key);
 	if (w->key.s == NULL)
 		sb_buf_puts(&w->key, "");
-	w->p.count = num_or_nan(js, "count");
-	w->p.errors = num_or_nan(js, "errors");
-	if (isnan(w->p.count))
+	if (!(r.has & SB_WH_COUNT))
 		return -1;
-	if (isnan(w->p.errors))
-		w->p.errors = 0;
-	w->p.p50 = num_or_nan(js, "latency_ms.p50");
-	w->p.p95 = num_or_nan(js, "latency_ms.p95");
-	w->p.p99 = num_or_nan(js, "latency_ms.p99");
+	w->p.count = r.fcount;
+	w->p.errors = (r.has & SB_WH_ERRORS) ? r.ferrors : 0;
+	w->p.p50 = num_or_nan(js, r.tok[SB_WM_LATENCY], "p50");
+	w->p.p95 = num_or_nan(js, r.tok[SB_WM_LATENCY], "p95");
+	w->p.p99 = num_or_nan(js, r.tok[SB_WM_LATENCY], "p99");
 	w->p.nwin = 1;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * window.c - reading the members of a window record that detect watches.
+ * window.c - a window record read (lib/winrec) into what detect watches:
+ * its key, times, counts and the --metric paths.
  */
 #include <math.h>
 #include <stdio.h>
@@ -7,10 +8,7 @@
 #include <string.h>
 
 #include "detect.h"
-#include "event.h"
-#include "timefmt.h"
-
-#define WEEK_MS	(7 * 86400000LL)
+#include "winrec.h"
 
 void
 path_split(struct path *p, const char *s)
@@ -34,75 +32,31 @@ path_free(struct path *p)
 	free(p->copy);
 }
 
-static const char *const member_name[M_NMEMBERS] = {
-	"type", "key", "start", "end", "width_s", "count", "errors",
-	"service", "method", "endpoint", "latency_ms", "sketch", "codes"
+/* The lib/winrec member of each of detect's top-level members. */
+static const int wm_of[M_NMEMBERS] = {
+	[M_TYPE] = SB_WM_TYPE, [M_KEY] = SB_WM_KEY, [M_START] = SB_WM_START,
+	[M_END] = SB_WM_END, [M_WIDTH] = SB_WM_WIDTH, [M_COUNT] = SB_WM_COUNT,
+	[M_ERRORS] = SB_WM_ERRORS, [M_SERVICE] = SB_WM_SERVICE,
+	[M_METHOD] = SB_WM_METHOD, [M_ENDPOINT] = SB_WM_ENDPOINT,
+	[M_LATENCY] = SB_WM_LATENCY, [M_SKETCH] = SB_WM_SKETCH,
+	[M_CODES] = SB_WM_CODES,
 };
 
 /*
- * The member a plain (unescaped) key names, or -1.  Every record has a
- * dozen keys, so the candidate is picked by length and first byte and
- * only that one name is compared.
+ * What detect(1), INPUT, accepts: the strict reading of lib/winrec with
+ * the leniencies detect has always had.
  */
-static int
-member_of(const char *s, size_t len)
-{
-	int j;
-
-	switch (len) {
-	case 3:
-		j = s[0] == 'k' ? M_KEY : M_END;
-		break;
-	case 4:
-		j = M_TYPE;
-		break;
-	case 5:
-		j = s[0] == 's' ? M_START : s[1] == 'o' && s[2] == 'd' ?
-		    M_CODES : M_COUNT;
-		break;
-	case 6:
-		j = s[0] == 'e' ? M_ERRORS : s[0] == 'm' ? M_METHOD : M_SKETCH;
-		break;
-	case 7:
-		j = s[0] == 'w' ? M_WIDTH : M_SERVICE;
-		break;
-	case 8:
-		j = M_ENDPOINT;
-		break;
-	case 10:
-		j = M_LATENCY;
-		break;
-	default:
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++)	/* short: no memcmp() call */
-		if (s[i] != member_name[j][i])
-			return -1;
-	return j;
-}
+#define DETECT_WINDOW	(SB_WIN_EPOCH | SB_WIN_END | SB_WIN_SPARSE | \
+	SB_WIN_LOOSE_LABELS | SB_WIN_ANY_CODES)
 
 void
 scan_members(struct run *r)
 {
-	const struct sb_json *js = &r->js;
-	size_t k = 1;
+	struct sb_window w;
 
+	sb_window_scan(&w, &r->js, 0);
 	for (int i = 0; i < M_NMEMBERS; i++)
-		r->top[i] = -1;
-	for (size_t i = 0; i < js->tok[0].size; i++) {
-		const struct sb_jtok *t = &js->tok[k];
-		size_t v = k + 1;
-		int j;
-
-		if (t->escaped) {
-			for (j = 0; j < M_NMEMBERS; j++)
-				if (sb_json_streq(js, k, member_name[j]))
-					r->top[j] = (long)v;
-		} else if ((j = member_of(js->src + t->start,
-		    t->end - t->start)) >= 0)
-			r->top[j] = (long)v;
-		k = js->tok[v].skip;
-	}
+		r->top[i] = w.tok[wm_of[i]];
 }
 
 enum { P_FOUND, P_MISSING, P_NULL, P_NOTOBJ };
@@ -134,25 +88,6 @@ path_find(const struct run *r, const struct path *p, long *tok)
 		obj = (size_t)t;
 	}
 	return P_MISSING;
-}
-
-static int
-read_time(const struct sb_json *js, long t, int64_t *ms)
-{
-	const struct sb_jtok *k = &js->tok[t];
-	double v;
-
-	if (k->type == SB_JSTRING && !k->escaped)
-		return sb_time_parse(js->src + k->start, k->end - k->start, ms);
-	if (k->type == SB_JNUMBER && sb_json_number(js, (size_t)t, &v) == 0)
-		return sb_time_from_epoch(v, ms);
-	return -1;
-}
-
-static long
-string_member(const struct sb_json *js, long t)
-{
-	return t >= 0 && js->tok[t].type == SB_JSTRING ? t : -1;
 }
 
 static int
@@ -247,107 +182,60 @@ read_slow(struct run *r, struct window *w, double t, char *why, size_t whysz)
 	return 0;
 }
 
+/* --slo latency: the slow requests of each latency objective. */
+static int
+read_slo_latency(struct run *r, struct window *w, char *why, size_t whysz)
+{
+	for (int i = 0; i < r->opt->model.nslo && w->obs.has_count; i++)
+		if (r->opt->model.slo[i].kind == SLO_LATENCY &&
+		    read_slow(r, w, r->opt->model.slo[i].threshold, why,
+		    whysz) == -1)
+			return -1;
+	return 0;
+}
+
 int
 window_read(struct run *r, struct window *w, char *why, size_t whysz)
 {
 	const struct sb_json *js = &r->js;
 	struct obs *o = &w->obs;
-	int64_t end;
-	double v;
-	long t;
+	struct sb_window rec;
 
 	memset(o->has, 0, sizeof o->has);
-	o->has_count = 0;
-	o->count = o->errors = 0;
-
-	if ((t = r->top[M_KEY]) < 0) {
-		snprintf(why, whysz, "missing 'key'");
+	/* The members scan_members() kept; SB_WIN_SPARSE reads no other. */
+	for (int i = 0; i < SB_WM_N; i++)
+		rec.tok[i] = -1;
+	for (int i = 0; i < M_NMEMBERS; i++)
+		rec.tok[wm_of[i]] = r->top[i];
+	if (sb_window_check(&rec, js, DETECT_WINDOW, why, whysz) == -1) {
+		/*
+		 * detect has always read --slo latency's sketch before
+		 * "codes": a window bad in both is named by the sketch.
+		 */
+		if (rec.bad == SB_WM_CODES) {
+			o->count = rec.count;
+			o->has_count = (rec.has & SB_WH_COUNT) != 0;
+			(void)read_slo_latency(r, w, why, whysz);
+		}
 		return -1;
 	}
 	sb_buf_reset(&r->key);
-	if (js->tok[t].type != SB_JSTRING ||
-	    sb_json_str(js, (size_t)t, &r->key) == -1) {
-		snprintf(why, whysz, "'key' is not a string");
-		return -1;
-	}
+	sb_json_str(js, (size_t)rec.key, &r->key);
 	sb_buf_putc(&r->key, '\0');
 	r->key.len--;
-	w->key_tok = t;
-
-	if ((t = r->top[M_START]) < 0) {
-		snprintf(why, whysz, "missing 'start'");
+	w->key_tok = rec.key;
+	o->start = rec.start;
+	o->width = w->width = rec.width;
+	o->has_count = (rec.has & SB_WH_COUNT) != 0;
+	o->count = rec.count;
+	o->errors = rec.errors;
+	if (read_slo_latency(r, w, why, whysz) == -1)
 		return -1;
-	}
-	if (read_time(js, t, &o->start) == -1) {
-		snprintf(why, whysz, "'start' is not an RFC 3339 time");
-		return -1;
-	}
-	if ((t = r->top[M_WIDTH]) >= 0) {
-		if (sb_json_number(js, (size_t)t, &v) == -1 || !(v >= 0.001) ||
-		    v > WEEK_MS / 1000) {
-			snprintf(why, whysz, "'width_s' is not a number of "
-			    "seconds in 0.001..604800");
-			return -1;
-		}
-		w->width = llround(v * 1000);
-	} else if ((t = r->top[M_END]) >= 0) {
-		if (read_time(js, t, &end) == -1) {
-			snprintf(why, whysz, "'end' is not an RFC 3339 time");
-			return -1;
-		}
-		if (end <= o->start || end - o->start > WEEK_MS) {
-			snprintf(why, whysz, "'end' is not within a week "
-			    "after 'start'");
-			return -1;
-		}
-		w->width = end - o->start;
-	} else {
-		snprintf(why, whysz, "missing 'width_s' and 'end'");
-		return -1;
-	}
-	o->width = w->width;
-
-	if ((t = r->top[M_COUNT]) >= 0) {
-		if (sb_json_int(js, (size_t)t, &o->count) == -1 ||
-		    o->count < 0) {
-			snprintf(why, whysz, "'count' is not a non-negative "
-			    "integer");
-			return -1;
-		}
-		o->has_count = 1;
-		if ((t = r->top[M_ERRORS]) < 0) {
-			snprintf(why, whysz, "missing 'errors'");
-			return -1;
-		}
-		if (sb_json_int(js, (size_t)t, &o->errors) == -1 ||
-		    o->errors < 0 || o->errors > o->count) {
-			snprintf(why, whysz, "'errors' is not an integer in "
-			    "0..count");
-			return -1;
-		}
-	}
-	for (int i = 0; i < r->opt->model.nslo && o->has_count; i++)
-		if (r->opt->model.slo[i].kind == SLO_LATENCY &&
-		    read_slow(r, w, r->opt->model.slo[i].threshold, why,
-		    whysz) == -1)
-			return -1;
-	w->service_tok = string_member(js, r->top[M_SERVICE]);
-	w->method_tok = string_member(js, r->top[M_METHOD]);
-	w->endpoint_tok = string_member(js, r->top[M_ENDPOINT]);
+	w->service_tok = rec.service;
+	w->method_tok = rec.method;
+	w->endpoint_tok = rec.endpoint;
 	/* Copied into the signals' context: downstream readers trust it. */
-	w->codes_tok = -1;
-	if ((t = r->top[M_CODES]) >= 0 && js->tok[t].type != SB_JNULL) {
-		if (js->tok[t].type != SB_JOBJECT)
-			goto bad_codes;
-		for (size_t k = (size_t)t + 1; k < js->tok[t].skip;
-		    k = js->tok[k + 1].skip)
-			/* A JSON number without a minus: a count (no strtod). */
-			if (sb_status_name(js, k) == -1 ||
-			    js->tok[k + 1].type != SB_JNUMBER ||
-			    js->src[js->tok[k + 1].start] == '-')
-				goto bad_codes;
-		w->codes_tok = t;
-	}
+	w->codes_tok = rec.codes;
 
 	for (int i = 0; i < r->opt->model.nmetric; i++) {
 		switch (r->opt->model.metric[i].kind) {
@@ -364,8 +252,4 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 		}
 	}
 	return 0;
-bad_codes:
-	snprintf(why, whysz, "'codes' is not an object of status codes and "
-	    "counts");
-	return -1;
 }
