@@ -340,8 +340,9 @@ check_codes(struct sb_window *w, const struct sb_json *js, int flags,
 		if (read_count(js, (long)k + 1, &v) == -1)
 			return fail(w, SB_WM_CODES, why, whysz,
 			    "'codes.%d' is not a count", code);
-		/* At most 200 codes of at most INT64_MAX: no overflow. */
-		sum[code >= 500] += (uint64_t)v;
+		/* Saturating: three codes of INT64_MAX would wrap. */
+		sum[code >= 500] = (uint64_t)v > UINT64_MAX - sum[code >= 500] ?
+		    UINT64_MAX : sum[code >= 500] + (uint64_t)v;
 	}
 	if (!(flags & SB_WIN_SPARSE) && (sum[1] > (uint64_t)w->errors ||
 	    sum[0] > (uint64_t)w->client_errors))

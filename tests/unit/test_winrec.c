@@ -223,6 +223,12 @@ test_codes(void)
 	refused(BASE ",\"codes\":{\"404\":2,\"429\":2}", 0, "'codes' count "
 	    "more than 'errors' or 'client_errors'", SB_WM_CODES,
 	    "more 4xx than client errors");
+	refused(HEAD ",\"width_s\":60,\"count\":9223372036854775807,"
+	    "\"errors\":9223372036854775807,\"client_errors\":0,\"codes\":"
+	    "{\"500\":9223372036854775807,\"502\":9223372036854775807,"
+	    "\"503\":9223372036854775807}", 0, "'codes' count more than "
+	    "'errors' or 'client_errors'", SB_WM_CODES,
+	    "three codes of INT64_MAX do not wrap around to fit in 'errors'");
 
 	read_ok(BASE ",\"codes\":{\"200\":1.5,\"503\":1e999,\"404\":100}",
 	    SB_WIN_ANY_CODES, "any codes: any status, any count >= 0");
