@@ -399,10 +399,6 @@ series_degraded(const struct model_config *c, const struct series *s)
  * Learning rates are given per minute of data, so that a 5m series
  * forgets as fast in time as a 1m one: a = 1 - (1 - rate)^(width/1m).
  */
-/*
- * Learning rates are given per minute of data, so that a 5m series
- * forgets as fast in time as a 1m one: a = 1 - (1 - rate)^(width/1m).
- */
 static double
 rate_for(double rate, int64_t width)
 {
