@@ -318,11 +318,6 @@ is_live(const struct corr *c, const struct sb_signal *s)
 }
 
 /*
- * Independent evidence: the number of distinct (metric, detector family)
- * pairs among the live signals of key in set (all keys if key is NULL).
- * Two signals are independent when either member differs.
- */
-/*
  * A traffic surge is load, not a degradation: a burst that the service
  * absorbs is no incident, so a surge is never evidence.  It stays in an
  * incident as context (its severity and peak).
@@ -334,6 +329,11 @@ surge(const struct sb_signal *s)
 	    s->family == SB_FAM_TRAFFIC);
 }
 
+/*
+ * Independent evidence: the number of distinct (metric, detector family)
+ * pairs among the live signals of key in set (all keys if key is NULL).
+ * Two signals are independent when either member differs.
+ */
 static int
 independent(const struct corr *c, const struct sigset *set, const char *key,
     int live_only)
