@@ -596,8 +596,9 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 
 	if ((rc = sb_record_parse(&r->js, in, s, n, NULL)) != 1)
 		return rc;
-	scan_members(r);
-	t = r->top[M_TYPE];
+	/* Every member once; window_read() checks a window's. */
+	sb_window_scan(&r->rec, &r->js, 0);
+	t = r->rec.tok[SB_WM_TYPE];
 	if (t < 0 || !sb_json_streq(&r->js, (size_t)t, "window")) {
 		r->other_in++;
 		if (r->opt->forward) {

@@ -16,6 +16,7 @@
 #include "model.h"
 #include "sketch.h"
 #include "table.h"
+#include "winrec.h"
 
 #define PATH_MAX_SEGS	8
 
@@ -24,7 +25,7 @@ struct path {
 	char		*copy;
 	const char	*seg[PATH_MAX_SEGS];
 	int		 nseg;
-	int		 latency;	/* seg[0] is "latency_ms": in run top[] */
+	int		 latency;	/* seg[0] is "latency_ms": in run rec */
 };
 
 struct options {
@@ -42,11 +43,6 @@ struct options {
 	struct sb_metrics_opt metrics;
 };
 
-/* Top-level members of a record that detect looks at, -1 when absent. */
-enum { M_TYPE, M_KEY, M_START, M_END, M_WIDTH, M_COUNT, M_ERRORS,
-    M_SERVICE, M_METHOD, M_ENDPOINT, M_LATENCY, M_SKETCH, M_CODES,
-    M_NMEMBERS };
-
 /* The parts of one window record that detect uses. */
 struct window {
 	struct obs	 obs;
@@ -56,7 +52,7 @@ struct window {
 };
 
 struct run {
-	long		 top[M_NMEMBERS];
+	struct sb_window rec;		/* the record's members (lib/winrec) */
 	struct options	*opt;
 	struct sb_json	 js;
 	struct sb_buf	 out;
@@ -73,8 +69,6 @@ struct run {
 	uint64_t	 signals, watermarks, teed, forwarded;
 };
 
-/* Fills r->top in one pass over the record's members (last one wins). */
-void	 scan_members(struct run *);
 void	 path_split(struct path *, const char *);
 void	 path_free(struct path *);
 /* 0, or -1 with why set to the message for sb_reader_bad(). */

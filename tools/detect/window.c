@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "detect.h"
-#include "winrec.h"
 
 void
 path_split(struct path *p, const char *s)
@@ -32,32 +31,12 @@ path_free(struct path *p)
 	free(p->copy);
 }
 
-/* The lib/winrec member of each of detect's top-level members. */
-static const int wm_of[M_NMEMBERS] = {
-	[M_TYPE] = SB_WM_TYPE, [M_KEY] = SB_WM_KEY, [M_START] = SB_WM_START,
-	[M_END] = SB_WM_END, [M_WIDTH] = SB_WM_WIDTH, [M_COUNT] = SB_WM_COUNT,
-	[M_ERRORS] = SB_WM_ERRORS, [M_SERVICE] = SB_WM_SERVICE,
-	[M_METHOD] = SB_WM_METHOD, [M_ENDPOINT] = SB_WM_ENDPOINT,
-	[M_LATENCY] = SB_WM_LATENCY, [M_SKETCH] = SB_WM_SKETCH,
-	[M_CODES] = SB_WM_CODES,
-};
-
 /*
  * What detect(1), INPUT, accepts: the strict reading of lib/winrec with
  * the leniencies detect has always had.
  */
 #define DETECT_WINDOW	(SB_WIN_EPOCH | SB_WIN_END | SB_WIN_SPARSE | \
 	SB_WIN_LOOSE_LABELS | SB_WIN_ANY_CODES)
-
-void
-scan_members(struct run *r)
-{
-	struct sb_window w;
-
-	sb_window_scan(&w, &r->js, 0);
-	for (int i = 0; i < M_NMEMBERS; i++)
-		r->top[i] = w.tok[wm_of[i]];
-}
 
 enum { P_FOUND, P_MISSING, P_NULL, P_NOTOBJ };
 
@@ -72,7 +51,7 @@ path_find(const struct run *r, const struct path *p, long *tok)
 		long t;
 
 		if (i == 0 && p->latency)
-			t = r->top[M_LATENCY];
+			t = r->rec.tok[SB_WM_LATENCY];
 		else
 			t = sb_json_member(js, obj, p->seg[i]);
 		if (t < 0)
@@ -143,7 +122,7 @@ read_slow(struct run *r, struct window *w, double t, char *why, size_t whysz)
 	const struct sb_json *js = &r->js;
 	struct obs *o = &w->obs;
 	double p[3];
-	long k = r->top[M_SKETCH], lat = r->top[M_LATENCY];
+	long k = r->rec.tok[SB_WM_SKETCH], lat = r->rec.tok[SB_WM_LATENCY];
 	static const char *const pname[3] = { "p50", "p95", "p99" };
 
 	o->slow = 0;
@@ -199,43 +178,38 @@ window_read(struct run *r, struct window *w, char *why, size_t whysz)
 {
 	const struct sb_json *js = &r->js;
 	struct obs *o = &w->obs;
-	struct sb_window rec;
+	struct sb_window *rec = &r->rec;
 
 	memset(o->has, 0, sizeof o->has);
-	/* The members scan_members() kept; SB_WIN_SPARSE reads no other. */
-	for (int i = 0; i < SB_WM_N; i++)
-		rec.tok[i] = -1;
-	for (int i = 0; i < M_NMEMBERS; i++)
-		rec.tok[wm_of[i]] = r->top[i];
-	if (sb_window_check(&rec, js, DETECT_WINDOW, why, whysz) == -1) {
+	if (sb_window_check(rec, js, DETECT_WINDOW, why, whysz) == -1) {
 		/*
 		 * detect has always read --slo latency's sketch before
 		 * "codes": a window bad in both is named by the sketch.
 		 */
-		if (rec.bad == SB_WM_CODES) {
-			o->count = rec.count;
-			o->has_count = (rec.has & SB_WH_COUNT) != 0;
+		if (rec->bad == SB_WM_CODES) {
+			o->count = rec->count;
+			o->has_count = (rec->has & SB_WH_COUNT) != 0;
 			(void)read_slo_latency(r, w, why, whysz);
 		}
 		return -1;
 	}
 	sb_buf_reset(&r->key);
-	sb_json_str(js, (size_t)rec.key, &r->key);
+	sb_json_str(js, (size_t)rec->key, &r->key);
 	sb_buf_putc(&r->key, '\0');
 	r->key.len--;
-	w->key_tok = rec.key;
-	o->start = rec.start;
-	o->width = w->width = rec.width;
-	o->has_count = (rec.has & SB_WH_COUNT) != 0;
-	o->count = rec.count;
-	o->errors = rec.errors;
+	w->key_tok = rec->key;
+	o->start = rec->start;
+	o->width = w->width = rec->width;
+	o->has_count = (rec->has & SB_WH_COUNT) != 0;
+	o->count = rec->count;
+	o->errors = rec->errors;
 	if (read_slo_latency(r, w, why, whysz) == -1)
 		return -1;
-	w->service_tok = rec.service;
-	w->method_tok = rec.method;
-	w->endpoint_tok = rec.endpoint;
+	w->service_tok = rec->service;
+	w->method_tok = rec->method;
+	w->endpoint_tok = rec->endpoint;
 	/* Copied into the signals' context: downstream readers trust it. */
-	w->codes_tok = rec.codes;
+	w->codes_tok = rec->codes;
 
 	for (int i = 0; i < r->opt->model.nmetric; i++) {
 		switch (r->opt->model.metric[i].kind) {
