@@ -702,19 +702,29 @@ cmp_resolved(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
+/*
+ * Resolves the open incidents quiet for their quiet period at the clock.
+ * The period is closed: one that keep (a supporting signal at the clock,
+ * or NULL) would support at its very end, as a signal two windows after
+ * the last does when a window is missing between them, stays open.
+ */
 static void
-resolve_quiet(struct corr *c, struct sb_buf *out)
+resolve_quiet(struct corr *c, const struct sb_signal *keep,
+    struct sb_buf *out)
 {
 	struct incident **done = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->ninc; i++) {
 		struct incident *inc = c->inc[i];
-		if (!inc->open ||
-		    c->clock - inc->last_support < quiet_for(c, inc))
+		int64_t quiet = quiet_for(c, inc);
+		int64_t idle = c->clock - inc->last_support;
+
+		if (!inc->open || idle < quiet || (idle == quiet && idle > 0 &&
+		    keep != NULL && inc_has_key(inc, keep->key)))
 			continue;
 		inc->open = 0;
-		inc->resolved_at = inc->last_support + quiet_for(c, inc);
+		inc->resolved_at = inc->last_support + quiet;
 		done = sb_xrealloc(done, (n + 1) * sizeof *done);
 		done[n++] = inc;
 	}
@@ -794,14 +804,21 @@ prune(struct corr *c)
 	c->ninc = j;
 }
 
-void
-corr_advance(struct corr *c, int64_t t, struct sb_buf *out)
+static void
+advance(struct corr *c, int64_t t, const struct sb_signal *keep,
+    struct sb_buf *out)
 {
 	if (t <= c->clock)
 		return;
 	c->clock = t;
-	resolve_quiet(c, out);
+	resolve_quiet(c, keep, out);
 	prune(c);
+}
+
+void
+corr_advance(struct corr *c, int64_t t, struct sb_buf *out)
+{
+	advance(c, t, NULL, out);
 }
 
 /*
@@ -897,17 +914,7 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 	int sev;
 
 	c->st.signals++;
-	/*
-	 * The quiet period is closed: a supporting signal at its very end
-	 * (two windows after the last, one window missing) still supports
-	 * the incident, where any other record at that time resolves it.
-	 */
-	if (!s->cleared && !sb_signal_benign(s) &&
-	    (inc = inc_by_key(c, s->key)) != NULL &&
-	    s->at > inc->last_support &&
-	    s->at - inc->last_support == quiet_for(c, inc))
-		support(inc, s);
-	corr_advance(c, s->at, out);
+	advance(c, s->at, s->cleared || sb_signal_benign(s) ? NULL : s, out);
 	if (s->cleared) {
 		c->st.cleared++;
 		if ((k = kev_find(c, s->key)) != NULL)
