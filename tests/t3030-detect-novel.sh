@@ -45,13 +45,40 @@ series 'if (i == 100) x = 160' 400 >"$T/young"
 run detect --metric value --no-forward --no-watermark "$T/young"
 is "$(activations "$OUT" novel)" "" "no novelty before a day of history"
 
-# A residual record: on day 3 at 06:00, where the wave is at its top
+# A residual record: on day 6 at 06:00, where the wave is at its top
 # (120), the value is 80 (the bottom of the wave, seen every night): no
-# value record, but never so far below the day's profile.
-series 'if (i >= 2 * 288 + 72 && i < 2 * 288 + 76) x = 80' 900 >"$T/res"
+# value record, but never so far below the day's profile.  Residuals are
+# kept from the profile only (its buckets hold 30 windows after 2.5
+# days) and tested two days later.
+series 'if (i >= 5 * 288 + 72 && i < 5 * 288 + 76) x = 80' 1800 >"$T/res"
 run detect --metric value --no-forward --no-watermark "$T/res"
 got=$(activations "$OUT" novel)
-is "$got" "2026-12-02T06:05:00.000Z down" "a value seen every night, at noon's hour, is a record of the residual"
+is "$got" "2026-12-05T06:05:00.000Z down" "a value seen every night, at noon's hour, is a record of the residual"
+# The same on day 3, before the profile: the residuals from the recent
+# level are the wave itself, and no record of them is kept.
+series 'if (i >= 2 * 288 + 72 && i < 2 * 288 + 76) x = 80' 900 >"$T/res"
+run detect --metric value --no-forward --no-watermark "$T/res"
+is "$(activations "$OUT" novel)" "" "no residual record before the time-of-day profile predicts"
+
+# A day unlike the others: a square wave (20 at night, 80 from 09:00 to
+# 18:00, noise of 2) whose sixth day stays at 20.  Each of those values
+# is common, and the profile expects 80: the spread of a value learns
+# ten times more slowly than its level, so the missing high phase is
+# not taken for noise within the hour.
+awk 'BEGIN {
+	srand(7)
+	for (i = 0; i < 2016; i++) {
+		t = 1795996800 + i * 300
+		h = (t % 86400) / 3600
+		x = (h >= 9 && h < 18 && (i < 5 * 288 || i >= 6 * 288) ? 80 : 20) + 4 * (rand() - 0.5)
+		printf "{\"type\":\"window\",\"key\":\"k\",\"start\":\"%s\",\"width_s\":300,\"value\":%.4f}\n",
+		    strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), x
+	}
+}' >"$T/sq"
+run detect --metric value --no-forward --no-watermark "$T/sq"
+got=$( (activations "$OUT" level; activations "$OUT" cusum) |
+    awk '$2 == "down" && $1 >= "2026-12-05T09" && $1 < "2026-12-05T18"' | wc -l)
+is "$got" 1 "a day without its high phase is a shift down that day"
 
 # Tails.  A quiet series (noise of 1) with one burst of 3 windows at +12
 # on its last day: a level shift.  The same series with such a burst

@@ -14,6 +14,8 @@ struct novel {
 	double		 n;		/* windows seen */
 	double		 first;		/* ms: the first one's start */
 	double		 last;		/* ms: when it last fired */
+	double		 rfirst;	/* ms: the first residual from the
+					   profile; 0: none yet */
 };
 
 struct novel_state {
@@ -22,6 +24,7 @@ struct novel_state {
 };
 
 #define DAY_MS		86400000LL
+#define RESIDUAL_DAYS	2	/* of residuals before they are tested */
 
 static int
 novel_watches(const struct metric_def *def)
@@ -31,17 +34,22 @@ novel_watches(const struct metric_def *def)
 
 /*
  * Novelty: a value, or a residual from the expected value (the
- * time-of-day profile once learned), beyond anything the series has had:
- * more than novel_margin spreads past its record high or low.  What is
- * labelled an anomaly on real series is mostly what has never happened
- * there before; a record is rare by construction (about ln n of them in
- * n windows of stationary noise), and more so with the margin.  The
- * residual is smoothed (half of it from the window, half from before)
- * so that one odd window is not a record of it.  The records learn from
- * every window, after the test; the test starts when the metric is warm
- * and the series has a day of history, and a novelty fires at most once
- * per novel_rearm: a new alarm needs a while without one.  It stays
- * active while the window is beyond level_z / 2 spreads its way.
+ * time-of-day profile), beyond anything the series has had: more than
+ * novel_margin spreads past its record high or low.  What is labelled an
+ * anomaly on real series is mostly what has never happened there before;
+ * a record is rare by construction (about ln n of them in n windows of
+ * stationary noise), and more so with the margin.  The residual is
+ * smoothed (half of it from the window, half from before) so that one
+ * odd window is not a record of it.  The records learn from every
+ * window, after the test; the test of values starts when the metric is
+ * warm and the series has a day of history.  Residuals are kept only
+ * from the profile: before it, the expected value is the recent level
+ * and its residuals are the daily cycle itself (a square wave's edges
+ * would set records that hide a day without its high phase), so their
+ * records start with the first window the profile predicts, and are
+ * tested from RESIDUAL_DAYS later.  A novelty fires at most once per
+ * novel_rearm: a new alarm needs a while without one.  It stays active
+ * while the window is beyond level_z / 2 spreads its way.
  */
 static void
 novel_update(const struct dctx *ctx, void *st)
@@ -59,11 +67,14 @@ novel_update(const struct dctx *ctx, void *st)
 	double mr = c->novel_rmargin * (nv->rmax - nv->rmin);
 	int ready = nv->n >= c->warmup &&
 	    (double)o->start >= nv->first + DAY_MS;
+	int rready = nv->rfirst > 0 &&
+	    (double)o->start >= nv->rfirst + RESIDUAL_DAYS * DAY_MS;
 
 	for (int dir = 0; dir < 2; dir++) {
 		struct det *d = &m->d[dir];
-		int rec = dir ? x < nv->vmin - mv || rs < nv->rmin - mr :
-		    x > nv->vmax + mv || rs > nv->rmax + mr;
+		int rec = dir ? x < nv->vmin - mv ||
+		    (rready && rs < nv->rmin - mr) :
+		    x > nv->vmax + mv || (rready && rs > nv->rmax + mr);
 		int fire = ready && rec &&
 		    (double)at - nv->last >= (double)c->novel_rearm;
 		int s = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
@@ -80,12 +91,17 @@ novel_update(const struct dctx *ctx, void *st)
 	if (nv->n < 1) {
 		nv->first = (double)o->start;
 		nv->vmax = nv->vmin = x;
+	}
+	if (ctx->seasonal && nv->rfirst <= 0) {
+		nv->rfirst = (double)o->start;
 		nv->rmax = nv->rmin = rs;
 	}
 	nv->vmax = max_d(nv->vmax, x);
 	nv->vmin = min_d(nv->vmin, x);
-	nv->rmax = max_d(nv->rmax, rs);
-	nv->rmin = min_d(nv->rmin, rs);
+	if (ctx->seasonal) {
+		nv->rmax = max_d(nv->rmax, rs);
+		nv->rmin = min_d(nv->rmin, rs);
+	}
 	nv->r1 = r;
 	nv->n += 1;
 }
@@ -117,6 +133,7 @@ static const struct dmember records_members[] = {
 	DM_NUMBERS("n", struct novel, n, 1),
 	DM_NUMBERS("first", struct novel, first, 1),
 	DM_NUMBERS("last", struct novel, last, 1),
+	DM_NUMBERS("rfirst", struct novel, rfirst, 1),
 };
 
 static const struct dmember novel_members[] = {

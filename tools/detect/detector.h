@@ -42,6 +42,7 @@ struct dctx {
 	double		 e;		/* the expected value, same scale */
 	double		 sd;		/* the spread, same scale */
 	double		 w;		/* the window's evidence weight */
+	int		 seasonal;	/* e is from the time-of-day profile */
 	/* This detector's state in the median's metric (step rule), or NULL. */
 	const void	*lead;
 	struct signal	*out;

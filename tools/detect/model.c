@@ -16,6 +16,7 @@
 #define LOG_SPREAD_MIN	0.02		/* 2% on a log scale */
 #define RAW_SLOW	50		/* the long-run spread learns 50x slower */
 #define RAW_SPREAD_MIN	1.5		/* of the long-run spread */
+#define RAW_SPREAD_SLOW	10		/* the spread learns 10x slower than the level */
 
 void
 model_defaults(struct model_config *c)
@@ -290,10 +291,22 @@ tod_of(const struct series *s, int64_t t, struct tod *td)
 }
 
 /*
+ * Whether the time-of-day profile gives a metric's expected value for a
+ * window centred at td: once the series has a day of history and both
+ * buckets that bracket it hold profile_min samples.
+ */
+static int
+seasonal(const struct model_config *c, const struct mstate *m,
+    const struct tod *td)
+{
+	return !td->young && m->prof[td->j].n >= c->profile_min &&
+	    m->prof[td->k].n >= c->profile_min;
+}
+
+/*
  * The expected value of a metric for a window centred at t: the
  * time-of-day profile, interpolated between the centres of adjacent hour
- * buckets, once the series has a day of history and both buckets hold
- * profile_min samples; the global level before that.
+ * buckets, once seasonal(); the global level before that.
  */
 static double
 expected_at(const struct model_config *c, const struct mstate *m,
@@ -301,7 +314,7 @@ expected_at(const struct model_config *c, const struct mstate *m,
 {
 	const struct base *pj = &m->prof[td->j], *pk = &m->prof[td->k];
 
-	if (td->young || pj->n < c->profile_min || pk->n < c->profile_min)
+	if (!seasonal(c, m, td))
 		return m->glob.mu;
 	return (1 - td->frac) * pj->mu + td->frac * pk->mu;
 }
@@ -321,13 +334,14 @@ expected(const struct model_config *c, const struct series *s,
  * falls below rate (a running mean first), the step of the level is
  * clipped to 3 spreads and the deviation fed to the spread to 4, so that
  * one wild window moves neither much.  w2 weighs the step by the
- * evidence of the window (low-count windows move it less).
+ * evidence of the window (low-count windows move it less).  The spread
+ * learns at rate / dslow (a running mean first too).
  */
 static void
 base_learn(struct base *b, double x, double dev, double w2, double rate,
-    double s, int robust)
+    double dslow, double s, int robust)
 {
-	double a, dx;
+	double a, ad, dx;
 
 	if (b->n < 1) {
 		b->mu = x;
@@ -336,6 +350,7 @@ base_learn(struct base *b, double x, double dev, double w2, double rate,
 		return;
 	}
 	a = 1 / (b->n + 1);
+	ad = max_d(a, rate / dslow);
 	if (a < rate)
 		a = rate;
 	dx = x - b->mu;
@@ -345,7 +360,7 @@ base_learn(struct base *b, double x, double dev, double w2, double rate,
 		dev = min_d(dev, 4 * s);
 	}
 	b->mu += a * w2 * dx;
-	b->d += a * (dev - b->d);
+	b->d += ad * (dev - b->d);
 	b->n += 1;
 }
 
@@ -449,21 +464,21 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 			v = (double)o->errors;
 			if (warm && v > cap)
 				v = cap;
-			base_learn(&m->glob, v, 0, 1, rate / 4, 0, 0);
+			base_learn(&m->glob, v, 0, 1, rate / 4, 1, 0, 0);
 			base_learn(&m->aux, (double)o->count, 0, 1,
-			    rate / 4, 0, 0);
+			    rate / 4, 1, 0, 0);
 			continue;
 		}
 		v = xs[i];
 		if (def->kind == MK_LOG)
 			w2 = w * w;
 		base_learn(&m->glob, v, (v - e[i]) * (def->kind == MK_LOG ?
-		    w : 1), w2, rate, sd[i], warm);
-		base_learn(&m->prof[hour], v, 0, w2, prate, sd[i],
-		    warm);
+		    w : 1), w2, rate, def->kind == MK_RAW ? RAW_SPREAD_SLOW : 1,
+		    sd[i], warm);
+		base_learn(&m->prof[hour], v, 0, w2, prate, 1, sd[i], warm);
 		if (def->kind == MK_RAW)
 			base_learn(&m->aux, v, v - m->aux.mu, 1,
-			    rate / RAW_SLOW, 0, 0);
+			    rate / RAW_SLOW, 1, 0, 0);
 	}
 }
 
@@ -503,7 +518,8 @@ series_update(const struct model_config *c, struct series *s,
 		struct mstate *m = series_metric(s, i);
 		struct dctx ctx = { .c = c, .s = s, .def = &c->metric[i],
 		    .m = m, .o = o, .i = i, .x = x[i], .e = e[i], .sd = sd[i],
-		    .w = w, .out = out, .n = &n };
+		    .w = w, .seasonal = seasonal(c, m, &td), .out = out,
+		    .n = &n };
 		uint32_t mask = m->dmask, b;
 		int k;
 
