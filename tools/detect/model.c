@@ -17,6 +17,10 @@
 #define RAW_SLOW	50		/* the long-run spread learns 50x slower */
 #define RAW_SPREAD_MIN	1.5		/* of the long-run spread */
 #define RAW_SPREAD_SLOW	10		/* the spread learns 10x slower than the level */
+#define WEEK_MIN_DAYS	14		/* of history before the weekly profile */
+#define WEEK_MIN_HOURS	2		/* of windows in each of its buckets */
+#define WEEK_TRIAL	288		/* windows both profiles predicted */
+#define WEEK_BETTER	0.8		/* its residuals against the daily's */
 
 void
 model_defaults(struct model_config *c)
@@ -89,6 +93,7 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 	s = sb_xcalloc(1, sizeof *s + (size_t)c->nmetric * stride +
 	    (run ? (size_t)ndetectors * sizeof(void *) : 0));
 	s->mstride = stride;
+	s->nmetric = c->nmetric;
 	s->key = sb_xmalloc(keylen + 1);
 	memcpy(s->key, key, keylen);
 	s->key[keylen] = '\0';
@@ -105,6 +110,10 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 		}
 	for (int i = 0; i < c->nmetric; i++) {
 		struct mstate *m = series_metric(s, i);
+		if (c->metric[i].kind == MK_RAW) {
+			m->week = sb_xcalloc(1, sizeof *m->week);
+			s->weekly = 1;
+		}
 		for (k = 0; k < ndetectors; k++)
 			if (!(detectors_series & 1u << k) &&
 			    detectors[k]->watches(&c->metric[i]))
@@ -126,6 +135,8 @@ series_free(struct series *s)
 {
 	if (s == NULL)
 		return;
+	for (int i = 0; i < s->nmetric; i++)
+		free(series_metric(s, i)->week);
 	for (int k = 0; s->sstate != NULL && k < ndetectors; k++)
 		free(s->sstate[k]);
 	free(s->key);
@@ -265,29 +276,46 @@ spread_of(const struct mstate *m, enum metric_kind kind, double mu)
 }
 
 /*
- * Where a window centred at t falls in the day, for every metric of the
- * series: worked out once a window, not once a metric, as it takes two
- * 64-bit divisions and a floor().
+ * Where a window centred at t falls in the day, and in the week if a
+ * metric keeps a weekly profile, for every metric of the series: worked
+ * out once a window, not once a metric, as it takes 64-bit divisions and
+ * floor()s.
  */
 struct tod {
 	int		 young;	/* less than a day of history */
 	int		 hour;	/* the bucket t falls in */
 	int		 j, k;	/* the buckets whose centres bracket t */
 	double		 frac;	/* t's place from centre j to k */
+	int		 wold;	/* WEEK_MIN_DAYS of history */
+	int		 whour, wj, wk;	/* the same in the hours of the week */
+	double		 wfrac;
+	double		 wmin;	/* windows a weekly bucket needs */
 };
 
 static void
 tod_of(const struct series *s, int64_t t, struct tod *td)
 {
-	int64_t ms = ((t % DAY_MS) + DAY_MS) % DAY_MS;
-	double u = (double)ms / HOUR_MS - 0.5;
-	int j = (int)floor(u);
+	const int64_t week_ms = 7 * DAY_MS;
+	int64_t ms = ((t % DAY_MS) + DAY_MS) % DAY_MS, wms;
+	double u = (double)ms / HOUR_MS - 0.5, wu;
+	int j = (int)floor(u), wj;
 
 	td->young = t - (int64_t)s->first < DAY_MS;
 	td->hour = (int)(ms / HOUR_MS);
 	td->frac = u - j;
 	td->k = (j + 1) % MODEL_HOURS;
 	td->j = (j + MODEL_HOURS) % MODEL_HOURS;
+	if (!s->weekly)
+		return;
+	wms = ((t % week_ms) + week_ms) % week_ms;
+	wu = (double)wms / HOUR_MS - 0.5;
+	wj = (int)floor(wu);
+	td->wold = t - (int64_t)s->first >= WEEK_MIN_DAYS * DAY_MS;
+	td->whour = (int)(wms / HOUR_MS);
+	td->wfrac = wu - wj;
+	td->wk = (wj + 1) % MODEL_WEEK;
+	td->wj = (wj + MODEL_WEEK) % MODEL_WEEK;
+	td->wmin = (double)WEEK_MIN_HOURS * HOUR_MS / (double)s->width;
 }
 
 /*
@@ -303,20 +331,54 @@ seasonal(const struct model_config *c, const struct mstate *m,
 	    m->prof[td->k].n >= c->profile_min;
 }
 
+/* The daily profile between the centres of the hours that bracket td. */
+static double
+daily_at(const struct mstate *m, const struct tod *td)
+{
+	return (1 - td->frac) * m->prof[td->j].mu +
+	    td->frac * m->prof[td->k].mu;
+}
+
 /*
- * The expected value of a metric for a window centred at t: the
- * time-of-day profile, interpolated between the centres of adjacent hour
- * buckets, once seasonal(); the global level before that.
+ * Whether a MK_RAW metric's hour-of-week profile can predict for td: two
+ * weeks of history, and WEEK_MIN_HOURS of windows in each bucket that
+ * brackets it (two hours of each weekday, two weeks of 5m windows).
+ */
+static int
+weekly_ready(const struct mstate *m, const struct tod *td)
+{
+	return m->week != NULL && td->wold &&
+	    m->week->prof[td->wj].n >= td->wmin &&
+	    m->week->prof[td->wk].n >= td->wmin;
+}
+
+static double
+weekly_at(const struct mstate *m, const struct tod *td)
+{
+	return (1 - td->wfrac) * m->week->prof[td->wj].mu +
+	    td->wfrac * m->week->prof[td->wk].mu;
+}
+
+/*
+ * The expected value of a metric for a window centred at t: the global
+ * level until seasonal(), then the time-of-day profile, interpolated
+ * between the centres of adjacent hour buckets.  A MK_RAW metric then
+ * also learns an hour-of-week profile, and takes it instead where the
+ * data show a week: once both profiles have predicted WEEK_TRIAL windows
+ * and the weekly one's mean absolute residual is below WEEK_BETTER times
+ * the daily one's (weekends, holidays that the daily cycle alone calls
+ * anomalies every Saturday).
  */
 static double
 expected_at(const struct model_config *c, const struct mstate *m,
     const struct tod *td)
 {
-	const struct base *pj = &m->prof[td->j], *pk = &m->prof[td->k];
-
 	if (!seasonal(c, m, td))
 		return m->glob.mu;
-	return (1 - td->frac) * pj->mu + td->frac * pk->mu;
+	if (weekly_ready(m, td) && m->week->err.n >= WEEK_TRIAL &&
+	    m->week->err.d < WEEK_BETTER * m->week->err.mu)
+		return weekly_at(m, td);
+	return daily_at(m, td);
 }
 
 static double
@@ -420,16 +482,63 @@ rate_for(double rate, int64_t width)
 	return -expm1(log1p(-fmin(rate, 0.999999)) * (double)width / 60000);
 }
 
+/*
+ * What a MK_RAW metric learns besides the level and the daily profile:
+ * its long-run level and spread, the spread measured from the expected
+ * value once the profile gives it (the daily cycle is not noise).
+ */
+static void
+learn_raw(struct mstate *m, double v, double e, double rate, int seas)
+{
+	base_learn(&m->aux, v, seas ? v - e : v - m->aux.mu, 1,
+	    rate / RAW_SLOW, 1, 0, 0);
+}
+
+/*
+ * The hour-of-week profile of a MK_RAW metric, and the residuals of both
+ * profiles while both predict, before this window moves them.  It learns
+ * from every window, even while a detector is active: a Saturday that
+ * the daily profile calls an anomaly must still teach the weekly one what
+ * Saturdays are like.  A bucket sees one hour a week and learns at seven
+ * times the daily profile's rate, with the same clipped step, so that an
+ * odd day moves it little.
+ */
+static void
+learn_week(const struct model_config *c, struct series *s, const struct obs *o,
+    const double *xs, const double *sd, const struct tod *td, int degraded)
+{
+	if (!s->weekly)
+		return;
+	for (int i = 0; i < c->nmetric; i++) {
+		struct mstate *m = series_metric(s, i);
+		struct week *wk = m->week;
+		double v = xs[i];
+
+		if (wk == NULL || !o->has[i] || (degraded &&
+		    wk->prof[td->whour].n >= td->wmin))
+			continue;
+		if (seasonal(c, m, td) && weekly_ready(m, td)) {
+			double a = max_d(s->rate / RAW_SLOW,
+			    1 / (wk->err.n + 1));
+
+			wk->err.mu += a * (fabs(v - daily_at(m, td)) -
+			    wk->err.mu);
+			wk->err.d += a * (fabs(v - weekly_at(m, td)) -
+			    wk->err.d);
+			wk->err.n += 1;
+		}
+		base_learn(&wk->prof[td->whour], v, 0, 1, s->prate * 7, 1,
+		    sd[i], m->glob.n >= c->warmup);
+	}
+}
+
 static void
 learn(const struct model_config *c, struct series *s, const struct obs *o,
-    const double *xs, const double *e, const double *sd, double w, int hour)
+    const double *xs, const double *e, const double *sd, double w,
+    const struct tod *td)
 {
 	double rate, prate;
 
-	if (s->rate == 0) {
-		s->rate = rate_for(c->learn, o->width);
-		s->prate = rate_for(c->profile_learn, o->width);
-	}
 	rate = s->rate;
 	prate = s->prate;
 
@@ -475,10 +584,10 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 		base_learn(&m->glob, v, (v - e[i]) * (def->kind == MK_LOG ?
 		    w : 1), w2, rate, def->kind == MK_RAW ? RAW_SPREAD_SLOW : 1,
 		    sd[i], warm);
-		base_learn(&m->prof[hour], v, 0, w2, prate, 1, sd[i], warm);
 		if (def->kind == MK_RAW)
-			base_learn(&m->aux, v, v - m->aux.mu, 1,
-			    rate / RAW_SLOW, 1, 0, 0);
+			learn_raw(m, v, e[i], rate, seasonal(c, m, td));
+		base_learn(&m->prof[td->hour], v, 0, w2, prate, 1, sd[i],
+		    warm);
 	}
 }
 
@@ -491,7 +600,7 @@ series_update(const struct model_config *c, struct series *s,
 	double x[MODEL_MAX_METRICS];	/* on the model's scale: log for MK_LOG */
 	const struct mstate *lead = NULL;
 	struct tod td;
-	int n = 0;
+	int n = 0, degraded;
 
 	if (s->seen == 0)
 		s->first = (double)o->start;
@@ -564,8 +673,15 @@ series_update(const struct model_config *c, struct series *s,
 				detectors[k]->update(&ctx, s->sstate[k]);
 		}
 	}
-	if (!series_degraded(c, s))
-		learn(c, s, o, x, e, sd, w, td.hour);
+	if (s->rate == 0) {
+		s->rate = rate_for(c->learn, o->width);
+		s->prate = rate_for(c->profile_learn, o->width);
+	}
+	/* Before learn(): the residuals are those of the profiles before. */
+	degraded = series_degraded(c, s);
+	learn_week(c, s, o, x, sd, &td, degraded);
+	if (!degraded)
+		learn(c, s, o, x, e, sd, w, &td);
 	return n;
 }
 

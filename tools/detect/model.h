@@ -20,6 +20,7 @@
 #define MODEL_MAX_METRICS	16
 #define MODEL_RING		16	/* longest m-of-n history, windows */
 #define MODEL_HOURS		24
+#define MODEL_WEEK		(7 * MODEL_HOURS)
 #define MODEL_MAX_SLO		2	/* one availability, one latency */
 #define MODEL_MAX_PAIRS		4	/* burn-rate window pairs */
 #define MODEL_MAX_FLOORS	64	/* --floor rules */
@@ -65,6 +66,7 @@ struct floor_rule {
 struct model_config {
 	struct metric_def metric[MODEL_MAX_METRICS];
 	int		 nmetric;
+	int		 weekly;	/* a metric has a week profile */
 	int		 warmup;	/* windows before detectors speak */
 	double		 learn;		/* EWMA weight per window */
 	double		 profile_learn;	/* floor of the per-bucket weight */
@@ -111,6 +113,17 @@ struct base {
 };
 
 /*
+ * The hour-of-week profile of a MK_RAW metric, and how well it predicts
+ * against the hour-of-day profile: err.mu and err.d are the long-run
+ * mean absolute residuals from the daily and the weekly profile, over
+ * err.n windows that both predicted.
+ */
+struct week {
+	struct base	 prof[MODEL_WEEK];
+	struct base	 err;
+};
+
+/*
  * One metric of a series: the baselines the model learns, then the
  * state of every detector (detector.h), series_metric() apart.
  */
@@ -119,6 +132,7 @@ struct mstate {
 	struct base	 aux;		/* MK_ERRORS: the count's level; MK_RAW:
 					   the long-run level and spread */
 	struct base	 prof[MODEL_HOURS];
+	struct week	*week;		/* MK_RAW: owned; NULL for the others */
 	uint32_t	 dmask;		/* bit k: detectors[k] watches it */
 };
 
@@ -137,6 +151,8 @@ struct series {
 	 */
 	void		**sstate;
 	size_t		 mstride;	/* bytes from one metric to the next */
+	int		 nmetric;
+	int		 weekly;	/* a metric has a week profile */
 	_Alignas(8) unsigned char mem[];	/* config nmetric metrics */
 };
 

@@ -53,6 +53,19 @@ put_base(struct sb_buf *b, const struct base *bs)
 	dm_put_numbers(b, &bs->mu, 3);
 }
 
+/* ,"NAME":[[mu,d,n],...]: n baselines. */
+static void
+put_bases(struct sb_buf *b, const char *name, const struct base *bs, int n)
+{
+	sb_buf_printf(b, ",\"%s\":[", name);
+	for (int h = 0; h < n; h++) {
+		if (h > 0)
+			sb_buf_putc(b, ',');
+		put_base(b, &bs[h]);
+	}
+	sb_buf_putc(b, ']');
+}
+
 /* {"base":{...},"level":{...},...}: one metric. */
 static void
 save_metric(struct sb_buf *b, struct mstate *m)
@@ -67,14 +80,17 @@ save_metric(struct sb_buf *b, struct mstate *m)
 	}
 	for (int h = 0; h < MODEL_HOURS; h++)
 		prof |= !base_zero(&m->prof[h]);
-	if (prof) {
-		sb_buf_puts(b, ",\"prof\":[");
-		for (int h = 0; h < MODEL_HOURS; h++) {
-			if (h > 0)
-				sb_buf_putc(b, ',');
-			put_base(b, &m->prof[h]);
+	if (prof)
+		put_bases(b, "prof", m->prof, MODEL_HOURS);
+	if (m->week != NULL) {
+		prof = !base_zero(&m->week->err);
+		for (int h = 0; h < MODEL_WEEK; h++)
+			prof |= !base_zero(&m->week->prof[h]);
+		if (prof) {
+			put_bases(b, "week", m->week->prof, MODEL_WEEK);
+			sb_buf_puts(b, ",\"week_err\":");
+			put_base(b, &m->week->err);
 		}
-		sb_buf_putc(b, ']');
 	}
 	sb_buf_putc(b, '}');
 	for (int k = 0; k < ndetectors; k++) {
@@ -272,6 +288,20 @@ load_header(const struct sb_json *js, const struct model_config *c,
 	return 0;
 }
 
+/* n baselines [[mu,d,n],...] at token t; -1 if it is not that. */
+static int
+get_bases(const struct sb_json *js, size_t t, struct base *bs, int n)
+{
+	size_t e = t + 1;
+
+	if (js->tok[t].type != SB_JARRAY || js->tok[t].size != (size_t)n)
+		return -1;
+	for (int h = 0; h < n; h++, e = js->tok[e].skip)
+		if (dm_get_numbers(js, e, &bs[h].mu, 3) == -1)
+			return -1;
+	return 0;
+}
+
 /* One metric of version 3 at token t. */
 static int
 load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
@@ -293,26 +323,32 @@ load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
 			    sb_json_member(js, v, "glob") : -1;
 			long a = sb_json_member(js, v, "aux");
 			long p = sb_json_member(js, v, "prof");
-			size_t e = (size_t)p + 1;
+			long w = sb_json_member(js, v, "week");
+			long we = sb_json_member(js, v, "week_err");
 
 			if (g < 0 || js->tok[v].size != 1u + (a >= 0) +
-			    (p >= 0) ||
+			    (p >= 0) + (w >= 0) + (we >= 0) ||
+			    (w >= 0) != (we >= 0) ||
+			    (w >= 0 && m->week == NULL) ||
 			    dm_get_numbers(js, (size_t)g, &m->glob.mu, 3) == -1 ||
 			    (a >= 0 && dm_get_numbers(js, (size_t)a, &m->aux.mu,
-			    3) == -1) || (p >= 0 &&
-			    (js->tok[p].type != SB_JARRAY ||
-			    js->tok[p].size != MODEL_HOURS))) {
+			    3) == -1) ||
+			    (we >= 0 && dm_get_numbers(js, (size_t)we,
+			    &m->week->err.mu, 3) == -1)) {
 				snprintf(why, whysz, "the baselines of metric "
-				    "'%s' are not glob, aux and prof", path);
+				    "'%s' are not glob, aux, prof, and for a "
+				    "value week and week_err", path);
 				return -1;
 			}
-			for (int h = 0; p >= 0 && h < MODEL_HOURS; h++,
-			    e = js->tok[e].skip)
-				if (dm_get_numbers(js, e, &m->prof[h].mu, 3) == -1) {
-					snprintf(why, whysz, "the profile of "
-					    "metric '%s' is not numbers", path);
-					return -1;
-				}
+			if ((p >= 0 && get_bases(js, (size_t)p, m->prof,
+			    MODEL_HOURS) == -1) || (w >= 0 &&
+			    get_bases(js, (size_t)w, m->week->prof,
+			    MODEL_WEEK) == -1)) {
+				snprintf(why, whysz, "the profile of metric "
+				    "'%s' is not %d or %d baselines of numbers",
+				    path, MODEL_HOURS, MODEL_WEEK);
+				return -1;
+			}
 			continue;
 		}
 		for (d = 0; d < ndetectors; d++)
