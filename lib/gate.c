@@ -270,6 +270,9 @@ read_line(const struct sb_json *js, size_t e, struct sb_buf *b)
 	return rc;
 }
 
+/* Times read back, in ms: far enough from the ends of int64 to add to. */
+#define READ_TIME_MAX	(INT64_C(1) << 53)
+
 int
 sb_gate_read(struct sb_gate *g, const struct sb_json *js, size_t t,
     int strict, char *err, size_t errsz)
@@ -289,7 +292,7 @@ sb_gate_read(struct sb_gate *g, const struct sb_json *js, size_t t,
 	}
 	if ((m = sb_json_member(js, t, "newest")) >= 0 &&
 	    (sb_json_int(js, (size_t)m, &g->newest) == -1 ||
-	    g->newest == INT64_MIN)) {
+	    g->newest < -READ_TIME_MAX || g->newest > READ_TIME_MAX)) {
 		snprintf(err, errsz, "the gate's 'newest' is not a time in ms");
 		g->newest = INT64_MIN;
 		return -1;
@@ -306,6 +309,7 @@ sb_gate_read(struct sb_gate *g, const struct sb_json *js, size_t t,
 		if (js->tok[e].type != SB_JOBJECT ||
 		    (m = sb_json_member(js, e, "t")) < 0 ||
 		    sb_json_int(js, (size_t)m, &v) == -1 ||
+		    v < -READ_TIME_MAX || v > READ_TIME_MAX ||
 		    (f = sb_json_member(js, e, "file")) < 0 ||
 		    sb_json_str(js, (size_t)f, &file) == -1 ||
 		    (m = sb_json_member(js, e, "line")) < 0 ||

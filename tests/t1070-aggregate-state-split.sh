@@ -133,9 +133,13 @@ pid=$!
 exec 3>"$T/fifo"
 wait_caught "$pid"
 cat "$T/h1" >&3
+# SIGTERM once it has read all of it and waits for more (it would stop
+# at the line in hand, leaving the rest of what it read unread).
+size=$(wc -c <"$T/h1")
 i=0
-until cmp -s "$T/term.out" "$T/eof.out"; do
-	i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.1
+until [ "$(sed -n 's/^rchar: //p' "/proc/$pid/io")" -ge "$size" ] &&
+    [ "$(awk '{ print $3 }' "/proc/$pid/stat")" = S ]; do
+	i=$((i + 1)); [ $i -lt 400 ] || break; sleep 0.1
 done
 kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?

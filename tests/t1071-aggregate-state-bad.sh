@@ -96,4 +96,38 @@ run aggregate --state /nonexistent/dir/S "$T/ev.jsonl"
 is_rc 1 "an unwritable state: exit 1"
 has "$ERR" "^aggregate: /nonexistent/dir/S: No such file or directory" "and says why"
 ok "$([ -s "$OUT" ] && echo 0 || echo 1)" "the closed windows are written all the same"
+# Damaged at random (a byte changed, a digit, a line dropped), a state is
+# refused or taken, never a crash: exit 0 or 1, nothing from a sanitizer.
+bad_exit=0 crashed=0 taken=0
+for i in $(seq 1 120); do
+	awk -v seed="$i" 'BEGIN { srand(seed) }
+	{ l[NR] = $0 }
+	END {
+		k = 1 + int(rand() * NR); what = int(rand() * 3)
+		for (j = 1; j <= NR; j++) {
+			s = l[j]
+			if (j == k && what == 0) continue
+			if (j == k && what == 1) {
+				p = 1 + int(rand() * length(s))
+				s = substr(s, 1, p - 1) substr("0123456789{}[]\",:-e\\", 1 + int(rand() * 20), 1) substr(s, p + 1)
+			}
+			if (j == k && what == 2) {
+				gsub(/[0-9]/, int(rand() * 10), s)
+			}
+			print s
+		}
+	}' "$T/good" >"$T/damaged"
+	rc=0
+	aggregate --windows 1m,5m --state "$T/damaged" "$T/p1" >/dev/null 2>"$T/derr" || rc=$?
+	[ "$rc" -le 1 ] || bad_exit=$((bad_exit + 1))
+	[ "$rc" -ne 0 ] || taken=$((taken + 1))
+	! grep -Eq 'runtime error|Sanitizer' "$T/derr" || crashed=$((crashed + 1))
+done
+is "$bad_exit" 0 "120 damaged states: every exit 0 or 1 ($taken taken)"
+is "$crashed" 0 "and no sanitizer report"
+
+# The stage after aggregate is gone: the state is saved all the same.
+rm -f "$T/gone"
+aggregate --state "$T/gone" "$T/ev.jsonl" | true
+ok "$([ -s "$T/gone" ] && echo 0 || echo 1)" "the state is saved though nobody reads the output"
 done_testing

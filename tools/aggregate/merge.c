@@ -255,8 +255,10 @@ merge_load(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
 	}
 	if ((t = sb_json_member(js, 0, "start_ms")) < 0 ||
 	    sb_json_int(js, (size_t)t, &p.start) == -1 ||
+	    p.start < -(INT64_C(1) << 53) || p.start > INT64_C(1) << 53 ||
 	    (t = sb_json_member(js, 0, "width_ms")) < 0 ||
-	    sb_json_int(js, (size_t)t, &p.width) == -1 || p.width < 1) {
+	    sb_json_int(js, (size_t)t, &p.width) == -1 || p.width < 1 ||
+	    p.width > INT64_C(1) << 53) {
 		snprintf(err, errsz, "'start_ms' or 'width_ms' is not a time "
 		    "in ms");
 		return -1;

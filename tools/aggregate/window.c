@@ -571,6 +571,17 @@ get_i64(const struct sb_json *js, size_t obj, const char *name, int64_t *v)
 	return 0;
 }
 
+/* Times in ms far enough from the ends of int64 that sums cannot overflow. */
+#define TIME_MAX	(INT64_C(1) << 53)
+
+static int
+get_time(const struct sb_json *js, size_t obj, const char *name, int64_t *v)
+{
+	if (get_i64(js, obj, name, v) == -1 || *v < -TIME_MAX || *v > TIME_MAX)
+		return -1;
+	return 0;
+}
+
 /* "codes":[[code,n],...], ascending as agg_codes_add() keeps them. */
 static int
 read_codes(struct agg_codes *c, const struct sb_json *js, size_t t,
@@ -826,8 +837,7 @@ load_engine(struct agg *a, const struct sb_json *js, char *err, size_t errsz)
 		return -1;
 	}
 	if (sb_json_member(js, 0, "newest") >= 0) {
-		if (get_i64(js, 0, "newest", &a->newest) == -1 ||
-		    a->newest == INT64_MIN) {
+		if (get_time(js, 0, "newest", &a->newest) == -1) {
 			snprintf(err, errsz, "'newest' is not a time in ms");
 			return -1;
 		}
@@ -840,6 +850,7 @@ load_engine(struct agg *a, const struct sb_json *js, char *err, size_t errsz)
 		e = (size_t)t + 1;
 		for (int w = 0; w < nw; w++, e = js->tok[e].skip)
 			if (sb_json_int(js, e, &a->open[w]) == -1 ||
+			    a->open[w] < -TIME_MAX || a->open[w] > TIME_MAX ||
 			    sb_floor_div(a->open[w], widths[w]) * widths[w] !=
 			    a->open[w]) {
 				snprintf(err, errsz, "'open' is not a start per "
@@ -871,7 +882,7 @@ load_window(struct agg *a, struct series *s, const struct sb_json *js,
 
 	if (js->tok[t].type != SB_JOBJECT ||
 	    get_i64(js, t, "width_ms", &width) == -1 ||
-	    get_i64(js, t, "start_ms", &start) == -1) {
+	    get_time(js, t, "start_ms", &start) == -1) {
 		snprintf(err, errsz, "a window has no 'width_ms' or 'start_ms'");
 		return -1;
 	}
@@ -945,8 +956,8 @@ load_series(struct agg *a, const struct sb_json *js, char *err, size_t errsz)
 		goto done;
 	}
 	if (load_names(js, &names, part) == -1 ||
-	    get_i64(js, 0, "first_seen", &first) == -1 ||
-	    get_i64(js, 0, "last_seen", &last) == -1 || first > last) {
+	    get_time(js, 0, "first_seen", &first) == -1 ||
+	    get_time(js, 0, "last_seen", &last) == -1 || first > last) {
 		snprintf(err, errsz, "bad key, service, method, endpoint, "
 		    "first_seen or last_seen");
 		goto done;
