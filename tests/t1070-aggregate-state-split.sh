@@ -87,6 +87,19 @@ split_check "10s,1m,15m, --lateness 30s, --emit-sketch, 3 runs" \
 split_check "--no-normalize --no-forward --max-ahead 0" "$T/mixed.jsonl" \
     "--no-normalize --no-forward --max-ahead 0 --expire 0" $((m / 3))
 
+# Every inject scenario, cut somewhere in the degradation.
+inject --list | awk '$1 == "scenario" { print $2 }' >"$T/scenarios"
+ok "$([ "$(lines "$T/scenarios")" -ge 9 ] && echo 0 || echo 1)" "inject knows its 9 scenarios or more"
+i=0
+while read -r sc; do
+	i=$((i + 1))
+	inject --scenario "$sc" --seed "$i" --hours 0.5 --degrade-at 10m \
+	    --start 2026-11-26T10:00:00Z >"$T/sc.jsonl"
+	c=$(lines "$T/sc.jsonl")
+	split_check "scenario $sc, 1m+5m" "$T/sc.jsonl" "--windows 1m,5m" \
+	    $((c * (i + 3) / 14))
+done <"$T/scenarios"
+
 # Every cut of a stream with events held as a wrong clock: one from 2099
 # refused, then a jump of the whole stream released.
 ev() {	# ev TIME [ENDPOINT]
@@ -111,6 +124,27 @@ done
 ANY_RC=1
 split_check "held events, 1 line a run" "$T/clock.jsonl" "" 1 2 3 4 5 6 7 8
 ANY_RC=
+
+# An access log with a line from 2099 that is not UTF-8, held across
+# the cut: kept byte for byte, refused by the next run at its own line.
+awk 'BEGIN {
+	for (i = 0; i < 1200; i++) {
+		s = i / 2
+		printf "10.0.0.%d - - [26/Nov/2026:14:%02d:%02d +0000] \"GET /api/orders/%d HTTP/1.1\" %d %d \"-\" \"curl/8.0\" 0.%03d 0.%03d\n", i % 7, int(s / 60), int(s) % 60, i % 13, (i % 31 == 0) ? 503 : 200, 100 + i, 10 + i % 90, 9 + i % 90
+		if (i == 600)
+			printf "10.0.0.1 - - [26/Nov/2099:14:00:00 +0000] \"GET /x HTTP/1.1\" 200 1 \"-\" \"ag\377\376nt\" 0.010 0.010\n"
+	}
+}' >"$T/ng.log"
+for p in 601 602 603; do
+	split_check "nginx log, a held line not UTF-8" "$T/ng.log" \
+	    "--format nginx --service shop" "$p"
+done
+head -n 602 "$T/ng.log" | aggregate --format nginx --service shop --state "$T/Sng" >/dev/null
+has "$T/Sng" '"held":\[\{"t":[0-9]+,"file":"stdin","line":602,"hex":"' \
+    "the state holds the held line, in hex"
+tail -n +603 "$T/ng.log" | aggregate --format nginx --service shop --state "$T/Sng" 2>"$T/e" >/dev/null
+has "$T/e" "^aggregate: stdin:602: event time 2099-11-26T14:00:00.000Z is more than 1h ahead" \
+    "the held line is refused by the next run at its place in the run that read it"
 
 # --merge holds every window until the end: its state holds them too.
 awk 'NR % 3 == 0' "$T/plain.jsonl" | aggregate --emit-sketch >"$T/wa"
