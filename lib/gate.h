@@ -59,6 +59,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "json.h"
 #include "reader.h"
 
 #define SB_GATE_CONFIRM		3	/* records in a row that make a jump real */
@@ -72,6 +74,7 @@ struct sb_gate_rec {
 	int64_t		 t;
 	const char	*file;		/* the reader's name when it was read */
 	uint64_t	 lineno;
+	char		*file_own;	/* file, when sb_gate_read() made it */
 };
 
 struct sb_gate {
@@ -98,6 +101,21 @@ int	 sb_gate_check(struct sb_gate *, struct sb_reader *in, int64_t t,
 int	 sb_gate_settle(struct sb_gate *);
 /* End of input: releases or refuses what is held; -1 if strict refused. */
 int	 sb_gate_end(struct sb_gate *);
+/*
+ * A filter's --state keeps its gate: what a restarted filter holds and
+ * how far its clock has gone must be what the stopped one had, or the
+ * records held at the stop would be judged otherwise.  sb_gate_write()
+ * appends one JSON object,
+ *	{"newest":T,"held":[{"t":T,"file":"stdin","line":N,"text":"..."}]}
+ * ("newest" left out before the first record; "hex" instead of "text"
+ * for a line that is not UTF-8), and sb_gate_read() restores object
+ * token t of js into a gate fresh from sb_gate_init(), held records read
+ * back under strict (the reader's --strict); -1 with a message in err,
+ * nothing held.  The counts of sb_gate_summary() are of one run.
+ */
+void	 sb_gate_write(const struct sb_gate *, struct sb_buf *out);
+int	 sb_gate_read(struct sb_gate *, const struct sb_json *, size_t t,
+	    int strict, char *err, size_t errsz);
 /* "N events refused: more than D ahead of the stream (--max-ahead D)". */
 void	 sb_gate_summary(const struct sb_gate *);
 

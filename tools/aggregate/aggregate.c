@@ -3,7 +3,8 @@
  *
  * Reads raw events (slowburn-records(5)) and writes one window record per
  * series and window; every other record is forwarded unchanged and in
- * order.  The windowing itself lives in window.c.
+ * order.  The windowing itself lives in window.c, the --state file in
+ * aggstate.c.
  */
 #include <err.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggstate.h"
 #include "arg.h"
 #include "buf.h"
 #include "clock.h"
@@ -24,6 +26,7 @@
 #include "reader.h"
 #include "record.h"
 #include "sig.h"
+#include "state.h"
 #include "timefmt.h"
 #include "window.h"
 
@@ -38,18 +41,22 @@ struct options {
 	struct sb_metrics_opt metrics;
 	const struct sb_logfmt *format;	/* --format; NULL: JSON events */
 	const char	*service;	/* --service */
+	const char	*state;		/* --state */
+	int		 final;		/* --final */
 };
 
 static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: aggregate [--emit-sketch] [--merge] [--no-forward] [--no-normalize] [--strict]\n"
+	    "usage: aggregate [--emit-sketch] [--final] [--merge] [--no-forward] [--no-normalize]\n"
+	    "                 [--strict]\n"
 	    "                 [--expire duration] [--format name] [--idle-flush duration]\n"
 	    "                 [--lateness duration] [--max-ahead duration]\n"
 	    "                 [--max-keys n] [--max-line bytes]\n"
 	    "                 [--metrics-file file [--metrics-interval duration]]\n"
-	    "                 [--service name] [-w duration | --windows list] [file ...]\n");
+	    "                 [--service name] [--state file] [-w duration | --windows list]\n"
+	    "                 [file ...]\n");
 	exit(status);
 }
 
@@ -88,10 +95,11 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_EXPIRE = 256, O_IDLE, O_LATE, O_AHEAD, O_MAXKEYS, O_MAXLINE, O_MERGE,
 	    O_NOFWD, O_NONORM, O_SKETCH, O_STRICT, O_WINDOWS, O_FORMAT,
-	    O_SERVICE };
+	    O_SERVICE, O_STATE, O_FINAL };
 	static const struct option longopts[] = {
 		{ "emit-sketch",	no_argument,		NULL, O_SKETCH },
 		{ "expire",		required_argument,	NULL, O_EXPIRE },
+		{ "final",		no_argument,		NULL, O_FINAL },
 		{ "format",		required_argument,	NULL, O_FORMAT },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "idle-flush",		required_argument,	NULL, O_IDLE },
@@ -105,6 +113,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "no-forward",		no_argument,		NULL, O_NOFWD },
 		{ "no-normalize",	no_argument,		NULL, O_NONORM },
 		{ "service",		required_argument,	NULL, O_SERVICE },
+		{ "state",		required_argument,	NULL, O_STATE },
 		{ "strict",		no_argument,		NULL, O_STRICT },
 		{ "window",		required_argument,	NULL, 'w' },
 		{ "windows",		required_argument,	NULL, O_WINDOWS },
@@ -181,6 +190,12 @@ parse_options(int argc, char **argv, struct options *o)
 				    "%d bytes of UTF-8", optarg, SB_SERVICE_MAX);
 			o->service = optarg;
 			break;
+		case O_STATE:
+			o->state = optarg;
+			break;
+		case O_FINAL:
+			o->final = 1;
+			break;
 		case O_NOFWD:
 			o->forward = 0;
 			break;
@@ -202,6 +217,8 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->merge && o->format != NULL)
 		errx(2, "--merge reads windows: it takes no --format");
+	if (o->final && o->state == NULL)
+		errx(2, "--final ends a run of --state: it needs --state");
 	if (o->service != NULL && o->format == NULL)
 		errx(2, "--service names the service of a log --format's events");
 	/* Each open window costs a slot per series; keep that bounded. */
@@ -212,6 +229,7 @@ parse_options(int argc, char **argv, struct options *o)
 
 struct run {
 	struct options	*opt;
+	struct sb_state	*state;		/* --state */
 	struct agg	*agg;
 	struct merge	*merge;		/* with --merge */
 	struct sb_json	 js;		/* with --merge */
@@ -364,13 +382,63 @@ count_lines(const struct sb_buf *b)
 	return n;
 }
 
+static struct aggstate
+state_parts(struct run *r)
+{
+	struct aggstate st = { r->agg, r->merge, &r->gate };
+
+	return st;
+}
+
+/* --state at start: 0 (also when there is none yet), or -1 and a message. */
+static int
+state_load(struct run *r)
+{
+	struct aggstate st = state_parts(r);
+	struct sb_buf blob = SB_BUF_INIT;
+	char why[600];
+	int rc;
+
+	if ((rc = sb_state_load(r->state, &blob)) == 1) {
+		rc = aggstate_read(&st, sb_state_name(r->state), blob.s,
+		    blob.len, r->opt->strict, why, sizeof why);
+		if (rc == -1)
+			warnx("%s", why);
+	} else if (rc == -1) {
+		warnx("%s", sb_state_error(r->state));
+	}
+	sb_buf_free(&blob);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * --state: saves everything the later output depends on, atomically.
+ * What it says was written must have been: at a checkpoint, write and
+ * flush the output (sb_out_flush) first.  -1 with a warning on failure.
+ */
+static int
+state_save(struct run *r)
+{
+	struct aggstate st = state_parts(r);
+	struct sb_buf b = SB_BUF_INIT;
+	int rc = 0;
+
+	aggstate_write(&st, &b);
+	if (sb_state_save(r->state, b.s, b.len) == -1) {
+		warnx("%s", sb_state_error(r->state));
+		rc = -1;
+	}
+	sb_buf_free(&b);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options opt;
 	struct run r;
 	struct sb_metrics *metrics;
-	int status;
+	int status = 0;
 
 	parse_options(argc, argv, &opt);
 	argc -= optind;
@@ -386,6 +454,18 @@ main(int argc, char **argv)
 	sb_json_init(&r.js);
 	sb_evread_init(&r.rd, opt.format, opt.service);
 	sb_gate_init(&r.gate, opt.merge ? 0 : opt.max_ahead, "event", line, &r);
+	if (opt.state != NULL) {
+		char why[512];
+		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL) {
+			warnx("%s", why);
+			status = 1;
+			goto done;
+		}
+		if (state_load(&r) == -1) {
+			status = 1;
+			goto done;
+		}
+	}
 	metrics = metrics_start(&r);
 
 	struct sb_input in = {
@@ -394,16 +474,24 @@ main(int argc, char **argv)
 		.line = line, .idle = idle, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
-	if (sb_gate_end(&r.gate) == -1)
-		status = 1;
-	/* Nothing accepted is lost: close what is open, even after an error. */
-	agg_finish(r.agg, &r.out);
-	if (r.merge != NULL) {
-		sb_out(&r.out);
-		merge_finish(r.merge, opt.agg.emit_sketch, &r.out);
-		r.merged_out = count_lines(&r.out);
+	/*
+	 * Nothing accepted is lost: close what is open, even after an error;
+	 * with --state it stays open in the state, for the next run to close
+	 * (but for --final, the end of the stream).
+	 */
+	if (r.state == NULL || opt.final) {
+		if (sb_gate_end(&r.gate) == -1)
+			status = 1;
+		agg_finish(r.agg, &r.out);
+		if (r.merge != NULL) {
+			sb_out(&r.out);
+			merge_finish(r.merge, opt.agg.emit_sketch, &r.out);
+			r.merged_out = count_lines(&r.out);
+		}
 	}
 	sb_out_end(&r.out);
+	if (r.state != NULL && state_save(&r) == -1)
+		status = 1;
 
 	const struct agg_stats *st = agg_stats(r.agg);
 	if (st->late > 0)
@@ -418,7 +506,8 @@ main(int argc, char **argv)
 	sb_reader_summary();
 	sb_record_hint(opt.merge ? SB_KIND_WINDOW : SB_KIND_EVENT);
 	sb_metrics_finish(metrics);
-
+done:
+	sb_state_close(r.state);
 	sb_gate_free(&r.gate);
 	agg_free(r.agg);
 	merge_free(r.merge);

@@ -64,6 +64,16 @@ put_str(struct merge *m, const struct sb_json *js, long t)
 	sb_buf_putc(&m->tmp, '\0');
 }
 
+static void
+part_add(struct merge *m, const struct part *p)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->parts = sb_xrealloc(m->parts, m->cap * sizeof *m->parts);
+	}
+	m->parts[m->n++] = *p;
+}
+
 /*
  * What aggregate(1), Merging, accepts: the strict reading of lib/winrec,
  * in --merge's words, with widths up to a year.
@@ -122,11 +132,7 @@ merge_add(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
 	p.endpoint = p.method + strlen(p.method) + 1;
 	if (*p.endpoint == '\0')
 		p.endpoint = p.key;
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 256;
-		m->parts = sb_xrealloc(m->parts, m->cap * sizeof *m->parts);
-	}
-	m->parts[m->n++] = p;
+	part_add(m, &p);
 	return 0;
 }
 
@@ -179,4 +185,100 @@ merge_finish(struct merge *m, int with_sketch, struct sb_buf *out)
 		window_write(&r, with_sketch, out);
 		i = j;
 	}
+	for (i = 0; i < m->n; i++) {
+		free(m->parts[i].key);
+		sb_sketch_free(&m->parts[i].sk);
+	}
+	m->n = 0;
+}
+
+void
+merge_save(const struct merge *m, struct sb_buf *out)
+{
+	static const char *const name[] = {
+		"key", "service", "method", "endpoint"
+	};
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct part *p = &m->parts[i];
+		const char *v[] = { p->key, p->service, p->method, p->endpoint };
+		struct window_rec r = {
+			.count = p->count, .errors = p->errors,
+			.client_errors = p->client_errors, .late = p->late,
+			.bytes_n = p->bytes_n, .bytes_sum = p->bytes_sum,
+			.codes = &p->codes, .sk = &p->sk,
+		};
+
+		sb_buf_puts(out, "{\"type\":\"part\"");
+		for (int k = 0; k < 4; k++) {
+			sb_buf_printf(out, ",\"%s\":", name[k]);
+			sb_buf_json_str(out, v[k], strlen(v[k]));
+		}
+		sb_buf_puts(out, ",\"start_ms\":");
+		sb_buf_json_int(out, p->start);
+		sb_buf_puts(out, ",\"width_ms\":");
+		sb_buf_json_int(out, p->width);
+		if (p->partial)
+			sb_buf_puts(out, ",\"partial\":true");
+		agg_counts_write(&r, out);
+		sb_buf_puts(out, "}\n");
+	}
+}
+
+int
+merge_load(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
+{
+	static const char *const name[] = {
+		"key", "service", "method", "endpoint"
+	};
+	struct agg_counts k;
+	struct part p;
+	long t;
+
+	memset(&p, 0, sizeof p);
+	t = sb_json_member(js, 0, "type");
+	if (t < 0 || !sb_json_streq(js, (size_t)t, "part")) {
+		snprintf(err, errsz, "not a 'part' line");
+		return -1;
+	}
+	sb_buf_reset(&m->tmp);
+	for (int i = 0; i < 4; i++) {
+		size_t from = m->tmp.len;
+		if ((t = sb_json_member(js, 0, name[i])) < 0 ||
+		    sb_json_str(js, (size_t)t, &m->tmp) == -1 ||
+		    memchr(m->tmp.s + from, '\0', m->tmp.len - from) != NULL ||
+		    (i == 0 && m->tmp.len == from)) {
+			snprintf(err, errsz, "'%s' is not a string", name[i]);
+			return -1;
+		}
+		sb_buf_putc(&m->tmp, '\0');
+	}
+	if ((t = sb_json_member(js, 0, "start_ms")) < 0 ||
+	    sb_json_int(js, (size_t)t, &p.start) == -1 ||
+	    p.start < -(INT64_C(1) << 53) || p.start > INT64_C(1) << 53 ||
+	    (t = sb_json_member(js, 0, "width_ms")) < 0 ||
+	    sb_json_int(js, (size_t)t, &p.width) == -1 || p.width < 1 ||
+	    p.width > INT64_C(1) << 53) {
+		snprintf(err, errsz, "'start_ms' or 'width_ms' is not a time "
+		    "in ms");
+		return -1;
+	}
+	if (agg_counts_read(&k, js, 0, err, errsz) == -1)
+		return -1;
+	t = sb_json_member(js, 0, "partial");
+	p.partial = t >= 0 && js->tok[t].type == SB_JTRUE;
+	p.count = k.count;
+	p.errors = k.errors;
+	p.client_errors = k.client_errors;
+	p.late = k.late;
+	p.bytes_n = k.bytes_n;
+	p.bytes_sum = k.bytes_sum;
+	p.codes = k.codes;
+	p.sk = k.sk;
+	p.key = memcpy(sb_xmalloc(m->tmp.len), m->tmp.s, m->tmp.len);
+	p.service = p.key + strlen(p.key) + 1;
+	p.method = p.service + strlen(p.service) + 1;
+	p.endpoint = p.method + strlen(p.method) + 1;
+	part_add(m, &p);
+	return 0;
 }

@@ -27,4 +27,14 @@ int		 merge_add(struct merge *, const struct sb_json *, char *err,
 /* Writes the merged windows, with their sketches when asked. */
 void		 merge_finish(struct merge *, int with_sketch, struct sb_buf *out);
 
+/*
+ * --state (aggstate.h): merge_save() appends one "part" line per window
+ * held, in the order they came, so that a merge loaded from them adds up
+ * in the same order to the same bits; merge_load() reads one back (token
+ * 0 of js), -1 with a message in err.  merge_finish() empties the merge.
+ */
+void		 merge_save(const struct merge *, struct sb_buf *out);
+int		 merge_load(struct merge *, const struct sb_json *, char *err,
+		    size_t errsz);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "json.h"
 #include "sketch.h"
 
 #define AGG_MAX_WIDTHS	8
@@ -91,6 +92,34 @@ struct window_rec {
 void		 window_write(const struct window_rec *, int with_sketch,
 		    struct sb_buf *out);
 
+/*
+ * What a window has counted so far, as a state file keeps it (aggregate
+ * --state, aggstate.h): exactly, the sketch bucket by bucket and the sums
+ * to the last bit.  The sketch is the caller's to free.
+ */
+struct agg_counts {
+	uint64_t	 count;
+	uint64_t	 errors;
+	uint64_t	 client_errors;
+	uint64_t	 late;
+	uint64_t	 bytes_n;
+	double		 bytes_sum;
+	struct agg_codes codes;
+	struct sb_sketch sk;
+};
+
+/*
+ * Appends the counts of w as members of an object being written, comma
+ * first: ,"count":N,...,"codes":[[503,2],...],"sketch":{...}.
+ */
+void		 agg_counts_write(const struct window_rec *w, struct sb_buf *out);
+/*
+ * Reads them back from object token obj into c (initialised here); -1
+ * with a message in err, and nothing to free, if they do not add up.
+ */
+int		 agg_counts_read(struct agg_counts *c, const struct sb_json *,
+		    size_t obj, char *err, size_t errsz);
+
 struct agg;
 
 struct agg	*agg_new(const struct agg_config *);
@@ -105,5 +134,27 @@ void		 agg_finish(struct agg *, struct sb_buf *out);
 /* The newest event time added, or INT64_MIN before the first. */
 int64_t		 agg_newest(const struct agg *);
 const struct agg_stats *agg_stats(const struct agg *);
+
+/*
+ * The engine's state, for aggregate --state (aggstate.h): everything its
+ * later output depends on, so that an engine loaded from it writes what
+ * the saved one would have written.  agg_save() appends one "engine" line
+ * (the options that shape windows, the newest event time, the oldest open
+ * window of each width, the number of series) and one "series" line per
+ * series in key order, each with its open windows.  The statistics
+ * (agg_stats() but keys) and the note about the first (other) event are
+ * of one run and are not saved.
+ *
+ * agg_load() reads those lines, one at a time (token 0 of js), into an
+ * engine fresh from agg_new() with the same options: the engine line
+ * first, then the series; agg_load_end() after the last says whether
+ * all the series came.  Both return -1 with a message in err for a line
+ * that is not what agg_save() writes or that another configuration
+ * wrote; the engine is then only fit for agg_free().
+ */
+void		 agg_save(const struct agg *, struct sb_buf *out);
+int		 agg_load(struct agg *, const struct sb_json *, char *err,
+		    size_t errsz);
+int		 agg_load_end(const struct agg *, char *err, size_t errsz);
 
 #endif
