@@ -251,14 +251,15 @@ binom_upper(int64_t k, int64_t n, double p)
 
 /*
  * The spread of a metric: the recent mean deviation (glob, about 50
- * minutes of memory) as a standard deviation, with a floor.  On the log
- * scale of latency the floor is 2%.  A --metric value (MK_RAW) is any
- * gauge or count, quantised, spiky or flat for hours, so its floor is
- * RAW_SPREAD_MIN times its long-run spread: the mean deviation from its
- * long-run level (aux, learned RAW_SLOW times slower, about two days of
- * memory).  A quiet hour then does not shrink the yardstick below what
- * the series does over days, and the first change of one unit after a
- * flat stretch is not thousands of spreads.
+ * minutes of memory; RAW_SPREAD_SLOW times more for a value) as a
+ * standard deviation, with a floor.  On the log scale of latency the
+ * floor is 2%.  A --metric value (MK_RAW) is any gauge or count,
+ * quantised, spiky or flat for hours, so its floor is RAW_SPREAD_MIN
+ * times its long-run spread: the mean deviation from its long-run level,
+ * or from the profile once that predicts (aux, learned RAW_SLOW times
+ * slower, about two days of memory).  A quiet hour then does not shrink
+ * the yardstick below what the series does over days, and the first
+ * change of one unit after a flat stretch is not thousands of spreads.
  */
 static double
 spread_of(const struct mstate *m, enum metric_kind kind, double mu)
@@ -483,25 +484,13 @@ rate_for(double rate, int64_t width)
 }
 
 /*
- * What a MK_RAW metric learns besides the level and the daily profile:
- * its long-run level and spread, the spread measured from the expected
- * value once the profile gives it (the daily cycle is not noise).
- */
-static void
-learn_raw(struct mstate *m, double v, double e, double rate, int seas)
-{
-	base_learn(&m->aux, v, seas ? v - e : v - m->aux.mu, 1,
-	    rate / RAW_SLOW, 1, 0, 0);
-}
-
-/*
  * The hour-of-week profile of a MK_RAW metric, and the residuals of both
- * profiles while both predict, before this window moves them.  It learns
- * from every window, even while a detector is active: a Saturday that
- * the daily profile calls an anomaly must still teach the weekly one what
- * Saturdays are like.  A bucket sees one hour a week and learns at seven
- * times the daily profile's rate, with the same clipped step, so that an
- * odd day moves it little.
+ * profiles while both predict, before this window moves them.  A bucket
+ * sees one hour a week and learns at seven times the daily profile's
+ * rate, with the same clipped step.  Like every baseline it learns
+ * nothing while a detector is active, except while it holds fewer than
+ * wmin windows: a Saturday that the daily profile calls an anomaly must
+ * still teach the weekly one what Saturdays are like.
  */
 static void
 learn_week(const struct model_config *c, struct series *s, const struct obs *o,
@@ -584,8 +573,14 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 		base_learn(&m->glob, v, (v - e[i]) * (def->kind == MK_LOG ?
 		    w : 1), w2, rate, def->kind == MK_RAW ? RAW_SPREAD_SLOW : 1,
 		    sd[i], warm);
+		/*
+		 * A value's long-run level and spread, the spread measured
+		 * from the expected value once the profile gives it: the
+		 * daily cycle is not noise.
+		 */
 		if (def->kind == MK_RAW)
-			learn_raw(m, v, e[i], rate, seasonal(c, m, td));
+			base_learn(&m->aux, v, seasonal(c, m, td) ? v - e[i] :
+			    v - m->aux.mu, 1, rate / RAW_SLOW, 1, 0, 0);
 		base_learn(&m->prof[td->hour], v, 0, w2, prate, 1, sd[i],
 		    warm);
 	}
