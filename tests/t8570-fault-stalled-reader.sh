@@ -9,6 +9,13 @@
 . "$(dirname "$0")/lib.sh"
 . "$FIX/ingestd-lib.sh"
 . "$FIX/fault-lib.sh"
+# Under AddressSanitizer freed memory waits in its quarantine (256 MB by
+# default) and counts in VmRSS, more the more the filter did before it
+# blocked (store: 82 MB with it, 33 MB without, 14 MB plain): the bound
+# is about what the filter keeps, so this test runs without one.  Use
+# after free is the other tests' business.  A plain build ignores it.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
+export ASAN_OPTIONS
 
 incident "$T/ev"
 aggregate "$T/ev" | detect --tee | correlate >"$T/stream"
