@@ -97,6 +97,15 @@ member_of(const char *s, size_t len)
 	return same_name(s, member_name[j], len) ? j : -1;
 }
 
+int
+sb_window_member(const char *name)
+{
+	for (int j = 0; j < SB_WM_N; j++)
+		if (strcmp(name, member_name[j]) == 0)
+			return j;
+	return -1;
+}
+
 void
 sb_window_scan(struct sb_window *w, const struct sb_json *js, size_t obj)
 {

@@ -115,6 +115,8 @@ struct sb_window {
 				   fcount and ferrors), and taken as absent
 				   otherwise; nothing else is read */
 
+/* The SB_WM_ index of the member called name, or -1. */
+int	 sb_window_member(const char *name);
 /* Finds the members of object obj of js into w->tok. */
 void	 sb_window_scan(struct sb_window *w, const struct sb_json *js,
 	    size_t obj);

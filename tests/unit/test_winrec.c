@@ -124,6 +124,11 @@ test_scan(void)
 	ok(sb_json_streq(&js, (size_t)w.key, "b"), "the last key wins");
 	is_int(rdf(&w, BASE ",\"error_rate\":0,\"bytes_mean\":1,\"xyz\":1",
 	    0), 0, "names of the same lengths as members are not members");
+	is_int(sb_window_member("latency_ms"), SB_WM_LATENCY,
+	    "sb_window_member: latency_ms");
+	is_int(sb_window_member("count"), SB_WM_COUNT, "sb_window_member: count");
+	is_int(sb_window_member("value"), -1,
+	    "sb_window_member: a name that is no member");
 	if (sb_json_parse(&js, "[1]", 3) == 0)
 		is_int(sb_window_read(&w, &js, 0, 0, why, sizeof why), -1,
 		    "an array");

@@ -25,7 +25,8 @@ struct path {
 	char		*copy;
 	const char	*seg[PATH_MAX_SEGS];
 	int		 nseg;
-	int		 latency;	/* seg[0] is "latency_ms": in run rec */
+	int		 wm;		/* seg[0] as a member of run rec
+					   (SB_WM_*, lib/winrec), or -1 */
 };
 
 struct options {

@@ -22,7 +22,7 @@ path_split(struct path *p, const char *s)
 			break;
 		*q++ = '\0';
 	}
-	p->latency = strcmp(p->seg[0], "latency_ms") == 0;
+	p->wm = sb_window_member(p->seg[0]);
 }
 
 void
@@ -50,8 +50,8 @@ path_find(const struct run *r, const struct path *p, long *tok)
 	for (int i = 0; i < p->nseg; i++) {
 		long t;
 
-		if (i == 0 && p->latency)
-			t = r->rec.tok[SB_WM_LATENCY];
+		if (i == 0 && p->wm >= 0)
+			t = r->rec.tok[p->wm];
 		else
 			t = sb_json_member(js, obj, p->seg[i]);
 		if (t < 0)
