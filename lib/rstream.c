@@ -785,3 +785,73 @@ sb_rstream_ack(struct sb_rstream *rs, const char *kind, unsigned shard,
 	freeReplyObject(rep);
 	return 0;
 }
+
+/* --- checkpoints --------------------------------------------------------- */
+
+int
+sb_rstream_commit(struct sb_rstream *rs, unsigned shard,
+    const struct sb_rstream_ckpt *ck, uint64_t *trimmed)
+{
+	struct server *s = server_of(rs, shard);
+	redisReply *rep;
+	char seq[24], lines[24];
+	int rc;
+
+	snprintf(seq, sizeof seq, "%llu", (unsigned long long)ck->seq);
+	snprintf(lines, sizeof lines, "%llu", (unsigned long long)ck->lines);
+	args_reset(rs);
+	args(rs, "HSET");
+	args(rs, skey(rs, "ckpt", shard));
+	args(rs, "seq");
+	args(rs, seq);
+	args(rs, "id");
+	args(rs, ck->id);
+	args(rs, "lines");
+	args(rs, lines);
+	if ((rc = run(rs, s, "HSET", &rep)) != 0)
+		return rc;
+	freeReplyObject(rep);
+	args_reset(rs);
+	args(rs, "XTRIM");
+	args(rs, skey(rs, "ev", shard));
+	args(rs, "MINID");
+	args(rs, ck->id);
+	if ((rc = run(rs, s, "XTRIM", &rep)) != 0)
+		return rc;
+	*trimmed = rep->type == REDIS_REPLY_INTEGER && rep->integer > 0 ?
+	    (uint64_t)rep->integer : 0;
+	freeReplyObject(rep);
+	return 0;
+}
+
+int
+sb_rstream_committed(struct sb_rstream *rs, unsigned shard,
+    struct sb_rstream_ckpt *ck)
+{
+	struct server *s = server_of(rs, shard);
+	redisReply *rep;
+	const redisReply *f;
+	int rc, found = 0;
+
+	memset(ck, 0, sizeof *ck);
+	args_reset(rs);
+	args(rs, "HGETALL");
+	args(rs, skey(rs, "ckpt", shard));
+	if ((rc = run(rs, s, "HGETALL", &rep)) != 0)
+		return rc;
+	if ((f = field(rep, "seq")) != NULL && f->type == REDIS_REPLY_STRING)
+		ck->seq = strtoull(f->str, NULL, 10), found++;
+	if ((f = field(rep, "lines")) != NULL && f->type == REDIS_REPLY_STRING)
+		ck->lines = strtoull(f->str, NULL, 10), found++;
+	if ((f = field(rep, "id")) != NULL && f->type == REDIS_REPLY_STRING &&
+	    f->len < SB_RSTREAM_ID_MAX)
+		memcpy(ck->id, f->str, f->len + 1), found++;
+	freeReplyObject(rep);
+	if (found == 0)
+		return 0;
+	if (found != 3)
+		return seterr(rs, -1, "redis %s: %s: not a checkpoint "
+		    "commit (seq, id and lines)", s->desc,
+		    skey(rs, "ckpt", shard));
+	return 1;
+}

@@ -168,6 +168,27 @@ int		 sb_rstream_claim(struct sb_rstream *, const char *kind,
 int		 sb_rstream_ack(struct sb_rstream *, const char *kind,
 		    unsigned shard, const char *const *ids, size_t n);
 
+/*
+ * A worker's committed checkpoint of shard stream ev:K (store(1), xread
+ * --checkpoint): the checkpoint's seq, the id of the last entry it
+ * covers, and how many lines the worker's sink had written by then.
+ */
+struct sb_rstream_ckpt {
+	uint64_t	 seq;
+	char		 id[SB_RSTREAM_ID_MAX];
+	uint64_t	 lines;
+};
+/*
+ * Stores ck as the commit of shard (the hash PREFIX ckpt:shard), then
+ * trims ev:shard of the entries before ck->id: a restart never reads
+ * them again.  *trimmed: the entries removed.
+ */
+int		 sb_rstream_commit(struct sb_rstream *, unsigned shard,
+		    const struct sb_rstream_ckpt *ck, uint64_t *trimmed);
+/* The commit of shard: 1 and *ck, or 0 when there is none. */
+int		 sb_rstream_committed(struct sb_rstream *, unsigned shard,
+		    struct sb_rstream_ckpt *ck);
+
 /* Compares two entry ids ("ms-seq"): <0, 0, >0. */
 int		 sb_rstream_idcmp(const char *a, const char *b);
 

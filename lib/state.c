@@ -14,6 +14,8 @@
 
 struct sb_state {
 	char		*name;		/* the spec as given */
+	int		 gen;		/* a generation: seq is its number */
+	uint64_t	 seq;
 	const char	*key;		/* within name, for the store */
 	struct sb_store	*store;		/* NULL: a file */
 	char		 err[512];
@@ -42,6 +44,45 @@ sb_state_open(const char *spec, char *err, size_t errsz)
 	return st;
 }
 
+struct sb_state *
+sb_state_open_gen(const char *spec, uint64_t seq, char *err, size_t errsz)
+{
+	struct sb_buf name = SB_BUF_INIT;
+	struct sb_state *st;
+
+	sb_buf_printf(&name, "%s.ck%u", spec, (unsigned)(seq % 2));
+	st = sb_state_open(name.s, err, errsz);
+	sb_buf_free(&name);
+	if (st != NULL) {
+		st->gen = 1;
+		st->seq = seq;
+	}
+	return st;
+}
+
+/* A generation's bytes after its first line, if that names st->seq. */
+static int
+gen_strip(struct sb_state *st, struct sb_buf *out, size_t from)
+{
+	char head[48];
+	int hn = snprintf(head, sizeof head, "{\"checkpoint\":%llu}\n",
+	    (unsigned long long)st->seq);
+	size_t n = out->len - from;
+
+	if (n < (size_t)hn || memcmp(out->s + from, head, (size_t)hn) != 0) {
+		const char *nl = memchr(out->s + from, '\n', n);
+		snprintf(st->err, sizeof st->err, "%s: holds another "
+		    "checkpoint (%.*s), not %llu", st->name,
+		    nl != NULL && nl - (out->s + from) < 40 ?
+		    (int)(nl - (out->s + from)) : 40, out->s + from,
+		    (unsigned long long)st->seq);
+		return -1;
+	}
+	memmove(out->s + from, out->s + from + hn, n - (size_t)hn);
+	out->len -= (size_t)hn;
+	return 1;
+}
+
 void
 sb_state_close(struct sb_state *st)
 {
@@ -53,8 +94,8 @@ sb_state_close(struct sb_state *st)
 	free(st);
 }
 
-int
-sb_state_load(struct sb_state *st, struct sb_buf *out)
+static int
+load_raw(struct sb_state *st, struct sb_buf *out)
 {
 	int rc;
 
@@ -74,7 +115,23 @@ sb_state_load(struct sb_state *st, struct sb_buf *out)
 }
 
 int
-sb_state_save(struct sb_state *st, const void *data, size_t len)
+sb_state_load(struct sb_state *st, struct sb_buf *out)
+{
+	size_t from = out->len;
+	int rc = load_raw(st, out);
+
+	if (!st->gen || rc == -1)
+		return rc;
+	if (rc == 0) {
+		snprintf(st->err, sizeof st->err, "%s: no checkpoint %llu "
+		    "saved", st->name, (unsigned long long)st->seq);
+		return -1;
+	}
+	return gen_strip(st, out, from);
+}
+
+static int
+save_raw(struct sb_state *st, const void *data, size_t len)
 {
 	if (st->store != NULL) {
 		if (sb_store_state_put(st->store, st->key, data, len) == 0)
@@ -87,6 +144,22 @@ sb_state_save(struct sb_state *st, const void *data, size_t len)
 		return 0;
 	snprintf(st->err, sizeof st->err, "%s: %s", st->name, strerror(errno));
 	return -1;
+}
+
+int
+sb_state_save(struct sb_state *st, const void *data, size_t len)
+{
+	struct sb_buf b = SB_BUF_INIT;
+	int rc;
+
+	if (!st->gen)
+		return save_raw(st, data, len);
+	sb_buf_printf(&b, "{\"checkpoint\":%llu}\n",
+	    (unsigned long long)st->seq);
+	sb_buf_add(&b, data, len);
+	rc = save_raw(st, b.s, b.len);
+	sb_buf_free(&b);
+	return rc;
 }
 
 const char *

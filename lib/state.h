@@ -26,6 +26,7 @@
 #define SB_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -37,6 +38,17 @@ void		 sb_state_close(struct sb_state *);
 /* 1 and the saved bytes appended to out; 0 when nothing was saved yet. */
 int		 sb_state_load(struct sb_state *, struct sb_buf *out);
 int		 sb_state_save(struct sb_state *, const void *, size_t);
+/*
+ * Generation seq of the state at spec, for a stage's checkpoints
+ * (slowburn-records(5), checkpoint): kept beside it, at spec ".ck0" or
+ * ".ck1" (seq modulo 2), so that a stage one checkpoint ahead of the one
+ * committed still has the committed one.  Its save writes the line
+ * {"checkpoint":seq} before the bytes; its load gives the bytes after it
+ * (1), or fails (-1) when that generation was never saved or has been
+ * overwritten by another.
+ */
+struct sb_state	*sb_state_open_gen(const char *spec, uint64_t seq, char *err,
+		    size_t errsz);
 /* Why the last call failed, naming the location. */
 const char	*sb_state_error(const struct sb_state *);
 /* The file name, or "store:NAME": for messages such as FILE:LINE. */

@@ -15,6 +15,7 @@
 #include "aggstate.h"
 #include "arg.h"
 #include "buf.h"
+#include "ckpt.h"
 #include "clock.h"
 #include "event.h"
 #include "gate.h"
@@ -230,6 +231,7 @@ parse_options(int argc, char **argv, struct options *o)
 struct run {
 	struct options	*opt;
 	struct sb_state	*state;		/* --state */
+	struct sb_ckpt_stage ck;	/* loads it; checkpoint records */
 	struct agg	*agg;
 	struct merge	*merge;		/* with --merge */
 	struct sb_json	 js;		/* with --merge */
@@ -244,6 +246,23 @@ struct run {
 };
 
 /* 0, or -1 when --strict makes a bad line fatal. */
+/*
+ * The state, on the first record; a checkpoint record's generation,
+ * before the record goes on (lib/ckpt.h).  type: its "type" token in js.
+ */
+static int
+checkpoint(struct run *r, struct sb_reader *in, const struct sb_json *js,
+    long type)
+{
+	char where[300];
+
+	if (r->ck.spec == NULL || (r->ck.started && type < 0))
+		return 0;
+	snprintf(where, sizeof where, "%s:%llu", in->name,
+	    (unsigned long long)in->lineno);
+	return sb_ckpt_record(&r->ck, js, 0, type, where) == -1 ? -1 : 0;
+}
+
 static int
 line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
@@ -255,6 +274,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	if (r->merge != NULL) {
 		if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
 			return rc;
+		if (checkpoint(r, in, &r->js, type) == -1)
+			return -1;
 		if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "window")) {
 			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
 				return sb_reader_bad(in, "%s", why);
@@ -265,6 +286,9 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	} else if ((rc = sb_evread_line(&r->rd, in, s, n, &type)) != SB_EV_EVENT &&
 	    rc != SB_EV_RECORD) {
 		return rc;
+	} else if (checkpoint(r, in, &r->rd.js, rc == SB_EV_RECORD ? type :
+	    -1) == -1) {
+		return -1;
 	}
 	if (rc == SB_EV_RECORD) {
 		r->other_in++;
@@ -390,22 +414,22 @@ state_parts(struct run *r)
 	return st;
 }
 
-/* --state at start: 0 (also when there is none yet), or -1 and a message. */
+/* --state: 0 (also when there is none yet), or -1 and a message. */
 static int
-state_load(struct run *r)
+state_load(struct run *r, struct sb_state *stl)
 {
 	struct aggstate st = state_parts(r);
 	struct sb_buf blob = SB_BUF_INIT;
 	char why[600];
 	int rc;
 
-	if ((rc = sb_state_load(r->state, &blob)) == 1) {
-		rc = aggstate_read(&st, sb_state_name(r->state), blob.s,
+	if ((rc = sb_state_load(stl, &blob)) == 1) {
+		rc = aggstate_read(&st, sb_state_name(stl), blob.s,
 		    blob.len, r->opt->strict, why, sizeof why);
 		if (rc == -1)
 			warnx("%s", why);
 	} else if (rc == -1) {
-		warnx("%s", sb_state_error(r->state));
+		warnx("%s", sb_state_error(stl));
 	}
 	sb_buf_free(&blob);
 	return rc == -1 ? -1 : 0;
@@ -417,19 +441,37 @@ state_load(struct run *r)
  * flush the output (sb_out_flush) first.  -1 with a warning on failure.
  */
 static int
-state_save(struct run *r)
+state_save(struct run *r, struct sb_state *sts)
 {
 	struct aggstate st = state_parts(r);
 	struct sb_buf b = SB_BUF_INIT;
 	int rc = 0;
 
 	aggstate_write(&st, &b);
-	if (sb_state_save(r->state, b.s, b.len) == -1) {
-		warnx("%s", sb_state_error(r->state));
+	if (sb_state_save(sts, b.s, b.len) == -1) {
+		warnx("%s", sb_state_error(sts));
 		rc = -1;
 	}
 	sb_buf_free(&b);
 	return rc;
+}
+
+/* --state and its checkpoints (lib/ckpt.h). */
+static int
+ck_load(void *ctx, struct sb_state *st)
+{
+	return state_load(ctx, st);
+}
+
+static int
+ck_save(void *ctx, struct sb_state *st)
+{
+	struct run *r = ctx;
+
+	/* What the state says was written must be down the pipe. */
+	if (sb_out_flush(&r->out) != 0)
+		return -1;
+	return state_save(r, st);
 }
 
 int
@@ -461,10 +503,8 @@ main(int argc, char **argv)
 			status = 1;
 			goto done;
 		}
-		if (state_load(&r) == -1) {
-			status = 1;
-			goto done;
-		}
+		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
+		    .load = ck_load, .save = ck_save };
 	}
 	metrics = metrics_start(&r);
 
@@ -474,6 +514,11 @@ main(int argc, char **argv)
 		.line = line, .idle = idle, .out = &r.out, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
+	if (sb_ckpt_end(&r.ck) == -1 || r.ck.broken) {
+		status = 1;
+		sb_metrics_finish(metrics);
+		goto done;
+	}
 	/*
 	 * Nothing accepted is lost: close what is open, even after an error;
 	 * with --state it stays open in the state, for the next run to close
@@ -490,7 +535,7 @@ main(int argc, char **argv)
 		}
 	}
 	sb_out_end(&r.out);
-	if (r.state != NULL && state_save(&r) == -1)
+	if (r.state != NULL && state_save(&r, r.state) == -1)
 		status = 1;
 
 	const struct agg_stats *st = agg_stats(r.agg);

@@ -15,6 +15,7 @@
 
 #include "arg.h"
 #include "buf.h"
+#include "ckpt.h"
 #include "state.h"
 #include "incident.h"
 #include "json.h"
@@ -168,6 +169,7 @@ struct run {
 	uint64_t	 changes;	/* alert records written */
 	uint64_t	 saved;		/* changes when the state was saved */
 	struct sb_state	*state;		/* --state, or NULL */
+	struct sb_ckpt_stage ck;	/* loads it; checkpoint records */
 	uint64_t	 signals_in, other_in, forwarded;
 };
 
@@ -179,20 +181,27 @@ changes(const struct corr *c)
 	return st->fired + st->updated + st->resolved + st->reopened;
 }
 
-/* Replaces the state file atomically (lib/file.h). */
+/* Replaces the state at st atomically (lib/file.h). */
 static int
-state_save(struct run *r)
+state_save_to(struct run *r, struct sb_state *st)
 {
 	struct sb_buf b = SB_BUF_INIT;
 	int rc;
 
 	corr_save(r->corr, &b);
-	if ((rc = sb_state_save(r->state, b.s, b.len)) == -1)
-		warnx("%s", sb_state_error(r->state));
-	else
-		r->saved = r->changes;
+	if ((rc = sb_state_save(st, b.s, b.len)) == -1)
+		warnx("%s", sb_state_error(st));
 	sb_buf_free(&b);
 	return rc;
+}
+
+static int
+state_save(struct run *r)
+{
+	if (state_save_to(r, r->state) == -1)
+		return -1;
+	r->saved = r->changes;
+	return 0;
 }
 
 /*
@@ -213,9 +222,9 @@ header_records(const struct sb_json *js, int64_t *nrec)
 	return 0;
 }
 
-/* 0, or -1 (reported) when the state file is unreadable or corrupt. */
+/* 0, or -1 (reported) when the state at st is unreadable or corrupt. */
 static int
-state_load(struct run *r)
+state_load(struct run *r, struct sb_state *st)
 {
 	struct sb_buf blob = SB_BUF_INIT;
 	struct sb_reader in;
@@ -223,29 +232,31 @@ state_load(struct run *r)
 	size_t n;
 	int rc;
 	int64_t nrec = -1;
+	struct sb_json js;	/* not js: a record may be in it */
 
-	if ((rc = sb_state_load(r->state, &blob)) != 1) {
+	if ((rc = sb_state_load(st, &blob)) != 1) {
 		if (rc == -1)
-			warnx("%s", sb_state_error(r->state));
+			warnx("%s", sb_state_error(st));
 		sb_buf_free(&blob);
 		return rc;
 	}
-	sb_reader_open_mem(&in, sb_state_name(r->state), blob.s, blob.len);
+	sb_json_init(&js);
+	sb_reader_open_mem(&in, sb_state_name(st), blob.s, blob.len);
 	sb_buf_free(&blob);
 	in.strict = 1;
 	while ((rc = sb_reader_next(&in, &s, &n, -1)) == SB_READ_LINE) {
-		if (sb_json_parse(&r->js, s, n) == -1) {
+		if (sb_json_parse(&js, s, n) == -1) {
 			sb_reader_bad(&in, "invalid JSON: %s at byte %zu",
-			    r->js.err, r->js.errpos + 1);
+			    js.err, js.errpos + 1);
 			rc = SB_READ_ERROR;
 			break;
 		}
-		if (in.lineno == 1 && header_records(&r->js, &nrec) == -1) {
+		if (in.lineno == 1 && header_records(&js, &nrec) == -1) {
 			sb_reader_bad(&in, "not a correlate state file");
 			rc = SB_READ_ERROR;
 			break;
 		}
-		if (corr_load_line(r->corr, &r->js, why, sizeof why) == -1) {
+		if (corr_load_line(r->corr, &js, why, sizeof why) == -1) {
 			sb_reader_bad(&in, "%s", why);
 			rc = SB_READ_ERROR;
 			break;
@@ -266,6 +277,7 @@ state_load(struct run *r)
 		rc = SB_READ_ERROR;
 	}
 	sb_reader_close(&in);
+	sb_json_free(&js);
 	return rc == SB_READ_ERROR ? -1 : 0;
 }
 
@@ -293,6 +305,13 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 
 	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
 		return rc;
+	/* The state, on the first record; a checkpoint's, then forwarded. */
+	if (r->ck.spec != NULL && (!r->ck.started || type >= 0)) {
+		snprintf(why, sizeof why, "%s:%llu", in->name,
+		    (unsigned long long)in->lineno);
+		if (sb_ckpt_record(&r->ck, &r->js, 0, type, why) == -1)
+			return -1;
+	}
 	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
 		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);
@@ -325,7 +344,8 @@ static void
 put(struct run *r)
 {
 	r->changes = changes(r->corr);
-	if (r->state == NULL || r->changes == r->saved) {
+	if (r->state == NULL || r->changes == r->saved || !r->ck.started ||
+	    r->ck.broken) {
 		sb_out(&r->out);
 		return;
 	}
@@ -418,6 +438,28 @@ over_summary(const struct run *r)
 		    st->over_incidents == 1 ? "" : "s", max);
 }
 
+/* --state and its checkpoints (lib/ckpt.h). */
+static int
+ck_load(void *ctx, struct sb_state *st)
+{
+	if (state_load(ctx, st) == -1) {
+		warnx("%s: cannot restore the state", sb_state_name(st));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ck_save(void *ctx, struct sb_state *st)
+{
+	struct run *r = ctx;
+
+	/* What the saved incidents say was written must be down the pipe. */
+	if (sb_out_flush(&r->out) != 0)
+		return -1;
+	return state_save_to(r, st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -439,8 +481,8 @@ main(int argc, char **argv)
 		char why[512];
 		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL)
 			errx(1, "%s", why);
-		if (state_load(&r) == -1)
-			errx(1, "%s: cannot restore the state", opt.state);
+		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
+		    .load = ck_load, .save = ck_save };
 	}
 
 	struct sb_metrics *metrics = metrics_start(&r);
@@ -449,6 +491,8 @@ main(int argc, char **argv)
 		.line = line, .after = after, .ctx = &r,
 	};
 	status = sb_input_run(&in, argc, argv);
+	if (sb_ckpt_end(&r.ck) == -1 || r.ck.broken)
+		exit(1);
 	/*
 	 * Event time only: open incidents stay open at the end of input.
 	 * They are saved before the last alerts are written: when a whole

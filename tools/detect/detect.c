@@ -599,6 +599,13 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	/* Every member once; window_read() checks a window's. */
 	sb_window_scan(&r->rec, &r->js, 0);
 	t = r->rec.tok[SB_WM_TYPE];
+	/* The state, on the first record; a checkpoint's, then forwarded. */
+	if (r->ck.spec != NULL && (!r->ck.started || t >= 0)) {
+		snprintf(why, sizeof why, "%s:%llu", in->name,
+		    (unsigned long long)in->lineno);
+		if (sb_ckpt_record(&r->ck, &r->js, 0, t, why) == -1)
+			return -1;
+	}
 	if (t < 0 || !sb_json_streq(&r->js, (size_t)t, "window")) {
 		r->other_in++;
 		if (r->opt->forward) {
@@ -704,6 +711,29 @@ metrics_start(struct run *r)
 	return m;
 }
 
+/* --state and its checkpoints (lib/ckpt.h). */
+static int
+ck_load(void *ctx, struct sb_state *st)
+{
+	struct run *r = ctx;
+
+	if (state_load(st, &r->opt->model, &r->series) == -1)
+		return -1;
+	/* The windows' end so far: the next watermark is the one it owes. */
+	for (size_t k = 0; k < r->series.nlist; k++)
+		if (r->series.list[k]->last_end > (double)r->max_end)
+			r->max_end = (int64_t)r->series.list[k]->last_end;
+	return 0;
+}
+
+static int
+ck_save(void *ctx, struct sb_state *st)
+{
+	struct run *r = ctx;
+
+	return state_save(st, &r->opt->model, &r->series);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -730,10 +760,8 @@ main(int argc, char **argv)
 			status = 1;
 			goto done;
 		}
-		if (state_load(r.state, &opt.model, &r.series) == -1) {
-			status = 1;
-			goto done;
-		}
+		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
+		    .load = ck_load, .save = ck_save };
 	}
 
 	metrics = metrics_start(&r);
@@ -744,6 +772,10 @@ main(int argc, char **argv)
 	status = sb_input_run(&in, argc, argv);
 	if (sb_gate_end(&r.gate) == -1)
 		status = 1;
+	if (sb_ckpt_end(&r.ck) == -1 || r.ck.broken) {
+		status = 1;
+		goto done;
+	}
 	/*
 	 * The baselines first: when a whole pipe is stopped, the stage after
 	 * this one may be gone already, and writing to it ends this process

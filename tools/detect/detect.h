@@ -16,6 +16,7 @@
 #include "model.h"
 #include "sketch.h"
 #include "table.h"
+#include "ckpt.h"
 #include "winrec.h"
 
 #define PATH_MAX_SEGS	8
@@ -64,6 +65,7 @@ struct run {
 	uint64_t	 overflow;	/* windows of series beyond --max-series */
 	int64_t		 max_end;	/* newest window end seen; 0: none */
 	struct sb_state	*state;		/* --state, or NULL */
+	struct sb_ckpt_stage ck;	/* loads it; checkpoint records */
 	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
 	struct sb_gate	 gate;		/* --max-ahead, by window end */
 	uint64_t	 windows_in, other_in;	/* for --metrics-file */

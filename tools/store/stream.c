@@ -53,6 +53,7 @@ struct sopt {
 	int64_t		 block_ms;
 	int64_t		 claim_idle_ms;
 	int64_t		 idle_ms;	/* xread --merge --idle; 0: wait */
+	int64_t		 checkpoint_ms;	/* xread --checkpoint; 0: none */
 	size_t		 max_line;
 	struct sb_metrics_opt metrics;
 };
@@ -64,7 +65,8 @@ stream_usage(FILE *fp, int status)
 	    "usage: store xadd [--out shard] [--drain] [--by service | key] [--chunk n]\n"
 	    "                 [--batch n] [--cap n] [--strict] [file ...]\n"
 	    "       store xread --shard k [--consumer name] [--drain] [--count n]\n"
-	    "                 [--block duration] [--claim-idle duration]\n"
+	    "                 [--block duration] [--checkpoint duration]\n"
+	    "                 [--claim-idle duration]\n"
 	    "       store xread --merge [--consumer name] [--drain] [--block duration]\n"
 	    "                 [--idle duration]\n"
 	    "       store xstats\n"
@@ -77,7 +79,7 @@ stream_usage(FILE *fp, int status)
 static void
 stream_options(int argc, char **argv, struct sopt *o)
 {
-	enum { O_BATCH = 256, O_BLOCK, O_BY, O_CAP, O_CHUNK, O_CLAIM, O_CONSUMER, O_COUNT, O_IDLE,
+	enum { O_BATCH = 256, O_BLOCK, O_BY, O_CAP, O_CHECKPOINT, O_CHUNK, O_CLAIM, O_CONSUMER, O_COUNT, O_IDLE,
 	    O_DRAIN, O_GROUP, O_MAXLINE, O_MERGE, O_OUT, O_PREFIX, O_SHARD,
 	    O_SHARDS, O_STREAMS, O_STRICT };
 	static const struct option longopts[] = {
@@ -85,6 +87,7 @@ stream_options(int argc, char **argv, struct sopt *o)
 		{ "block",	required_argument,	NULL, O_BLOCK },
 		{ "by",		required_argument,	NULL, O_BY },
 		{ "cap",	required_argument,	NULL, O_CAP },
+		{ "checkpoint",	required_argument,	NULL, O_CHECKPOINT },
 		{ "chunk",	required_argument,	NULL, O_CHUNK },
 		{ "claim-idle",	required_argument,	NULL, O_CLAIM },
 		{ "consumer",	required_argument,	NULL, O_CONSUMER },
@@ -140,6 +143,10 @@ stream_options(int argc, char **argv, struct sopt *o)
 		case SB_OPT_METRICS_FILE:
 		case SB_OPT_METRICS_INTERVAL:
 			sb_arg_metrics(&o->metrics, ch, optarg);
+			break;
+		case O_CHECKPOINT:
+			o->checkpoint_ms = sb_arg_duration("--checkpoint",
+			    optarg, 1, 86400000);
 			break;
 		case O_CHUNK:
 			o->chunk = (size_t)sb_arg_ll("--chunk", optarg, 1,
@@ -394,6 +401,7 @@ struct adder {
 	struct sb_buf	 held;		/* --out: those lines, each ends in \n */
 	int		 waiting;	/* said that a shard is over its cap */
 	int		 fresh;		/* no line since the last flush */
+	uint64_t	 commits, trimmed;	/* --out: checkpoints */
 	struct sb_buf	*chunk;		/* per shard: lines for one entry */
 	size_t		*nchunk;	/* lines in it */
 	struct sb_metrics *m;		/* NULL: no --metrics-file */
@@ -496,18 +504,55 @@ add_release(struct adder *a)
 	a->held_n = 0;
 }
 
-static int
-is_watermark(struct sb_json *js, const char *s, size_t n)
+/*
+ * The "type" token of a short line, parsed into js; -1 for another line.
+ * Cheap first: a watermark or a checkpoint record is a short line.
+ */
+static long
+short_type(struct sb_json *js, const char *s, size_t n)
 {
-	long t;
+	if (n > 200 || sb_json_parse(js, s, n) != 0)
+		return -1;
+	return sb_json_member(js, 0, "type");
+}
 
-	/* Cheap first: a watermark is a short line. */
-	if (n > 200)
+/*
+ * --out, a checkpoint record: everything before it goes to out:K, then
+ * the commit (seq, the last entry of ev:K it covers, the lines written),
+ * and ev:K is trimmed up to it.  A resume record is the restarted
+ * worker's first line: nothing to do.  Neither is written to out:K.
+ */
+static int
+add_checkpoint(struct adder *a, struct sb_reader *in)
+{
+	struct sb_rstream_ckpt ck;
+	int64_t seq;
+	long t;
+	uint64_t trimmed;
+
+	if ((t = sb_json_member(&a->js, 0, "resume")) >= 0 &&
+	    a->js.tok[t].type == SB_JTRUE)
 		return 0;
-	if (sb_json_parse(js, s, n) != 0)
-		return 0;
-	t = sb_json_member(js, 0, "type");
-	return t >= 0 && sb_json_streq(js, (size_t)t, "watermark");
+	memset(&ck, 0, sizeof ck);
+	if ((t = sb_json_member(&a->js, 0, "seq")) < 0 ||
+	    sb_json_int(&a->js, (size_t)t, &seq) != 0 || seq < 0 ||
+	    (t = sb_json_member(&a->js, 0, "id")) < 0 ||
+	    a->js.tok[t].type != SB_JSTRING ||
+	    a->js.tok[t].end - a->js.tok[t].start >= SB_RSTREAM_ID_MAX)
+		return sb_reader_bad(in, "a checkpoint record without a "
+		    "\"seq\" and an \"id\"");
+	ck.seq = (uint64_t)seq;
+	memcpy(ck.id, a->js.src + a->js.tok[t].start,
+	    a->js.tok[t].end - a->js.tok[t].start);
+	add_release(a);
+	add_flush(a);
+	ck.lines = a->lines;
+	if (sb_rstream_commit(a->rs, (unsigned)a->o->shard, &ck,
+	    &trimmed) != 0)
+		errx(1, "%s", sb_rstream_error(a->rs));
+	a->commits++;
+	a->trimmed += trimmed;
+	return 0;
 }
 
 static int
@@ -516,10 +561,14 @@ add_line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	struct adder *a = ctx;
 
 	if (a->o->out) {
+		long t = short_type(&a->js, s, n);
+
+		if (t >= 0 && sb_json_streq(&a->js, (size_t)t, "checkpoint"))
+			return add_checkpoint(a, in);
 		sb_buf_add(&a->held, s, n);
 		sb_buf_putc(&a->held, '\n');
 		a->held_n++;
-		if (is_watermark(&a->js, s, n))
+		if (t >= 0 && sb_json_streq(&a->js, (size_t)t, "watermark"))
 			add_release(a);
 		return 0;
 	}
@@ -592,6 +641,19 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 	a.nchunk = sb_xcalloc(sb_rstream_count(a.rs), sizeof *a.nchunk);
 	if (o->out && sb_rstream_group(a.rs, "out", (unsigned)o->shard) != 0)
 		errx(1, "%s", sb_rstream_error(a.rs));
+	if (o->out) {
+		/* After a restart from a checkpoint, the lines go on from it. */
+		struct sb_rstream_ckpt ck;
+		switch (sb_rstream_committed(a.rs, (unsigned)o->shard, &ck)) {
+		case 1:
+			a.lines = ck.lines;
+			break;
+		case 0:
+			break;
+		default:
+			errx(1, "%s", sb_rstream_error(a.rs));
+		}
+	}
 	a.fresh = 1;
 	memset(&in, 0, sizeof in);
 	in.max_line = o->max_line;
@@ -628,6 +690,11 @@ cmd_xadd(struct sopt *o, int argc, char **argv)
 	if (metrics_end(a.m, &ws) != 0 && status == 0)
 		status = 1;
 	sb_reader_summary();
+	if (a.commits > 0)
+		warnx("%llu checkpoint%s committed, %llu entr%s trimmed from %s",
+		    (unsigned long long)a.commits, a.commits == 1 ? "" : "s",
+		    (unsigned long long)a.trimmed, a.trimmed == 1 ? "y" : "ies",
+		    sb_rstream_describe(a.rs, "ev", (unsigned)o->shard));
 	if (o->out && sb_rstream_duplicates(a.rs) > 0)
 		warnx("%llu record%s already in %s, not written again",
 		    (unsigned long long)sb_rstream_duplicates(a.rs),
@@ -655,6 +722,10 @@ struct reader {
 	struct sb_buf	 ids;		/* ids read, NUL-terminated, to ack */
 	size_t		 nids;
 	int		 ended;		/* an end marker was read */
+	char		 last[SB_RSTREAM_ID_MAX];	/* last entry passed on */
+	uint64_t	 seq;		/* the last checkpoint's */
+	uint64_t	 since;		/* lines since it */
+	int64_t		 due;		/* monotonic ms of the next one */
 };
 
 static void
@@ -674,6 +745,7 @@ read_entry(void *arg, const char *id, const char *line, size_t len)
 
 	sb_buf_add(&r->ids, id, strlen(id) + 1);
 	r->nids++;
+	snprintf(r->last, sizeof r->last, "%s", id);
 	if (line == NULL) {
 		r->ended = 1;
 		return 0;
@@ -681,10 +753,39 @@ read_entry(void *arg, const char *id, const char *line, size_t len)
 	sb_buf_add(&r->out, line, len);
 	sb_buf_putc(&r->out, '\n');
 	r->lines++;
+	r->since++;
 	for (const char *p = line; (p = memchr(p, '\n', len -
 	    (size_t)(p - line))) != NULL; p++)
 		r->lines++;		/* an entry of several lines */
 	return 0;
+}
+
+/* A checkpoint record after the entries up to r->last (lib/ckpt.h). */
+static void
+put_checkpoint(struct reader *r, unsigned k, int resume)
+{
+	sb_buf_printf(&r->out, "{\"type\":\"checkpoint\",\"stream\":\"ev:%u\","
+	    "\"id\":\"%s\",\"seq\":%llu%s}\n", k, r->last,
+	    (unsigned long long)r->seq, resume ? ",\"resume\":true" : "");
+}
+
+/* --checkpoint: one after what was read, when it is due. */
+static void
+read_checkpoint(struct reader *r, unsigned k)
+{
+	int64_t now;
+
+	if (r->o->checkpoint_ms == 0 || r->since == 0 || r->last[0] == '\0')
+		return;
+	now = sb_monotonic_ms();
+	if (r->due == 0)
+		r->due = now + r->o->checkpoint_ms;
+	if (now < r->due)
+		return;
+	r->seq++;
+	put_checkpoint(r, k, 0);
+	r->since = 0;
+	r->due = now + r->o->checkpoint_ms;
 }
 
 /*
@@ -754,6 +855,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 	unsigned k = (unsigned)o->shard;
 	char consumer[64], after[SB_RSTREAM_ID_MAX] = "-";
 	char last[SB_RSTREAM_ID_MAX];
+	struct sb_rstream_ckpt ck;
 	uint64_t replayed = 0;
 	size_t n;
 
@@ -777,8 +879,30 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 	if (sb_rstream_group(rs, "ev", k) != 0 ||
 	    sb_rstream_stat(rs, "ev", k, &st) != 0)
 		errx(1, "%s", sb_rstream_error(rs));
+	switch (sb_rstream_committed(rs, k, &ck)) {
+	case 1:
+		/* The stages go on from it; the history after it is read. */
+		r.seq = ck.seq;
+		snprintf(r.last, sizeof r.last, "%s", ck.id);
+		snprintf(after, sizeof after, "%s", ck.id);
+		put_checkpoint(&r, k, 1);
+		out_write(&r.out);
+		break;
+	case 0:
+		/* Checkpointed stages start empty, whatever they saved. */
+		if (o->checkpoint_ms > 0) {
+			snprintf(r.last, sizeof r.last, "0-0");
+			put_checkpoint(&r, k, 1);
+			out_write(&r.out);
+			r.last[0] = '\0';
+		}
+		break;
+	default:
+		errx(1, "%s", sb_rstream_error(rs));
+	}
 	metrics_go(o, m);
-	if (st.read_id[0] != '\0' && strcmp(st.read_id, "0-0") != 0) {
+	if (st.read_id[0] != '\0' && strcmp(st.read_id, "0-0") != 0 &&
+	    sb_rstream_idcmp(after, st.read_id) < 0) {
 		do {
 			if (sb_rstream_range(rs, "ev", k, after, st.read_id,
 			    o->count, read_entry, &r, &n, after) != 0)
@@ -787,6 +911,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 			r.ended = 0;	/* a run ended before: go on */
 			sb_buf_reset(&r.ids);
 			r.nids = 0;
+			read_checkpoint(&r, k);
 			read_out(&r, &ws, m);
 		} while (n > 0 && !sb_stop_requested());
 	}
@@ -803,6 +928,7 @@ cmd_xread_shard(struct sopt *o, struct sb_rstream *rs)
 		if (sb_rstream_read(rs, "ev", k, consumer, ">", o->count,
 		    o->drain ? -1 : o->block_ms, read_entry, &r, &n, last) != 0)
 			errx(1, "%s", sb_rstream_error(rs));
+		read_checkpoint(&r, k);
 		read_out(&r, &ws, m);
 		read_ack(&r, "ev", k);
 		if ((n == 0 && o->drain) || r.ended)
