@@ -26,7 +26,8 @@ ckworker() {
 	setsid sh -c "store xread $S --shard $_k --checkpoint 200ms $* |
 	    aggregate --state $T/st.$_k/aggregate $_fin |
 	    detect --state $T/st.$_k/detect | correlate --state $T/st.$_k/correlate |
-	    explain | store xadd $S --out $_k $*" 2>>"$T/worker.$_k.err" &
+	    explain | STORAGE_BACKEND=sqlite SQLITE_DB_PATH=$T/store.$_k.db store put --tee |
+	    store xadd $S --out $_k $*" 2>>"$T/worker.$_k.err" &
 	WPID=$!
 	WORKER_GROUPS="$WORKER_GROUPS $WPID"
 }
@@ -120,6 +121,16 @@ is_rc 1 "a resume to a checkpoint never saved exits 1"
 has "$ERR" 'detect\.ck1: (holds another checkpoint .*, not 999|no checkpoint 999 saved)$' "and says which"
 cmp -s "$T/detect.before" "$T/st.0/detect"
 is "$?" 0 "and leaves the state as it was"
+
+# store put --tee passes a checkpoint record on, after what came before
+# it is stored, and does not store it.
+printf '{"type":"checkpoint","stream":"ev:0","id":"1-1","seq":3}\n' >"$T/ck1"
+RC=0
+STORAGE_BACKEND=sqlite SQLITE_DB_PATH=$T/ck.db store put --tee "$T/ck1" >"$OUT" 2>"$ERR" || RC=$?
+is_rc 0 "store put takes a checkpoint record"
+same "$OUT" "$T/ck1" "and passes it on unchanged"
+is "$(STORAGE_BACKEND=sqlite SQLITE_DB_PATH=$T/ck.db store stats | jq -c .types)" "{}" \
+    "without storing it"
 
 # Two generations: a stage one checkpoint ahead of the commit still has
 # the committed one; two ahead, it does not, and says so.

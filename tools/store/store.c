@@ -271,7 +271,7 @@ flush(struct putter *p)
 	struct sb_store_batch *b = &p->b;
 
 	if (b->n == 0)
-		goto done;	/* watermarks alone: only the tee */
+		goto done;	/* marks alone: only the tee */
 	if (p->spooling && sb_monotonic_ms() >= p->next_try) {
 		/* One quick attempt: a live stream must not stall on it. */
 		if (replay(p, 0) == -1) {
@@ -311,13 +311,19 @@ done:
 	return 0;
 }
 
+/*
+ * A watermark (a clock tick) or a checkpoint record (a mark of the
+ * stream's position, lib/ckpt.h) is for the stages after, not data: it
+ * is teed, not stored.
+ */
 static int
-is_watermark(const struct sb_json *js)
+is_mark(const struct sb_json *js)
 {
 	long t = js->tok[0].type == SB_JOBJECT ? sb_json_member(js, 0, "type") :
 	    -1;
 
-	return t >= 0 && sb_json_streq(js, (size_t)t, "watermark");
+	return t >= 0 && (sb_json_streq(js, (size_t)t, "watermark") ||
+	    sb_json_streq(js, (size_t)t, "checkpoint"));
 }
 
 /* 0, or -1 for a bad line under --strict. */
@@ -340,8 +346,7 @@ put_line(struct putter *p, struct sb_reader *in, char *s, size_t n)
 	if (sb_json_parse(&p->js, s, n) == -1)
 		return sb_reader_bad(in, "invalid JSON: %s at byte %zu",
 		    p->js.err, p->js.errpos + 1);
-	/* A watermark is a clock tick for the stages after, not data. */
-	if (!is_watermark(&p->js) &&
+	if (!is_mark(&p->js) &&
 	    sb_store_batch_add_json(&p->b, &p->js, s, n, why, sizeof why) == -1)
 		return sb_reader_bad(in, "%s", why);
 	if (p->opt->tee) {
@@ -368,7 +373,7 @@ put_file(struct putter *p, const char *path)
 	in.strict = p->opt->strict;
 	/*
 	 * Batches close when full or when the input would make us wait;
-	 * so does the tee of watermarks, which are not stored.
+	 * so does the tee of watermarks and checkpoints, not stored.
 	 */
 	while ((rc = sb_reader_next(&in, &s, &n,
 	    p->b.n > 0 || p->tee.len > 0 ? 0 : -1)) !=
