@@ -104,8 +104,12 @@ wait "$W0" || rc=$?
 wait "$W1" || rc=$?
 is "$rc" 0 "the restarted workers resume and end"
 replayed=$(sed -n 's/.*replayed \([0-9]*\) entries.*/\1/p' "$T/worker.$victim.err")
-ok "$([ "${replayed:-0}" -lt "$len" ] && echo 0 || echo 1)" \
-    "the restart replays only what its last commit did not cover (${replayed:-0} entries)"
+c=$([ "${replayed:-0}" -lt "$len" ] && echo 0 || echo 1)
+ok "$c" "the restart replays only what its last commit did not cover (${replayed:-0} entries)"
+[ "$c" = 0 ] || {
+	diag "len $len, commit $(redis-cli -p "$RS_PORT_1" HGETALL "c:ckpt:$victim" | tr '\n' ' ')"
+	grep -v 'came after' "$T/worker.$victim.err" | head -20 | diag_stream
+}
 hasnt "$T/worker.$victim.err" 'no checkpoint|cannot restore' "every stage had the committed generation"
 
 RC=0
