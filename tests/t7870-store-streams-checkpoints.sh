@@ -106,9 +106,9 @@ is "$rc" 0 "the restarted workers resume and end"
 replayed=$(sed -n 's/.*replayed \([0-9]*\) entries.*/\1/p' "$T/worker.$victim.err")
 c=$([ "${replayed:-0}" -lt "$len" ] && echo 0 || echo 1)
 ok "$c" "the restart replays only what its last commit did not cover (${replayed:-0} entries)"
-[ "$c" = 0 ] || {
-	diag "len $len, commit $(redis-cli -p "$RS_PORT_1" HGETALL "c:ckpt:$victim" | tr '\n' ' ')"
-	grep -v 'came after' "$T/worker.$victim.err" | head -20 | diag_stream
+[ "$c" = 0 ] || {	# on stderr: prove shows it without -v
+	diag "len $len, commit $(redis-cli -p "$RS_PORT_1" HGETALL "c:ckpt:$victim" | tr '\n' ' ')" >&2
+	grep -v 'came after' "$T/worker.$victim.err" | head -20 | diag_stream >&2
 }
 hasnt "$T/worker.$victim.err" 'no checkpoint|cannot restore' "every stage had the committed generation"
 
