@@ -40,9 +40,10 @@ for i in $(seq 1 20); do
 		torn=$((torn + 1))
 		# What was seen, for the next reader of a failure (it has
 		# failed once in CI, never alone).
-		diag "look $i: $(wc -c <"$T/snap") bytes; jq: $(head -c 300 "$T/jqerr")"
-		head -c 300 "$T/snap" | od -c | head -5 | diag_stream
-		tail -c 200 "$T/snap" | od -c | tail -5 | diag_stream
+		# On stderr: prove shows it without -v.
+		diag "look $i: $(wc -c <"$T/snap") bytes; jq: $(head -c 300 "$T/jqerr")" >&2
+		head -c 300 "$T/snap" | od -c | head -5 | diag_stream >&2
+		tail -c 200 "$T/snap" | od -c | tail -5 | diag_stream >&2
 	}
 done
 is "$torn" 0 "no look at the spool finds it half-written"
