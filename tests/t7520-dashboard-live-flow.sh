@@ -85,6 +85,8 @@ probe_store "$W" "pipeline --store"
 W=$T/live
 mkdir -p "$W"
 cmd=$(printf '%s\n' "$live" | sed 's/^ingestd /ingestd -p 0 /')
+# The file first: the loop below may read it before the job opens it.
+: >"$T/live.err"
 (cd "$W" && exec sh -c "$cmd") >"$T/live.out" 2>"$T/live.err" &
 lpid=$!
 i=0
