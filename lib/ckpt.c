@@ -76,6 +76,21 @@ sb_ckpt_record(struct sb_ckpt_stage *c, const struct sb_json *js, size_t obj,
 }
 
 int
+sb_ckpt_line(struct sb_ckpt_stage *c, const struct sb_json *js, size_t obj,
+    long type, const struct sb_reader *in)
+{
+	char where[300];
+
+	/* After the first record, only a checkpoint costs more than this. */
+	if (c->spec == NULL || (c->started && (type < 0 ||
+	    !sb_json_streq(js, (size_t)type, "checkpoint"))))
+		return 0;
+	snprintf(where, sizeof where, "%s:%llu", in->name,
+	    (unsigned long long)in->lineno);
+	return sb_ckpt_record(c, js, obj, type, where);
+}
+
+int
 sb_ckpt_end(struct sb_ckpt_stage *c)
 {
 	if (c->spec == NULL || c->started)

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "reader.h"
 #include "state.h"
 
 struct sb_ckpt_stage {
@@ -47,6 +48,13 @@ struct sb_ckpt_stage {
  */
 int	 sb_ckpt_record(struct sb_ckpt_stage *, const struct sb_json *js,
 	    size_t obj, long type, const char *where);
+/*
+ * The same for a record read from in, named FILE:LINE in messages; cheap
+ * for the records after the first that are not checkpoints (type -1:
+ * the record has no "type", as an event).
+ */
+int	 sb_ckpt_line(struct sb_ckpt_stage *, const struct sb_json *js,
+	    size_t obj, long type, const struct sb_reader *in);
 /* The end of the input: the state, if no record loaded it. */
 int	 sb_ckpt_end(struct sb_ckpt_stage *);
 

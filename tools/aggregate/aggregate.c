@@ -246,23 +246,6 @@ struct run {
 };
 
 /* 0, or -1 when --strict makes a bad line fatal. */
-/*
- * The state, on the first record; a checkpoint record's generation,
- * before the record goes on (lib/ckpt.h).  type: its "type" token in js.
- */
-static int
-checkpoint(struct run *r, struct sb_reader *in, const struct sb_json *js,
-    long type)
-{
-	char where[300];
-
-	if (r->ck.spec == NULL || (r->ck.started && type < 0))
-		return 0;
-	snprintf(where, sizeof where, "%s:%llu", in->name,
-	    (unsigned long long)in->lineno);
-	return sb_ckpt_record(&r->ck, js, 0, type, where) == -1 ? -1 : 0;
-}
-
 static int
 line(void *ctx, struct sb_reader *in, char *s, size_t n)
 {
@@ -274,7 +257,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	if (r->merge != NULL) {
 		if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
 			return rc;
-		if (checkpoint(r, in, &r->js, type) == -1)
+		/* The state on the first record; checkpoints (lib/ckpt.h). */
+		if (sb_ckpt_line(&r->ck, &r->js, 0, type, in) == -1)
 			return -1;
 		if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "window")) {
 			if (merge_add(r->merge, &r->js, why, sizeof why) == -1)
@@ -286,8 +270,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	} else if ((rc = sb_evread_line(&r->rd, in, s, n, &type)) != SB_EV_EVENT &&
 	    rc != SB_EV_RECORD) {
 		return rc;
-	} else if (checkpoint(r, in, &r->rd.js, rc == SB_EV_RECORD ? type :
-	    -1) == -1) {
+	} else if (sb_ckpt_line(&r->ck, &r->rd.js, 0, rc == SB_EV_RECORD ?
+	    type : -1, in) == -1) {
 		return -1;
 	}
 	if (rc == SB_EV_RECORD) {

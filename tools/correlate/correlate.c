@@ -306,12 +306,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
 		return rc;
 	/* The state, on the first record; a checkpoint's, then forwarded. */
-	if (r->ck.spec != NULL && (!r->ck.started || type >= 0)) {
-		snprintf(why, sizeof why, "%s:%llu", in->name,
-		    (unsigned long long)in->lineno);
-		if (sb_ckpt_record(&r->ck, &r->js, 0, type, why) == -1)
-			return -1;
-	}
+	if (sb_ckpt_line(&r->ck, &r->js, 0, type, in) == -1)
+		return -1;
 	if (type >= 0 && sb_json_streq(&r->js, (size_t)type, "signal")) {
 		if (sb_signal_read(&sig, &r->js, 0, why, sizeof why) == -1)
 			return sb_reader_bad(in, "%s", why);

@@ -600,12 +600,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	sb_window_scan(&r->rec, &r->js, 0);
 	t = r->rec.tok[SB_WM_TYPE];
 	/* The state, on the first record; a checkpoint's, then forwarded. */
-	if (r->ck.spec != NULL && (!r->ck.started || t >= 0)) {
-		snprintf(why, sizeof why, "%s:%llu", in->name,
-		    (unsigned long long)in->lineno);
-		if (sb_ckpt_record(&r->ck, &r->js, 0, t, why) == -1)
-			return -1;
-	}
+	if (sb_ckpt_line(&r->ck, &r->js, 0, t, in) == -1)
+		return -1;
 	if (t < 0 || !sb_json_streq(&r->js, (size_t)t, "window")) {
 		r->other_in++;
 		if (r->opt->forward) {
