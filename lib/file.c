@@ -2,10 +2,13 @@
  * file.c - whole-file reads and crash-safe replacement; see file.h.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +74,46 @@ fail:
 	sb_buf_free(&tmp);
 	errno = saved;
 	return -1;
+}
+
+void
+sb_file_sweep(const char *path)
+{
+	char *dcopy = sb_xstrdup(path), *bcopy = sb_xstrdup(path);
+	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	size_t blen = strlen(base);
+	struct sb_buf tmp = SB_BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		const char *p = de->d_name;
+		char *end;
+		long pid;
+
+		if (strncmp(p, base, blen) != 0 ||
+		    strncmp(p + blen, ".tmp.", 5) != 0)
+			continue;
+		p += blen + 5;
+		if (*p < '1' || *p > '9')
+			continue;
+		errno = 0;
+		pid = strtol(p, &end, 10);
+		/* A live writer's, or another process with its number: kept. */
+		if (*end != '\0' || errno != 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		sb_buf_reset(&tmp);
+		sb_buf_printf(&tmp, "%s/%s", dir, de->d_name);
+		unlink(tmp.s);
+	}
+	closedir(d);
+out:
+	sb_buf_free(&tmp);
+	free(dcopy);
+	free(bcopy);
 }
 
 int

@@ -23,6 +23,12 @@ int	 sb_file_replace(const char *path, const void *data, size_t len);
  */
 int	 sb_file_publish(const char *path, const void *data, size_t len);
 /*
+ * Removes the PATH.tmp.PID files of writers that died between their
+ * write and their rename (kill -9); those of live processes are kept.
+ * Called when a state location is opened.
+ */
+void	 sb_file_sweep(const char *path);
+/*
  * Creates the missing parent directories of path (mkdir -p of its
  * dirname; modes 0777 less the umask).  0, or -1 with errno set.
  */

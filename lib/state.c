@@ -28,8 +28,10 @@ sb_state_open(const char *spec, char *err, size_t errsz)
 	struct sb_store_config cfg;
 
 	st->name = sb_xstrdup(spec);
-	if (strncmp(spec, STORE_PREFIX, strlen(STORE_PREFIX)) != 0)
+	if (strncmp(spec, STORE_PREFIX, strlen(STORE_PREFIX)) != 0) {
+		sb_file_sweep(spec);
 		return st;
+	}
 	st->key = st->name + strlen(STORE_PREFIX);
 	if (*st->key == '\0') {
 		snprintf(err, errsz, "'%s': no key after 'store:'", spec);

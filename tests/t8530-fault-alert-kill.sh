@@ -51,10 +51,20 @@ kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 before=$(receiver_count k)
 echo 200 >"$T/k/mode"
+# A kill between the write of the new spool and its rename leaves the
+# temporary (PATH.tmp.PID); the restart removes those of dead writers.
+# Make sure there is one, whatever the moment of the kill.
 ls "$T/spool" | grep '\.tmp\.' >"$T/tmps" || true
-is "$(lines "$T/tmps")" 0 "no temporary spool file is left"
+diag "$(lines "$T/tmps") temporary spool files left by the kill"
+echo torn >"$T/spool/alert.spool.tmp.$pid"
+sleep 30 &
+live=$!
+echo live >"$T/spool/alert.spool.tmp.$live"
 run alert --webhook "$RECV_URL/x" --spool "$T/spool" --group-by key --group-wait 0 "$T/stream"
 is_rc 0 "the restart exits 0"
+ls "$T/spool" | grep '\.tmp\.' >"$T/tmps" || true
+is "$(cat "$T/tmps")" "alert.spool.tmp.$live" "the restart removed the dead writer's temporary, kept a live process's"
+kill "$live"
 msgs k >"$T/got"
 awk '!seen[$0]++' "$T/got" >"$T/first"
 same "$T/first" "$T/want" "every message of the uninterrupted run, first deliveries in order"
