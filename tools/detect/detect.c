@@ -41,7 +41,8 @@ usage(FILE *fp, int status)
 	    "              [--max-ahead duration] [--max-line bytes] [--metric path]\n"
 	    "              [--min-count n] [--novel-rearm duration]\n"
 	    "              [--metrics-file file [--metrics-interval duration]]\n"
-	    "              [--profile-min n] [--profile-rate a] [--slo spec]\n"
+	    "              [--profile-min n] [--profile-rate a]"
+	    " [--rebase-after duration] [--slo spec]\n"
 	    "              [--slo-pair factor/long/short] [--state file]\n"
 	    "              [--max-series n] [--state-every n] [--step-ratio r]\n"
 	    "              [--tail-q p] [--traffic-p p]\n"
@@ -217,7 +218,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    O_ETRIM, O_EWIN, O_EWP, O_FASTZ, O_LEARN, O_LWIN, O_LZ, O_AHEAD, O_MAXLINE,
 	    O_METRIC, O_MINCOUNT, O_NOFWD, O_NOWM, O_PMIN, O_PRATE, O_STATE,
 	    O_SEVERY, O_SLO, O_SLOPAIR, O_STEP, O_STRICT, O_TEE, O_TP, O_TWIN,
-	    O_WARMUP, O_MAXSERIES, O_NREARM, O_TAILQ, O_FLOORERR, O_FLOORLAT };
+	    O_WARMUP, O_MAXSERIES, O_NREARM, O_REBASE, O_TAILQ, O_FLOORERR, O_FLOORLAT };
 	static const struct option longopts[] = {
 		{ "clear",		required_argument,	NULL, O_CLEAR },
 		{ "cusum-clip",		required_argument,	NULL, O_CCLIP },
@@ -251,6 +252,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "novel-rearm",	required_argument,	NULL, O_NREARM },
 		{ "profile-min",	required_argument,	NULL, O_PMIN },
 		{ "profile-rate",	required_argument,	NULL, O_PRATE },
+		{ "rebase-after",	required_argument,	NULL, O_REBASE },
 		{ "slo",		required_argument,	NULL, O_SLO },
 		{ "slo-pair",		required_argument,	NULL, O_SLOPAIR },
 		{ "state",		required_argument,	NULL, O_STATE },
@@ -380,6 +382,10 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_NREARM:
 			c->novel_rearm = sb_arg_duration("--novel-rearm", optarg,
+			    0, 365 * 86400000LL);
+			break;
+		case O_REBASE:
+			c->rebase = sb_arg_duration("--rebase-after", optarg,
 			    0, 365 * 86400000LL);
 			break;
 		case O_TAILQ:

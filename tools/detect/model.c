@@ -58,8 +58,9 @@ model_defaults(struct model_config *c)
 	c->floor_err = 0.5;
 	c->floor_ms = 20000;
 	c->novel_margin = 0.02;
-	c->novel_rmargin = 0.1;
+	c->novel_rmargin = 0.2;
 	c->novel_rearm = 12 * HOUR_MS;
+	c->rebase = 24 * HOUR_MS;
 	/* The SRE workbook's page and ticket pairs. */
 	c->pair[0] = (struct slo_pair){ SB_SLO_PAGE_BURN, 3600000, 300000 };
 	c->pair[1] = (struct slo_pair){ SB_SLO_TICKET_BURN, 6 * 3600000LL,
@@ -99,6 +100,7 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 	s->key[keylen] = '\0';
 	s->keylen = keylen;
 	s->width = width;
+	s->shifting = 1;	/* a state loaded may hold one */
 	s->floor_err = c->floor_err;
 	s->floor_ms = c->floor_ms;
 	for (int i = 0; i < c->nfloor; i++)	/* the last match wins */
@@ -521,6 +523,77 @@ learn_week(const struct model_config *c, struct series *s, const struct obs *o,
 	}
 }
 
+/* A floor reached, a latency's CUSUM building up: metric x learns nothing. */
+static int
+metric_held(const struct dctx *x)
+{
+	for (uint32_t b = x->m->dmask & detectors_holds; b; b &= b - 1) {
+		int k = detector_first(b);
+		if (detectors[k]->holds(x, dstate(x->m, k)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A new normal.  Nothing learns while a detector is active, so a series
+ * whose level moved for good (a resized instance, a new release) would
+ * stay degraded for ever, and every later change of it would join that
+ * one episode unseen.  Once a series has been degraded for c->rebase
+ * without a break, each metric's baselines (level, long-run level, both
+ * profiles) move by its recent residual, an EWMA of about an hour: the
+ * shift is the new normal, the detectors clear as their z falls, and
+ * learning resumes.  Neither an error count (a rate, not a level) nor a
+ * metric a floor holds (a broken endpoint is never normal) moves.  A
+ * series still degraded after the shift (one whose spread changed, not
+ * its level) shifts again a c->rebase later, by what is left.
+ */
+static void
+rebase(const struct model_config *c, struct series *s, const struct obs *o,
+    const double *xs, const double *e, int degraded)
+{
+	double a;
+
+	if (c->rebase <= 0 || (!degraded && !s->shifting))
+		return;
+	s->shifting = degraded;
+	for (int i = 0; i < c->nmetric; i++) {
+		struct mstate *m = series_metric(s, i);
+		struct shift *sh = &m->shift;
+		struct dctx x;
+		double r;
+
+		if (!degraded) {
+			if (sh->n > 0)
+				sh->since = sh->res = sh->n = 0;
+			continue;
+		}
+		if (!o->has[i] || c->metric[i].kind == MK_ERRORS ||
+		    m->glob.n < c->warmup)
+			continue;
+		x = (struct dctx){ .c = c, .s = s, .def = &c->metric[i],
+		    .m = m, .o = o, .i = i };
+		r = xs[i] - e[i];
+		if (sh->n < 1)
+			sh->since = (double)o->start;
+		sh->n += 1;
+		a = max_d(1 / sh->n, rate_for(1.0 / 60, o->width));
+		sh->res += a * (r - sh->res);
+		if ((double)o->start - sh->since < (double)c->rebase ||
+		    metric_held(&x))
+			continue;
+		m->glob.mu += sh->res;
+		m->aux.mu += sh->res;
+		for (int h = 0; h < MODEL_HOURS; h++)
+			if (m->prof[h].n > 0)
+				m->prof[h].mu += sh->res;
+		for (int h = 0; m->week != NULL && h < MODEL_WEEK; h++)
+			if (m->week->prof[h].n > 0)
+				m->week->prof[h].mu += sh->res;
+		sh->since = sh->res = sh->n = 0;
+	}
+}
+
 static void
 learn(const struct model_config *c, struct series *s, const struct obs *o,
     const double *xs, const double *e, const double *sd, double w,
@@ -536,18 +609,10 @@ learn(const struct model_config *c, struct series *s, const struct obs *o,
 		struct mstate *m = series_metric(s, i);
 		struct dctx x = { .c = c, .s = s, .def = def, .m = m, .o = o,
 		    .i = i };
-		int warm = m->glob.n >= c->warmup, held = 0;
+		int warm = m->glob.n >= c->warmup;
 		double v, w2 = 1;
 
-		if (!o->has[i])
-			continue;
-		/* A floor reached, a latency's CUSUM building up. */
-		for (uint32_t b = m->dmask & detectors_holds; b && !held;
-		    b &= b - 1) {
-			int k = detector_first(b);
-			held = detectors[k]->holds(&x, dstate(m, k));
-		}
-		if (held)
+		if (!o->has[i] || metric_held(&x))
 			continue;
 		if (def->kind == MK_ERRORS) {
 			/*
@@ -674,6 +739,7 @@ series_update(const struct model_config *c, struct series *s,
 	}
 	/* Before learn(): the residuals are those of the profiles before. */
 	degraded = series_degraded(c, s);
+	rebase(c, s, o, x, e, degraded);
 	learn_week(c, s, o, x, sd, &td, degraded);
 	if (!degraded)
 		learn(c, s, o, x, e, sd, w, &td);

@@ -96,6 +96,8 @@ struct model_config {
 	double		 novel_margin;	/* beyond a value record, of its range */
 	double		 novel_rmargin;	/* beyond a residual record, of its range */
 	int64_t		 novel_rearm;	/* ms from one novelty to the next */
+	int64_t		 rebase;	/* ms degraded before a shift is normal;
+					   0: never */
 	struct slo_def	 slo[MODEL_MAX_SLO];
 	int		 nslo;
 	struct slo_pair	 pair[MODEL_MAX_PAIRS];
@@ -124,6 +126,16 @@ struct week {
 };
 
 /*
+ * A series degraded since `since' (ms; 0: it is not), and the recent
+ * residual of a metric over those windows (an EWMA of about an hour, a
+ * running mean first, over n windows): what rebase() shifts the
+ * baselines by once the series has been degraded for --rebase-after.
+ */
+struct shift {
+	double		 since, res, n;
+};
+
+/*
  * One metric of a series: the baselines the model learns, then the
  * state of every detector (detector.h), series_metric() apart.
  */
@@ -133,6 +145,7 @@ struct mstate {
 					   the long-run level and spread */
 	struct base	 prof[MODEL_HOURS];
 	struct week	*week;		/* MK_RAW: owned; NULL for the others */
+	struct shift	 shift;		/* not MK_ERRORS */
 	uint32_t	 dmask;		/* bit k: detectors[k] watches it */
 };
 
@@ -153,6 +166,7 @@ struct series {
 	size_t		 mstride;	/* bytes from one metric to the next */
 	int		 nmetric;
 	int		 weekly;	/* a metric has a week profile */
+	int		 shifting;	/* a metric may hold a shift (rebase()) */
 	_Alignas(8) unsigned char mem[];	/* config nmetric metrics */
 };
 

@@ -10,7 +10,8 @@
  *	{"type":"detect-state","version":3,"series":12,
  *	 "metrics":["count",...]}
  *	{"key":"GET /a","width_ms":60000,"seen":..,"first":..,"last_end":..,
- *	 "m":[{"base":{"glob":[mu,d,n],"prof":[[mu,d,n],...]},
+ *	 "m":[{"base":{"glob":[mu,d,n],"prof":[[mu,d,n],...],
+ *	       "shift":[since,res,n]},
  *	       "traffic":{"up":{"hist":3}},...},...],"slo":{...}}
  *
  * where "slo" is the section of a detector of the series (detector.h),
@@ -91,6 +92,10 @@ save_metric(struct sb_buf *b, struct mstate *m)
 			sb_buf_puts(b, ",\"week_err\":");
 			put_base(b, &m->week->err);
 		}
+	}
+	if (m->shift.n > 0) {
+		sb_buf_puts(b, ",\"shift\":");
+		dm_put_numbers(b, &m->shift.since, 3);
 	}
 	sb_buf_putc(b, '}');
 	for (int k = 0; k < ndetectors; k++) {
@@ -325,9 +330,13 @@ load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
 			long p = sb_json_member(js, v, "prof");
 			long w = sb_json_member(js, v, "week");
 			long we = sb_json_member(js, v, "week_err");
+			long sh = sb_json_member(js, v, "shift");
 
 			if (g < 0 || js->tok[v].size != 1u + (a >= 0) +
-			    (p >= 0) + (w >= 0) + (we >= 0) ||
+			    (p >= 0) + (w >= 0) + (we >= 0) + (sh >= 0) ||
+			    (sh >= 0 && (c->metric[i].kind == MK_ERRORS ||
+			    dm_get_numbers(js, (size_t)sh, &m->shift.since,
+			    3) == -1 || m->shift.n < 1)) ||
 			    (w >= 0) != (we >= 0) ||
 			    (w >= 0 && m->week == NULL) ||
 			    dm_get_numbers(js, (size_t)g, &m->glob.mu, 3) == -1 ||
@@ -336,8 +345,9 @@ load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
 			    (we >= 0 && dm_get_numbers(js, (size_t)we,
 			    &m->week->err.mu, 3) == -1)) {
 				snprintf(why, whysz, "the baselines of metric "
-				    "'%s' are not glob, aux, prof, and for a "
-				    "value week and week_err", path);
+				    "'%s' are not glob, aux, prof, shift (not "
+				    "for errors), and for a value week and "
+				    "week_err", path);
 				return -1;
 			}
 			if ((p >= 0 && get_bases(js, (size_t)p, m->prof,
