@@ -61,6 +61,7 @@ for m in 0 1 2 3 4; do
 	printf '{"type":"window","key":"GET /a","start":"2026-11-26T14:0%d:00Z","count":60,"errors":1,"latency_ms":{"p50":40,"p95":90,"p99":150}}\n' "$m"
 done >"$T/w.jsonl"
 store put -b sqlite --sqlite-path "$T/db" "$T/w.jsonl"
+: >"$T/dash.err"
 dashboard -p 0 -b sqlite --sqlite-path "$T/db" 2>"$T/dash.err" &
 DPID=$!
 i=0
