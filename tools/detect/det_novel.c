@@ -1,7 +1,14 @@
 /*
  * det_novel.c - novel: never seen before, for MK_RAW metrics.
  */
+#include <math.h>
+#include <string.h>
+
 #include "detector.h"
+
+#define BURST_N		10	/* windows of the recent mean distance */
+#define BURST_HORIZON	8640.0	/* windows of its long-run law */
+#define BURST_READY	2016	/* windows learned before it is tested */
 
 /*
  * The records of a metric: the highest and lowest value, and residual
@@ -16,6 +23,9 @@ struct novel {
 	double		 last;		/* ms: when it last fired */
 	double		 rfirst;	/* ms: the first residual from the
 					   profile; 0: none yet */
+	/* The unusual: the distance |z| of the last windows, and its law. */
+	double		 dist[3];	/* long-run mean, mean square, windows */
+	double		 recent[BURST_N];	/* z, the newest first */
 };
 
 struct novel_state {
@@ -25,6 +35,50 @@ struct novel_state {
 
 #define DAY_MS		86400000LL
 #define RESIDUAL_DAYS	2	/* of residuals before they are tested */
+
+/*
+ * The unusual, for what is not a record: a burst of tweets lower than
+ * the highest the series has had, a dip longer than the dips it has.
+ * The mean distance |z| of the last BURST_N windows (this one included)
+ * is weighed against the law of the distance itself, its long-run mean
+ * and standard deviation over about BURST_HORIZON windows, learned from
+ * every window after the test (a running mean first), as the anomaly
+ * likelihood of Numenta's HTM does with its averaging and history
+ * windows, whose defaults these are.  A recent mean level_z of those
+ * standard deviations above the long-run mean is unusual, up or down as
+ * the sum of the recent z goes.  Tested once BURST_READY windows are
+ * learned.  1 up, -1 down, 0.
+ */
+static int
+burst(const struct model_config *c, struct novel *nv, double z)
+{
+	double mean = 0, sum = 0, var;
+
+	z = max_d(-c->cusum_clip, min_d(c->cusum_clip, z));
+	memmove(nv->recent + 1, nv->recent, (BURST_N - 1) * sizeof(double));
+	nv->recent[0] = z;
+	for (int j = 0; j < BURST_N; j++) {
+		mean += fabs(nv->recent[j]);
+		sum += nv->recent[j];
+	}
+	mean /= BURST_N;
+	var = nv->dist[1] - nv->dist[0] * nv->dist[0];
+	if (nv->dist[2] < BURST_READY || var <= 0 ||
+	    mean - nv->dist[0] < c->level_z * sqrt(var))
+		return 0;
+	return sum > 0 ? 1 : sum < 0 ? -1 : 0;
+}
+
+static void
+burst_learn(const struct model_config *c, struct novel *nv, double z)
+{
+	double a, d = min_d(fabs(z), c->cusum_clip);
+
+	nv->dist[2] += 1;
+	a = max_d(1 / nv->dist[2], 1 / BURST_HORIZON);
+	nv->dist[0] += a * (d - nv->dist[0]);
+	nv->dist[1] += a * (d * d - nv->dist[1]);
+}
 
 static int
 novel_watches(const struct metric_def *def)
@@ -70,11 +124,14 @@ novel_update(const struct dctx *ctx, void *st)
 	int rready = nv->rfirst > 0 &&
 	    (double)o->start >= nv->rfirst + RESIDUAL_DAYS * DAY_MS;
 
+	int bu = burst(c, nv, z);
+
 	for (int dir = 0; dir < 2; dir++) {
 		struct det *d = &m->d[dir];
 		int rec = dir ? x < nv->vmin - mv ||
-		    (rready && rs < nv->rmin - mr) :
-		    x > nv->vmax + mv || (rready && rs > nv->rmax + mr);
+		    (rready && rs < nv->rmin - mr) || bu < 0 :
+		    x > nv->vmax + mv || (rready && rs > nv->rmax + mr) ||
+		    bu > 0;
 		int fire = ready && rec &&
 		    (double)at - nv->last >= (double)c->novel_rearm;
 		int s = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
@@ -104,6 +161,7 @@ novel_update(const struct dctx *ctx, void *st)
 	}
 	nv->r1 = r;
 	nv->n += 1;
+	burst_learn(c, nv, z);
 }
 
 
@@ -134,6 +192,8 @@ static const struct dmember records_members[] = {
 	DM_NUMBERS("first", struct novel, first, 1),
 	DM_NUMBERS("last", struct novel, last, 1),
 	DM_NUMBERS("rfirst", struct novel, rfirst, 1),
+	DM_NUMBERS("dist", struct novel, dist, 3),
+	DM_NUMBERS("recent", struct novel, recent, BURST_N),
 };
 
 static const struct dmember novel_members[] = {
