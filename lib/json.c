@@ -34,6 +34,7 @@ void
 sb_json_init(struct sb_json *js)
 {
 	memset(js, 0, sizeof *js);
+	js->type = js->key = -1;
 }
 
 void
@@ -57,6 +58,7 @@ fail(struct parser *ps, const unsigned char *at, const char *fmt, ...)
 	va_end(ap);
 	ps->js->errpos = (size_t)(at - ps->base);
 	ps->js->ntok = 0;
+	ps->js->type = ps->js->key = -1;
 	return -1;
 }
 
@@ -391,6 +393,26 @@ close_container(struct sb_json *js, size_t *cur, const unsigned char *p,
 	t->skip = js->ntok;
 }
 
+/* Key token t of the top-level object: is it "type" or "key"? */
+static inline void
+envelope(struct sb_json *js, size_t t)
+{
+	const struct sb_jtok *k = &js->tok[t];
+	const char *p = js->src + k->start;
+	size_t n = k->end - k->start;
+
+	if (k->escaped) {	/* rare: the general comparison */
+		if (sb_json_streq(js, t, "type"))
+			js->type = (long)t + 1;
+		else if (sb_json_streq(js, t, "key"))
+			js->key = (long)t + 1;
+	} else if (n == 4 && memcmp(p, "type", 4) == 0) {
+		js->type = (long)t + 1;
+	} else if (n == 3 && memcmp(p, "key", 3) == 0) {
+		js->key = (long)t + 1;
+	}
+}
+
 int
 sb_json_parse(struct sb_json *js, const char *buf, size_t len)
 {
@@ -405,6 +427,7 @@ sb_json_parse(struct sb_json *js, const char *buf, size_t len)
 	js->ntok = 0;
 	js->err[0] = '\0';
 	js->errpos = 0;
+	js->type = js->key = -1;
 
 value:
 	p = skip_space(p, end);
@@ -466,6 +489,8 @@ key:
 	t = new_token(js, SB_JSTRING, (size_t)(p - ps.base) + 1);
 	if (scan_string(&ps, &p, t) == -1)
 		return -1;
+	if (depth == 1)
+		envelope(js, t);
 	p = skip_space(p, end);
 	if (p == end)
 		return fail(&ps, p, "truncated input");

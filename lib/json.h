@@ -73,6 +73,13 @@ struct sb_json {
 	size_t		 cap;
 	char		 err[80];	/* why the last parse failed */
 	size_t		 errpos;	/* byte offset of the failure */
+	/*
+	 * The envelope of a record (slowburn-records(5)): the value tokens
+	 * of the top-level object's "type" and "key" (the last if repeated,
+	 * as sb_json_member() finds them), -1 when absent; found while
+	 * parsing, as every stage asks for both of every line.
+	 */
+	long		 type, key;
 };
 
 void	 sb_json_init(struct sb_json *);

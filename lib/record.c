@@ -44,12 +44,11 @@ count_kind(const struct sb_json *js, long t)
 		kind_count[K_OTHER]++;
 }
 
-int
-sb_record_key_ok(const struct sb_json *js, size_t obj, char *err,
-    size_t errsz)
+/* sb_record_key_ok() of the member token k (-1: none). */
+static int
+key_ok(const struct sb_json *js, long k, char *err, size_t errsz)
 {
 	struct sb_buf b = SB_BUF_INIT;
-	long k = sb_json_member(js, obj, "key");
 	size_t len;
 
 	if (k < 0 || js->tok[k].type != SB_JSTRING ||
@@ -69,6 +68,14 @@ sb_record_key_ok(const struct sb_json *js, size_t obj, char *err,
 }
 
 int
+sb_record_key_ok(const struct sb_json *js, size_t obj, char *err,
+    size_t errsz)
+{
+	return key_ok(js, obj == 0 ? js->key : sb_json_member(js, obj,
+	    "key"), err, errsz);
+}
+
+int
 sb_record_parse(struct sb_json *js, struct sb_reader *in, const char *s,
     size_t n, long *type)
 {
@@ -80,8 +87,8 @@ sb_record_parse(struct sb_json *js, struct sb_reader *in, const char *s,
 		    js->err, js->errpos + 1);
 	if (js->tok[0].type != SB_JOBJECT)
 		return sb_reader_bad(in, "not a JSON object");
-	t = sb_json_member(js, 0, "type");
-	if (t >= 0 && sb_record_key_ok(js, 0, why, sizeof why) == -1)
+	t = js->type;		/* found by the parse */
+	if (t >= 0 && key_ok(js, js->key, why, sizeof why) == -1)
 		return sb_reader_bad(in, "%s", why);
 	if (type == NULL) {
 		count_kind(js, t);

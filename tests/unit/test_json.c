@@ -1338,6 +1338,55 @@ test_differential(void)
 	sb_json_free(&d.pjs);
 }
 
+/* js.type and js.key: the envelope found by the parse, as member() finds it. */
+static void
+test_envelope(void)
+{
+	static const char *const doc[] = {
+		"{\"type\":\"window\",\"key\":\"GET /a\",\"x\":1}",
+		"{\"key\":\"a\",\"type\":1,\"type\":\"signal\",\"key\":\"b\"}",
+		"{\"typ\\u0065\":\"t\",\"k\\u0065y\":\"k\",\"types\":2}",
+		"{\"a\":{\"type\":\"inner\",\"key\":\"inner\"}}",
+		"[{\"type\":\"in an array\"}]",
+		"{\"keys\":[\"a\"],\"typ\":1,\"Type\":2}",
+		"{}",
+		"\"type\"",
+	};
+	struct sb_json js;
+	int agree = 1;
+
+	sb_json_init(&js);
+	for (size_t i = 0; i < sizeof doc / sizeof doc[0]; i++) {
+		long t, k;
+
+		if (sb_json_parse(&js, doc[i], strlen(doc[i])) != 0) {
+			agree = 0;
+			continue;
+		}
+		t = js.tok[0].type == SB_JOBJECT ?
+		    sb_json_member(&js, 0, "type") : -1;
+		k = js.tok[0].type == SB_JOBJECT ?
+		    sb_json_member(&js, 0, "key") : -1;
+		if (js.type != t || js.key != k) {
+			printf("# %s: type %ld (member %ld), key %ld (member %ld)\n",
+			    doc[i], js.type, t, js.key, k);
+			agree = 0;
+		}
+	}
+	ok(agree, "the parse's type and key are sb_json_member()'s, in 8 "
+	    "documents");
+	sb_json_parse(&js, doc[1], strlen(doc[1]));
+	ok(js.type > 0 && sb_json_streq(&js, (size_t)js.type, "signal") &&
+	    sb_json_streq(&js, (size_t)js.key, "b"), "the last of a repeat");
+	sb_json_parse(&js, doc[2], strlen(doc[2]));
+	ok(js.type > 0 && js.key > 0, "escaped names of type and key");
+	sb_json_parse(&js, doc[3], strlen(doc[3]));
+	ok(js.type == -1 && js.key == -1, "only the top level's");
+	ok(sb_json_parse(&js, "{\"type\":", 8) == -1 && js.type == -1,
+	    "a failed parse leaves no envelope");
+	sb_json_free(&js);
+}
+
 int
 main(void)
 {
@@ -1346,6 +1395,7 @@ main(void)
 	test_depth();
 	test_layout();
 	test_lookup();
+	test_envelope();
 	test_numbers();
 	test_differential();
 	return done_testing();
