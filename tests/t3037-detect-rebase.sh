@@ -5,6 +5,8 @@
 # its own; with --rebase-after 0 the first episode never ends and the
 # later change joins it unseen.  The state file keeps a rebase under
 # way, so a run split in the middle of one gives what one run gives.
+# On request windows a halved traffic has its new normal; a doubled
+# latency, held by its rising CUSUM, does not.
 . "$(dirname "$0")/lib.sh"
 
 # Eight days of 5-minute windows from 2026-11-02: a level of 50 (noise
@@ -91,4 +93,32 @@ run detect --metric value --no-watermark --state "$T/bad" "$T/w2"
 is_rc 1 "a shift of no window: exit 1"
 run detect --metric value --rebase-after -1h "$T/w"
 is_rc 2 "--rebase-after -1h: usage error"
+
+# Request windows: from day 3 the latency of one endpoint doubles for
+# good and the traffic of another halves for good.  The traffic has a
+# new normal a day later; the latency is held by its rising CUSUM
+# (--learn-hold: a creep is never the new normal) and stays degraded.
+awk 'BEGIN {
+	srand(5)
+	for (i = 0; i < 6 * 288; i++) {
+		t = strftime("%Y-%m-%dT%H:%M:%SZ", 1793577600 + i * 300, 1)
+		late = i >= 3 * 288
+		l = 100 * (1 + 0.1 * (rand() - 0.5)) * (late ? 2 : 1)
+		printf "{\"type\":\"window\",\"key\":\"GET /slow\",\"start\":\"%s\",\"width_s\":300,\"count\":600,\"errors\":0,\"latency_ms\":{\"p50\":%.2f,\"p95\":%.2f,\"p99\":%.2f}}\n", t, l, 2 * l, 3 * l
+		c = int((late ? 300 : 600) + 40 * (rand() - 0.5))
+		l = 100 * (1 + 0.1 * (rand() - 0.5))
+		printf "{\"type\":\"window\",\"key\":\"GET /quiet\",\"start\":\"%s\",\"width_s\":300,\"count\":%d,\"errors\":0,\"latency_ms\":{\"p50\":%.2f,\"p95\":%.2f,\"p99\":%.2f}}\n", t, c, l, 2 * l, 3 * l
+	}
+}' >"$T/req"
+run detect --no-forward --no-watermark "$T/req"
+is_rc 0 "detect on request windows"
+on_end() {	# KEY: its detectors active at the end
+	jq -r --arg k "$1" 'select(.type == "signal" and .key == $k) | "\(.metric) \(.detector) \(.direction) \(.state // "active")"' "$OUT" |
+	    awk '{ on[$1 " " $2 " " $3] = $4 != "cleared" } END { for (k in on) if (on[k]) print k }' | sort | tr '\n' ' '
+}
+is "$(jq -r 'select(.type == "signal" and .key == "GET /quiet" and .at < "2026-11-05T01:00") | .detector' "$OUT" | sort -u | tr '\n' ' ')" "traffic " \
+    "the halved traffic is found"
+is "$(on_end "GET /quiet")" "" "a day later it is the new normal: nothing active at the end"
+ok "$(on_end "GET /slow" | grep -q "latency_p50 cusum up" && echo 0 || echo 1)" \
+    "the doubled latency is still active three days on ($(on_end "GET /slow"))"
 done_testing

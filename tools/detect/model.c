@@ -544,7 +544,9 @@ metric_held(const struct dctx *x)
  * profiles) move by its recent residual, an EWMA of about an hour: the
  * shift is the new normal, the detectors clear as their z falls, and
  * learning resumes.  Neither an error count (a rate, not a level) nor a
- * metric a floor holds (a broken endpoint is never normal) moves.  A
+ * metric whose learning is held moves: a latency above its floor (a
+ * broken endpoint is never normal) or with its rising CUSUM at
+ * --learn-hold (a creep is never the new normal).  A
  * series still degraded after the shift (one whose spread changed, not
  * its level) shifts again a c->rebase later, by what is left.
  */
