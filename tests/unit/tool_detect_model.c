@@ -138,8 +138,9 @@ test_series(void)
 static void
 test_table(void)
 {
-	size_t size = detectors_layout(), last = 0, lastsize = 0;
-	int names = 1, aligned = 1, order = 1;
+	size_t size = detectors_layout();
+	uint32_t metric = 0;
+	int names = 1, aligned = 1, order = 1, lean = 1;
 
 	ok(ndetectors >= 6, "the table holds the detectors (%d)", ndetectors);
 	is_int(detectors_layout(), size, "the layout is done once");
@@ -147,19 +148,38 @@ test_table(void)
 		for (int j = 0; j < k; j++)
 			if (strcmp(detectors[j]->name, detectors[k]->name) == 0)
 				names = 0;
-		if (detectors_series & 1u << k)
-			continue;	/* its state is the series' */
-		if (detector_off[k] % 8 != 0)
-			aligned = 0;
-		if (detector_off[k] < last + lastsize ||
-		    detector_off[k] + detectors[k]->size > size)
-			order = 0;
-		last = detector_off[k];
-		lastsize = detectors[k]->size;
+		if (!(detectors_series & 1u << k))
+			metric |= 1u << k;
+	}
+	is_int(detectors_size[metric], size, "every detector: the full size");
+	/* Each set of detectors: its states in order, apart, within its size. */
+	for (uint32_t mask = 0; mask < 1u << DETECTORS_MAX; mask++) {
+		size_t last = 0, lastsize = 0, sum = sizeof(struct mstate);
+
+		if (mask & ~metric)
+			continue;
+		for (int k = 0; k < ndetectors; k++) {
+			size_t off = detector_off[mask][k];
+
+			if (!(mask & 1u << k))
+				continue;
+			sum += detectors[k]->size;
+			if (off % 8 != 0)
+				aligned = 0;
+			if (off < sizeof(struct mstate) || off < last + lastsize ||
+			    off + detectors[k]->size > detectors_size[mask])
+				order = 0;
+			last = off;
+			lastsize = detectors[k]->size;
+		}
+		if (detectors_size[mask] % 8 != 0 ||
+		    detectors_size[mask] > sum + 8 * (size_t)(ndetectors + 1))
+			lean = 0;
 	}
 	ok(names, "every detector has its own name");
 	ok(aligned, "every state is aligned to 8 bytes");
 	ok(order, "the states do not overlap and fit the metric's size");
+	ok(lean, "a metric's size is its detectors' states, padded to 8");
 }
 
 /* A detector of the series: one state a series, only when it runs. */

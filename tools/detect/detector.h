@@ -6,9 +6,10 @@
  * its update function, the named members of its state and a
  * const struct detector NAME_detector; detectors.c lists them, in the
  * order they run.  Most are detectors of a metric: each metric of a
- * series holds the state of every such detector at the offset
- * detectors_layout() gave it (model.h, series_metric()), zeroed in a new
- * series: a detector starts from zeroes.  A detector of the series (SLO
+ * series holds the state of each such detector that watches it, at the
+ * offset detectors_layout() gave it for the metric's set of detectors
+ * (model.h, series_metric()), zeroed in a new series: a detector starts
+ * from zeroes.  A detector of the series (SLO
  * burn rates, over the count and errors or latency together) has one
  * state a series instead, also zeroed, sized by the run's options and
  * the series' width (series_size), and runs once a window after the
@@ -135,15 +136,24 @@ struct detector {
 
 extern const struct detector *const detectors[];
 extern const int ndetectors;
-/* Where each detector's state is in a metric; set by detectors_layout(). */
-extern size_t detector_off[];
+/*
+ * Where each detector's state is in a metric that runs the detectors of
+ * dmask (a metric holds only the states of the detectors that watch it),
+ * and the size of such a metric's state; set by detectors_layout().
+ */
+#define DETECTORS_MAX	8
+extern uint16_t detector_off[1u << DETECTORS_MAX][DETECTORS_MAX];
+extern uint16_t detectors_size[1u << DETECTORS_MAX];
 /*
  * Bit k: detectors[k] is always, has an idle, finish or holds step, is a
  * detector of the series.
  */
 extern uint32_t detectors_always, detectors_idle, detectors_finish,
     detectors_holds, detectors_series;
-/* Lays the states out; the size of one metric's state.  Idempotent. */
+/*
+ * Lays the states out for every mask; the size of a metric's state with
+ * every detector of a metric.  Idempotent.
+ */
 size_t	 detectors_layout(void);
 
 /* The lowest detector of a mask of them, for (b = mask; b; b &= b - 1). */
@@ -156,7 +166,7 @@ detector_first(uint32_t b)
 static inline void *
 dstate(struct mstate *m, int k)
 {
-	return (char *)m + detector_off[k];
+	return (char *)m + detector_off[m->dmask][k];
 }
 
 /*

@@ -26,7 +26,8 @@ const struct detector *const detectors[] = {
 };
 const int ndetectors = sizeof detectors / sizeof detectors[0];
 
-size_t detector_off[sizeof detectors / sizeof detectors[0]];
+uint16_t detector_off[1u << DETECTORS_MAX][DETECTORS_MAX];
+uint16_t detectors_size[1u << DETECTORS_MAX];
 uint32_t detectors_always, detectors_idle, detectors_finish, detectors_holds,
     detectors_series;
 
@@ -34,25 +35,37 @@ size_t
 detectors_layout(void)
 {
 	static size_t size;
-	size_t off;
+	const size_t base = (sizeof(struct mstate) + 7) & ~(size_t)7;
+	uint32_t metric = 0;
 
 	if (size != 0)
 		return size;
-	off = (sizeof(struct mstate) + 7) & ~(size_t)7;
+	_Static_assert(sizeof detectors / sizeof detectors[0] <= DETECTORS_MAX,
+	    "more detectors than DETECTORS_MAX");
 	for (int k = 0; k < ndetectors; k++) {
 		const struct detector *d = detectors[k];
 		if (d->series_size != NULL) {
 			detectors_series |= 1u << k;
 			continue;	/* its state is the series' */
 		}
-		detector_off[k] = off;
-		off += (d->size + 7) & ~(size_t)7;
+		metric |= 1u << k;
 		detectors_always |= (uint32_t)(d->always != 0) << k;
 		detectors_idle |= (uint32_t)(d->idle != NULL) << k;
 		detectors_finish |= (uint32_t)(d->finish != NULL) << k;
 		detectors_holds |= (uint32_t)(d->holds != NULL) << k;
 	}
-	return size = off;
+	/* Each mask's states in table order, after the baselines. */
+	for (uint32_t mask = 0; mask < 1u << DETECTORS_MAX; mask++) {
+		size_t off = base;
+		for (int k = 0; k < ndetectors; k++) {
+			if (!(mask & metric & 1u << k))
+				continue;
+			detector_off[mask][k] = (uint16_t)off;
+			off += (detectors[k]->size + 7) & ~(size_t)7;
+		}
+		detectors_size[mask] = (uint16_t)off;
+	}
+	return size = detectors_size[metric];
 }
 
 const struct dmember det_members[6] = {

@@ -80,10 +80,21 @@ struct series *
 series_new(const struct model_config *c, const char *key, size_t keylen,
     int64_t width)
 {
-	size_t stride = detectors_layout(), ssize[32];
+	size_t total = 0, ssize[32];
+	uint32_t b, run = 0, mask[MODEL_MAX_METRICS];
 	struct series *s;
-	uint32_t b, run = 0;
 	int k;
+
+	/* The detectors of each metric, and so its size. */
+	(void)detectors_layout();
+	for (int i = 0; i < c->nmetric; i++) {
+		mask[i] = 0;
+		for (k = 0; k < ndetectors; k++)
+			if (!(detectors_series & 1u << k) &&
+			    detectors[k]->watches(&c->metric[i]))
+				mask[i] |= 1u << k;
+		total += detectors_size[mask[i]];
+	}
 
 	/* The series' detectors that run: a pointer each after the metrics. */
 	for (b = detectors_series; b; b &= b - 1) {
@@ -91,10 +102,15 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 		if ((ssize[k] = detectors[k]->series_size(c, width)) > 0)
 			run |= 1u << k;
 	}
-	s = sb_xcalloc(1, sizeof *s + (size_t)c->nmetric * stride +
+	s = sb_xcalloc(1, sizeof *s + total +
 	    (run ? (size_t)ndetectors * sizeof(void *) : 0));
-	s->mstride = stride;
 	s->nmetric = c->nmetric;
+	total = 0;
+	for (int i = 0; i < c->nmetric; i++) {
+		s->moff[i] = (uint16_t)total;
+		series_metric(s, i)->dmask = mask[i];
+		total += detectors_size[mask[i]];
+	}
 	s->key = sb_xmalloc(keylen + 1);
 	memcpy(s->key, key, keylen);
 	s->key[keylen] = '\0';
@@ -116,14 +132,9 @@ series_new(const struct model_config *c, const char *key, size_t keylen,
 			m->week = sb_xcalloc(1, sizeof *m->week);
 			s->weekly = 1;
 		}
-		for (k = 0; k < ndetectors; k++)
-			if (!(detectors_series & 1u << k) &&
-			    detectors[k]->watches(&c->metric[i]))
-				m->dmask |= 1u << k;
 	}
 	if (run) {
-		s->sstate = (void **)(void *)(s->mem +
-		    (size_t)c->nmetric * stride);
+		s->sstate = (void **)(void *)(s->mem + total);
 		for (b = run; b; b &= b - 1) {
 			k = detector_first(b);
 			s->sstate[k] = sb_xcalloc(1, ssize[k]);
@@ -711,8 +722,9 @@ series_update(const struct model_config *c, struct series *s,
 		}
 		for (b = mask & ~detectors_always; b; b &= b - 1) {
 			k = detector_first(b);
-			ctx.lead = lead != NULL ?
-			    (const char *)lead + detector_off[k] : NULL;
+			ctx.lead = lead != NULL && lead->dmask & 1u << k ?
+			    (const char *)lead + detector_off[lead->dmask][k] :
+			    NULL;
 			detectors[k]->update(&ctx, dstate(m, k));
 		}
 		for (b = mask & detectors_finish; b; b &= b - 1) {

@@ -163,10 +163,11 @@ struct series {
 	 * NULL when it does not run; sstate NULL when none does.
 	 */
 	void		**sstate;
-	size_t		 mstride;	/* bytes from one metric to the next */
 	int		 nmetric;
 	int		 weekly;	/* a metric has a week profile */
 	int		 shifting;	/* a metric may hold a shift (rebase()) */
+	/* Where metric i starts in mem: each holds only its detectors. */
+	uint16_t	 moff[MODEL_MAX_METRICS];
 	_Alignas(8) unsigned char mem[];	/* config nmetric metrics */
 };
 
@@ -174,8 +175,7 @@ struct series {
 static inline struct mstate *
 series_metric(const struct series *s, int i)
 {
-	return (struct mstate *)(void *)((unsigned char *)s->mem +
-	    (size_t)i * s->mstride);
+	return (struct mstate *)(void *)((unsigned char *)s->mem + s->moff[i]);
 }
 
 /* One window's observations, in config metric order. */
