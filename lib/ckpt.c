@@ -69,7 +69,8 @@ sb_ckpt_record(struct sb_ckpt_stage *c, const struct sb_json *js, size_t obj,
 		if (with_state(c, 0, 0, c->load, NULL) == -1)
 			return -1;
 	}
-	if (with_state(c, 1, (uint64_t)seq, c->save, where) == -1)
+	if ((c->out != NULL && sb_out_flush(c->out) != 0) ||
+	    with_state(c, 1, (uint64_t)seq, c->save, where) == -1)
 		return -1;
 	c->saved++;
 	return 1;

@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "json.h"
 #include "reader.h"
 #include "state.h"
@@ -36,6 +37,11 @@ struct sb_ckpt_stage {
 	/* Load into, or save from, the stage's state: 0, or -1 reported. */
 	int		(*load)(void *ctx, struct sb_state *);
 	int		(*save)(void *ctx, struct sb_state *);
+	/*
+	 * The stage's output, flushed (sb_out_flush) before each save: what
+	 * a saved state says was written must be down the pipe.  NULL: none.
+	 */
+	struct sb_buf	*out;
 	int		 started;	/* the state is loaded */
 	int		 broken;	/* a load failed: save nothing */
 	uint64_t	 saved;		/* checkpoint records saved */

@@ -450,12 +450,7 @@ ck_load(void *ctx, struct sb_state *st)
 static int
 ck_save(void *ctx, struct sb_state *st)
 {
-	struct run *r = ctx;
-
-	/* What the state says was written must be down the pipe. */
-	if (sb_out_flush(&r->out) != 0)
-		return -1;
-	return state_save(r, st);
+	return state_save(ctx, st);
 }
 
 int
@@ -488,7 +483,7 @@ main(int argc, char **argv)
 			goto done;
 		}
 		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
-		    .load = ck_load, .save = ck_save };
+		    .load = ck_load, .save = ck_save, .out = &r.out };
 	}
 	metrics = metrics_start(&r);
 

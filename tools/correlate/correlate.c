@@ -211,7 +211,7 @@ state_save(struct run *r)
 static int
 header_records(const struct sb_json *js, int64_t *nrec)
 {
-	long t = sb_json_member(js, 0, "type");
+	long t = js->type;
 
 	if (js->tok[0].type != SB_JOBJECT || t < 0 ||
 	    !sb_json_streq(js, (size_t)t, "correlate_state"))
@@ -285,7 +285,7 @@ state_load(struct run *r, struct sb_state *st)
 static int
 record_time(const struct sb_json *js, int64_t *t)
 {
-	long type = sb_json_member(js, 0, "type");
+	long type = js->type;
 
 	if (type >= 0 && sb_json_streq(js, (size_t)type, "window"))
 		return sb_json_get_time(js, 0, "end", t) == 1;
@@ -448,12 +448,7 @@ ck_load(void *ctx, struct sb_state *st)
 static int
 ck_save(void *ctx, struct sb_state *st)
 {
-	struct run *r = ctx;
-
-	/* What the saved incidents say was written must be down the pipe. */
-	if (sb_out_flush(&r->out) != 0)
-		return -1;
-	return state_save_to(r, st);
+	return state_save_to(ctx, st);
 }
 
 int
@@ -478,7 +473,7 @@ main(int argc, char **argv)
 		if ((r.state = sb_state_open(opt.state, why, sizeof why)) == NULL)
 			errx(1, "%s", why);
 		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
-		    .load = ck_load, .save = ck_save };
+		    .load = ck_load, .save = ck_save, .out = &r.out };
 	}
 
 	struct sb_metrics *metrics = metrics_start(&r);

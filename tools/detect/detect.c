@@ -763,7 +763,7 @@ main(int argc, char **argv)
 			goto done;
 		}
 		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
-		    .load = ck_load, .save = ck_save };
+		    .load = ck_load, .save = ck_save, .out = &r.out };
 	}
 
 	metrics = metrics_start(&r);
