@@ -62,13 +62,20 @@ sb_state_open_gen(const char *spec, uint64_t seq, char *err, size_t errsz)
 	return st;
 }
 
+/* A generation's first line, naming it, into head; its length. */
+static int
+gen_head(const struct sb_state *st, char head[48])
+{
+	return snprintf(head, 48, "{\"checkpoint\":%llu}\n",
+	    (unsigned long long)st->seq);
+}
+
 /* A generation's bytes after its first line, if that names st->seq. */
 static int
 gen_strip(struct sb_state *st, struct sb_buf *out, size_t from)
 {
 	char head[48];
-	int hn = snprintf(head, sizeof head, "{\"checkpoint\":%llu}\n",
-	    (unsigned long long)st->seq);
+	int hn = gen_head(st, head);
 	size_t n = out->len - from;
 
 	if (n < (size_t)hn || memcmp(out->s + from, head, (size_t)hn) != 0) {
@@ -152,12 +159,12 @@ int
 sb_state_save(struct sb_state *st, const void *data, size_t len)
 {
 	struct sb_buf b = SB_BUF_INIT;
+	char head[48];
 	int rc;
 
 	if (!st->gen)
 		return save_raw(st, data, len);
-	sb_buf_printf(&b, "{\"checkpoint\":%llu}\n",
-	    (unsigned long long)st->seq);
+	sb_buf_add(&b, head, (size_t)gen_head(st, head));
 	sb_buf_add(&b, data, len);
 	rc = save_raw(st, b.s, b.len);
 	sb_buf_free(&b);
