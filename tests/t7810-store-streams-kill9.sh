@@ -46,26 +46,13 @@ W1=$WPID
 
 # Wait for the live workers to have written an alert: that shard is
 # checkout's, the one to kill.
-victim=""
-i=0
-while [ -z "$victim" ] && [ $i -lt 200 ]; do
-	for k in 0 1; do
-		port=$(eval echo "\$RS_PORT_$((k % 2 + 1))")
-		if redis-cli -p "$port" XRANGE "k:out:$k" - + | grep -q '"type":"alert"'; then
-			victim=$k
-		fi
-	done
-	[ -n "$victim" ] || sleep 0.1
-	i=$((i + 1))
-done
+alerted() {
+	redis-cli -p "$(eval echo "\$RS_PORT_$(($1 % 2 + 1))")" \
+	    XRANGE "k:out:$1" - + | grep -q '"type":"alert"'
+}
+pick_victim alerted
 ok "$([ -n "$victim" ] && echo 0 || echo 1)" "a live worker wrote an alert (shard ${victim:-none})"
-other=$((1 - ${victim:-0}))
-vpid=$(eval echo "\$W$victim")
-opid=$(eval echo "\$W$other")
-kill -9 "-$vpid"
-wait "$vpid" 2>/dev/null || true
-kill -TERM "-$opid"
-wait "$opid" 2>/dev/null || true
+kill_workers
 mid=$(count alert "$T/store.$victim.db")
 ok "$([ "$mid" -ge 1 ] && echo 0 || echo 1)" "the killed worker had stored $mid alerts"
 

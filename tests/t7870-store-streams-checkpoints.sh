@@ -59,26 +59,13 @@ is "$rc" 0 "the first part is in the streams"
 
 # Wait until a worker has written an alert and committed a checkpoint
 # after it: that one is killed.
-victim=""
-i=0
-while [ -z "$victim" ] && [ $i -lt 300 ]; do
-	for k in 0 1; do
-		if redis-cli -p "$RS_PORT_1" XRANGE "c:out:$k" - + | grep -q '"type":"alert"' &&
-		    [ "$(redis-cli -p "$RS_PORT_1" HGET "c:ckpt:$k" seq)" -ge 2 ] 2>/dev/null; then
-			victim=$k
-		fi
-	done
-	[ -n "$victim" ] || sleep 0.1
-	i=$((i + 1))
-done
+alerted_committed() {
+	redis-cli -p "$RS_PORT_1" XRANGE "c:out:$1" - + | grep -q '"type":"alert"' &&
+	    [ "$(redis-cli -p "$RS_PORT_1" HGET "c:ckpt:$1" seq)" -ge 2 ] 2>/dev/null
+}
+pick_victim alerted_committed
 ok "$([ -n "$victim" ] && echo 0 || echo 1)" "a worker wrote an alert and committed checkpoints (shard ${victim:-none})"
-other=$((1 - ${victim:-0}))
-vpid=$(eval echo "\$W$victim")
-opid=$(eval echo "\$W$other")
-kill -9 "-$vpid"
-wait "$vpid" 2>/dev/null || true
-kill -TERM "-$opid"
-wait "$opid" 2>/dev/null || true
+kill_workers
 
 info() { redis-cli -p "$RS_PORT_1" XINFO STREAM "c:ev:$1" | awk -v f="$2" 'p { print; exit } $0 == f { p = 1 }'; }
 added=$(info "$victim" entries-added)
