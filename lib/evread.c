@@ -62,7 +62,7 @@ sb_evread_parse(struct sb_evread *rd, const char *s, size_t n, long *type,
 		snprintf(err, errsz, "not a JSON object");
 		return -1;
 	}
-	if ((t = sb_json_member(&rd->js, 0, "type")) >= 0) {
+	if ((t = rd->js.type) >= 0) {
 		if (rd->js.tok[t].type != SB_JSTRING) {
 			snprintf(err, errsz, "'type' is not a string");
 			return -1;

@@ -275,7 +275,7 @@ sb_rstream_shard(const struct sb_rstream *crs, const struct sb_json *js,
 		    NULL, rs->ev.method.len ? rs->ev.method.s : NULL,
 		    rs->norm.s, &rs->name);
 	} else {
-		t = sb_json_member(js, 0, "key");
+		t = js->key;
 		if (t < 0 || sb_json_str(js, (size_t)t, &rs->name) != 0)
 			return SB_RSTREAM_ALL;
 	}

@@ -439,7 +439,7 @@ sb_store_batch_add_json(struct sb_store_batch *b, const struct sb_json *js,
 		snprintf(err, errsz, "not a JSON object");
 		return -1;
 	}
-	if ((t = sb_json_member(js, 0, "type")) >= 0) {
+	if ((t = js->type) >= 0) {
 		if (sb_json_str(js, (size_t)t, &type) == -1 ||
 		    !type_ok(type.s, type.len)) {
 			snprintf(err, errsz, "'type' is not a record type "

@@ -41,7 +41,7 @@ read_header(const struct aggstate *st, const struct sb_json *js,
 	int64_t v;
 	long t;
 
-	t = sb_json_member(js, 0, "type");
+	t = js->type;
 	if (t < 0 || !sb_json_streq(js, (size_t)t, "aggregate_state")) {
 		snprintf(err, errsz, "not an aggregate state");
 		return -1;
@@ -78,7 +78,7 @@ static int
 read_body(const struct aggstate *st, const struct sb_json *js, int strict,
     int *gate_seen, char *err, size_t errsz)
 {
-	long t = sb_json_member(js, 0, "type");
+	long t = js->type;
 
 	if (st->merge != NULL)
 		return merge_load(st->merge, js, err, errsz);

@@ -236,7 +236,7 @@ merge_load(struct merge *m, const struct sb_json *js, char *err, size_t errsz)
 	long t;
 
 	memset(&p, 0, sizeof p);
-	t = sb_json_member(js, 0, "type");
+	t = js->type;
 	if (t < 0 || !sb_json_streq(js, (size_t)t, "part")) {
 		snprintf(err, errsz, "not a 'part' line");
 		return -1;

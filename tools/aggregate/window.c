@@ -1000,7 +1000,7 @@ done:
 int
 agg_load(struct agg *a, const struct sb_json *js, char *err, size_t errsz)
 {
-	long t = sb_json_member(js, 0, "type");
+	long t = js->type;
 
 	if (t >= 0 && sb_json_streq(js, (size_t)t, "engine")) {
 		if (a->loaded) {

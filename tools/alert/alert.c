@@ -461,7 +461,7 @@ line_record(struct run *r, struct sb_reader *in, char *s, size_t n)
 		r->in_other++;
 		return 0;	/* the end of the pipe: nothing to forward to */
 	}
-	if (sb_json_member(&r->js, 0, "key") < 0 || av_read(&av, &r->js) == -1) {
+	if (r->js.key < 0 || av_read(&av, &r->js) == -1) {
 		char *k = NULL;
 		rc = sb_json_get_str(&r->js, 0, "key", &k);
 		free(k);

@@ -1158,7 +1158,7 @@ corr_load_line(struct corr *c, const struct sb_json *js, char *why,
 {
 	struct sb_signal s;
 	struct keyev *k;
-	long t = sb_json_member(js, 0, "type");
+	long t = js->type;
 	int64_t clock;
 
 	if (js->tok[0].type != SB_JOBJECT || t < 0) {

@@ -243,7 +243,7 @@ load_header(const struct sb_json *js, const struct model_config *c,
 	double v;
 	long t;
 
-	t = sb_json_member(js, 0, "type");
+	t = js->type;
 	if (t < 0 || !sb_json_streq(js, (size_t)t, "detect-state")) {
 		snprintf(why, whysz, "not a detect state file");
 		return -1;
@@ -409,7 +409,7 @@ load_series(const struct sb_json *js, const struct model_config *c,
 	int i;
 
 	snprintf(why, whysz, "bad key, width_ms, seen, first, last_end or m");
-	t = sb_json_member(js, 0, "key");
+	t = js->key;
 	if (t < 0 || sb_json_str(js, (size_t)t, &key) == -1)
 		goto bad;
 	sb_buf_putc(&key, '\0');

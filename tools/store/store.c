@@ -319,8 +319,7 @@ done:
 static int
 is_mark(const struct sb_json *js)
 {
-	long t = js->tok[0].type == SB_JOBJECT ? sb_json_member(js, 0, "type") :
-	    -1;
+	long t = js->type;	/* -1 unless an object's */
 
 	return t >= 0 && (sb_json_streq(js, (size_t)t, "watermark") ||
 	    sb_json_streq(js, (size_t)t, "checkpoint"));

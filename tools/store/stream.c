@@ -288,7 +288,7 @@ line_time(struct sb_json *js, struct sb_event *ev, const char *s, size_t n,
 
 	if (sb_json_parse(js, s, n) != 0)
 		return 0;
-	tok = sb_json_member(js, 0, "type");
+	tok = js->type;
 	if (sb_is_event(js, 0)) {
 		if (sb_event_read(ev, js, 0, why, sizeof why) != 0 ||
 		    !ev->has_time)
@@ -513,7 +513,7 @@ short_type(struct sb_json *js, const char *s, size_t n)
 {
 	if (n > 200 || sb_json_parse(js, s, n) != 0)
 		return -1;
-	return sb_json_member(js, 0, "type");
+	return js->type;
 }
 
 /*
@@ -993,7 +993,7 @@ head_parse(struct merger *m, struct mshard *s)
 	sb_buf_reset(&s->key);
 	if (sb_json_parse(&m->js, line, strlen(line)) != 0)
 		return;			/* keeps the time before it */
-	tok = sb_json_member(&m->js, 0, "type");
+	tok = m->js.type;
 	if (tok >= 0 && sb_json_streq(&m->js, (size_t)tok, "watermark"))
 		s->wm = 1;
 	if (tok >= 0 && sb_json_streq(&m->js, (size_t)tok, "window")) {
@@ -1006,7 +1006,7 @@ head_parse(struct merger *m, struct mshard *s)
 	if ((tok = sb_json_member(&m->js, 0, "service")) >= 0)
 		sb_json_str(&m->js, (size_t)tok, &s->key);
 	sb_buf_putc(&s->key, '\n');
-	if ((tok = sb_json_member(&m->js, 0, "key")) >= 0)
+	if ((tok = m->js.key) >= 0)
 		sb_json_str(&m->js, (size_t)tok, &s->key);
 	sb_buf_putc(&s->key, '\0');
 }
