@@ -23,6 +23,24 @@ FIX=$TOP/tests/fixtures
 PATH=$SB_BIN:$PATH
 export PATH TOP FIX SB_BIN SB_UNIT
 
+# free_port: a random loopback TCP port that no socket uses now,
+# below the kernel's ephemeral range (ip_local_port_range), so that no
+# connection of a test running beside this one is given it by connect(2)
+# meanwhile; a server started on it still retries on a clash with another
+# test that picked the same one.  20000 up to that range: 12,768 ports.
+free_port() {
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$_lo" -gt 21000 ] 2>/dev/null || _lo=32768
+	while :; do
+		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (_lo - 20000)))
+		_hex=$(printf '%04X' "$_p")
+		grep -q ":$_hex " /proc/net/tcp /proc/net/tcp6 2>/dev/null || {
+			echo "$_p"
+			return 0
+		}
+	done
+}
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/sbtest.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 OUT=$T/out

@@ -43,17 +43,13 @@ servers_stop() {
 have_redis() { [ -n "$REDIS_SERVER" ]; }
 have_pg() { [ -n "$PG_BIN" ]; }
 
-_free_port() {
-	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
-
 # redis_start: a fresh server with an append-only file, so that a
 # restart keeps what was acknowledged.
 redis_start() {
 	mkdir -p "$T/redis"
 	_tries=0
 	while :; do
-		[ -n "$REDIS_PORT" ] || REDIS_PORT=$(_free_port)
+		[ -n "$REDIS_PORT" ] || REDIS_PORT=$(free_port)
 		"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 \
 		    --dir "$T/redis" --appendonly yes --appendfsync everysec \
 		    --save "" --daemonize no --loglevel warning \

@@ -55,7 +55,7 @@ EOF
 am_start() {	# sets AM (base URL); a taken port is tried again
 	_tries=0
 	while [ $_tries -lt 5 ]; do
-		_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+		_port=$(free_port)
 		"$AM_BIN" --config.file="$T/am.yml" --storage.path="$T/am" \
 		    --web.listen-address="127.0.0.1:$_port" \
 		    --web.external-url="http://127.0.0.1:$_port" \

@@ -81,7 +81,7 @@ grep -h '^slowburn_records_in_total'	slowburn_records_in_total\{tool=\"detect\",
 # not one of TAKEN.
 pick_port() {
 	while :; do
-		_p=$(_free_port)
+		_p=$(free_port)
 		case " $* " in *" $_p "*) continue ;; esac
 		ss -Htln "sport = :$_p" 2>/dev/null | grep -q . && continue
 		echo "$_p"

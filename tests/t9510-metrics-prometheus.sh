@@ -103,8 +103,6 @@ is "$(ls "$T/tf" | tr '\n' ' ')" "aggregate.prom alert.prom correlate.prom detec
     "a pipe of six stages leaves six textfiles, no temporary one"
 for f in "$T"/tf/*.prom; do promtool_ok "$f" "${f##*/}"; done
 
-# free_port: a random one; the caller tries another if it is taken
-free_port() { echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000)); }
 NURL=""
 tries=0
 while [ -z "$NURL" ] && [ $tries -lt 5 ]; do

@@ -18,18 +18,6 @@ upstream_trap() {
 	trap 'exit 1' INT TERM HUP PIPE
 }
 
-# free_port: a loopback TCP port nobody listens on now.
-free_port() {
-	while :; do
-		_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-		_hex=$(printf '%04X' "$_p")
-		grep -q ":$_hex 00000000:0000 0A" /proc/net/tcp /proc/net/tcp6 2>/dev/null || {
-			echo "$_p"
-			return 0
-		}
-	done
-}
-
 # wait_port PORT PID: until something answers TCP on PORT (10 s), or PID dies.
 wait_port() {
 	_i=0
