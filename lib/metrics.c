@@ -52,6 +52,9 @@ static const struct family {
 	{ "slowburn_open_series", GAUGE,
 	    "Series held in memory: keys with windows (aggregate), "
 	    "baselines (detect)." },
+	{ "slowburn_state_saves_total", COUNTER,
+	    "Saves of --state: every --state-every windows, at each "
+	    "checkpoint and at exit (detect)." },
 	{ "slowburn_late_events_total", COUNTER,
 	    "Events that came after their window had closed, counted as "
 	    "late." },

@@ -106,4 +106,22 @@ has "$T/v1" '^\{"type":"detect-state","version":3,' "and is saved as version 3"
 rm -f "$T/gone.state"
 detect --state "$T/gone.state" "$FIX/detect-step.jsonl" | true
 ok "$([ -s "$T/gone.state" ] && echo 0 || echo 1)" "the state is saved though nobody reads the output"
+# The default --state-every is paced by the cost of a save: a backfill
+# of 5,000 series (200,000 windows) saves a few times, where an explicit
+# --state-every 10000 saves every 10,000 windows; the output and the
+# state at exit are the same.
+awk 'BEGIN { for (m = 0; m < 40; m++) for (i = 0; i < 5000; i++)
+	printf "{\"type\":\"window\",\"key\":\"GET /p%d\",\"start\":\"2026-11-26T%02d:%02d:00.000Z\",\"width_s\":60,\"count\":%d,\"errors\":0,\"latency_ms\":{\"p50\":%d,\"p95\":%d,\"p99\":%d}}\n",
+	    i, int(m / 60), m % 60, 50 + (i * 7 + m * 13) % 20, 20 + (i + m) % 5, 50 + (i + m) % 9, 80 + (i * m) % 17 }' >"$T/pace.w"
+saves() { sed -n 's/^slowburn_state_saves_total{tool="detect"} //p' "$1"; }
+detect --no-forward --state "$T/pace.every" --state-every 10000 \
+    --metrics-file "$T/pace.every.prom" "$T/pace.w" >"$T/pace.every.out"
+detect --no-forward --state "$T/pace.def" --metrics-file "$T/pace.def.prom" \
+    "$T/pace.w" >"$T/pace.def.out"
+is "$(saves "$T/pace.every.prom")" 21 "--state-every 10000: 20 saves and one at exit"
+n=$(saves "$T/pace.def.prom")
+ok "$([ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -le 10 ] && echo 0 || echo 1)" \
+    "the default, paced by the saves' cost: $n saves, at most 10 of 21"
+same "$T/pace.def.out" "$T/pace.every.out" "paced or not, the same signals"
+same "$T/pace.def" "$T/pace.every" "and the same state at exit"
 done_testing

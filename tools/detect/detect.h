@@ -35,6 +35,7 @@ struct options {
 	struct path	 paths[MODEL_MAX_METRICS];
 	const char	*state;
 	uint64_t	 state_every;	/* windows between checkpoints; 0 = exit only */
+	int		 state_paced;	/* the default: also by the saves' cost */
 	size_t		 max_series;	/* series kept at most (memory bound) */
 	size_t		 max_line;
 	int64_t		 max_ahead;	/* ms; 0: no gate */
@@ -65,6 +66,9 @@ struct run {
 	uint64_t	 overflow;	/* windows of series beyond --max-series */
 	int64_t		 max_end;	/* newest window end seen; 0: none */
 	struct sb_state	*state;		/* --state, or NULL */
+	int64_t		 saved_ns;	/* monotonic end of the last save */
+	int64_t		 save_ns;	/* how long it took */
+	uint64_t	 saves;		/* of the state, every kind */
 	struct sb_ckpt_stage ck;	/* loads it; checkpoint records */
 	struct sb_sketch sketch;	/* --slo latency: a window's sketch */
 	struct sb_gate	 gate;		/* --max-ahead, by window end */
