@@ -24,12 +24,6 @@
 
 #define NONE	((size_t)-1)
 
-struct parser {
-	struct sb_json		*js;
-	const unsigned char	*base;
-	const unsigned char	*end;
-};
-
 void
 sb_json_init(struct sb_json *js)
 {
@@ -45,64 +39,64 @@ sb_json_free(struct sb_json *js)
 }
 
 static int
-fail(struct parser *ps, const unsigned char *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+fail(struct sb_json *js, const unsigned char *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), cold));
 
 static int
-fail(struct parser *ps, const unsigned char *at, const char *fmt, ...)
+fail(struct sb_json *js, const unsigned char *at, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ps->js->err, sizeof ps->js->err, fmt, ap);
+	vsnprintf(js->err, sizeof js->err, fmt, ap);
 	va_end(ap);
-	ps->js->errpos = (size_t)(at - ps->base);
-	ps->js->ntok = 0;
-	ps->js->type = ps->js->key = -1;
+	js->errpos = (size_t)(at - (const unsigned char *)js->src);
+	js->ntok = 0;
+	js->type = js->key = -1;
 	return -1;
 }
 
 /* "unexpected character 'x'", with unprintable bytes shown in hex. */
 static int
-fail_unexpected(struct parser *ps, const unsigned char *at)
+fail_unexpected(struct sb_json *js, const unsigned char *at)
 {
 	if (*at > ' ' && *at < 0x7f)
-		return fail(ps, at, "unexpected character '%c'", *at);
-	return fail(ps, at, "unexpected byte 0x%02x", *at);
+		return fail(js, at, "unexpected character '%c'", *at);
+	return fail(js, at, "unexpected byte 0x%02x", *at);
 }
 
 /*
  * The token array only grows until it fits the largest record, so the
- * growth is kept out of line and new_token(), called for every value,
- * inlines to a few stores.
+ * growth is kept out of line.  Returns the new array.
  */
-static void __attribute__((noinline, cold))
+static struct sb_jtok * __attribute__((noinline, cold))
 grow_tokens(struct sb_json *js)
 {
 	js->cap = js->cap ? js->cap * 2 : 32;
 	js->tok = sb_xrealloc(js->tok, js->cap * sizeof *js->tok);
+	return js->tok;
 }
 
-static inline size_t
-new_token(struct sb_json *js, int type, size_t start)
+static inline void
+token_init(struct sb_jtok *t, int type, size_t start, size_t skip)
 {
-	struct sb_jtok *t;
-
-	if (js->ntok == js->cap)
-		grow_tokens(js);
-	t = &js->tok[js->ntok];
 	t->type = (unsigned char)type;
 	t->escaped = 0;
 	t->start = start;
-	t->end = start;
 	t->size = 0;
-	t->skip = js->ntok + 1;
-	return js->ntok++;
+	t->skip = skip;
 }
 
-static const unsigned char *
+/*
+ * The first byte at or after p that is not whitespace, or end.  Records
+ * are mostly written without any, so that case comes first: every byte
+ * of whitespace is at most ' '.
+ */
+static inline const unsigned char *
 skip_space(const unsigned char *p, const unsigned char *end)
 {
+	if (p < end && *p > ' ')
+		return p;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
 	return p;
@@ -178,14 +172,14 @@ utf8_len(const unsigned char *p, const unsigned char *end)
  * and moves *pp past it.
  */
 static int
-scan_escape(struct parser *ps, const unsigned char **pp,
-    const unsigned char *quote)
+scan_escape(struct sb_json *js, const unsigned char **pp,
+    const unsigned char *quote, const unsigned char *end)
 {
-	const unsigned char *p = *pp, *end = ps->end;
+	const unsigned char *p = *pp;
 	long cp, lo;
 
 	if (end - p < 2)
-		return fail(ps, quote, "unterminated string");
+		return fail(js, quote, "unterminated string");
 	switch (p[1]) {
 	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
 	case 't':
@@ -195,28 +189,28 @@ scan_escape(struct parser *ps, const unsigned char **pp,
 		break;
 	default:
 		if (p[1] > ' ' && p[1] < 0x7f)
-			return fail(ps, p, "invalid escape '\\%c'", p[1]);
-		return fail(ps, p, "invalid escape");
+			return fail(js, p, "invalid escape '\\%c'", p[1]);
+		return fail(js, p, "invalid escape");
 	}
 	if (end - p < 6)
-		return fail(ps, quote, "unterminated string");
+		return fail(js, quote, "unterminated string");
 	if ((cp = hex4(p + 2)) < 0)
-		return fail(ps, p, "invalid \\u escape");
+		return fail(js, p, "invalid \\u escape");
 	/* jansson refuses NUL without JSON_ALLOW_NUL, in keys and values. */
 	if (cp == 0)
-		return fail(ps, p, "\\u0000 is not allowed");
+		return fail(js, p, "\\u0000 is not allowed");
 	if (cp >= 0xdc00 && cp <= 0xdfff)
-		return fail(ps, p, "unpaired surrogate in \\u escape");
+		return fail(js, p, "unpaired surrogate in \\u escape");
 	if (cp < 0xd800 || cp > 0xdbff) {
 		*pp = p + 6;
 		return 0;
 	}
 	if (end - p < 12 || p[6] != '\\' || p[7] != 'u')
-		return fail(ps, p, "unpaired surrogate in \\u escape");
+		return fail(js, p, "unpaired surrogate in \\u escape");
 	if ((lo = hex4(p + 8)) < 0)
-		return fail(ps, p + 6, "invalid \\u escape");
+		return fail(js, p + 6, "invalid \\u escape");
 	if (lo < 0xdc00 || lo > 0xdfff)
-		return fail(ps, p, "unpaired surrogate in \\u escape");
+		return fail(js, p, "unpaired surrogate in \\u escape");
 	*pp = p + 12;
 	return 0;
 }
@@ -254,34 +248,36 @@ skip_plain(const unsigned char *p, const unsigned char *end)
 }
 
 /*
- * Scans the string whose opening quote is at *pp into token t and moves
- * *pp past its closing quote; p is where skip_plain() stopped first.
+ * The rest of string token t, opened at quote, from p, where
+ * skip_plain() stopped short of the closing quote: the closing quote,
+ * or NULL after fail().
  */
-static int __attribute__((noinline))
-scan_string_slow(struct parser *ps, const unsigned char **pp, size_t t,
-    const unsigned char *p)
+static const unsigned char * __attribute__((noinline))
+string_end_slow(struct sb_json *js, struct sb_jtok *t,
+    const unsigned char *quote, const unsigned char *p,
+    const unsigned char *end)
 {
-	const unsigned char *quote = *pp, *end = ps->end;
 	size_t n;
 
 	for (;;) {
-		if (p == end)
-			return fail(ps, quote, "unterminated string");
-		if (*p == '"') {
-			ps->js->tok[t].end = (size_t)(p - ps->base);
-			*pp = p + 1;
-			return 0;
+		if (p == end) {
+			fail(js, quote, "unterminated string");
+			return NULL;
 		}
+		if (*p == '"')
+			return p;
 		if (*p == '\\') {
-			ps->js->tok[t].escaped = 1;
-			if (scan_escape(ps, &p, quote) == -1)
-				return -1;
+			t->escaped = 1;
+			if (scan_escape(js, &p, quote, end) == -1)
+				return NULL;
 		} else if (*p < 0x20) {
-			return fail(ps, p, "control character 0x%02x in string",
-			    *p);
+			fail(js, p, "control character 0x%02x in string", *p);
+			return NULL;
 		} else {
-			if ((n = utf8_len(p, end)) == 0)
-				return fail(ps, p, "invalid UTF-8 in string");
+			if ((n = utf8_len(p, end)) == 0) {
+				fail(js, p, "invalid UTF-8 in string");
+				return NULL;
+			}
 			p += n;
 		}
 		p = skip_plain(p, end);
@@ -289,21 +285,21 @@ scan_string_slow(struct parser *ps, const unsigned char **pp, size_t t,
 }
 
 /*
- * Most strings are plain ASCII: those are done here, inline, and only
- * one with an escape, a control byte or UTF-8 in it, or without an end,
- * takes the call.  A record has some thirty strings, keys included.
+ * The closing quote of string token t, opened at quote, or NULL after
+ * fail().  Most strings are plain ASCII: those are done here, inline,
+ * and only one with an escape, a control byte or UTF-8 in it, or
+ * without an end, takes the call.  A record has some thirty strings,
+ * keys included.
  */
-static inline int
-scan_string(struct parser *ps, const unsigned char **pp, size_t t)
+static inline const unsigned char *
+string_end(struct sb_json *js, struct sb_jtok *t, const unsigned char *quote,
+    const unsigned char *end)
 {
-	const unsigned char *p = skip_plain(*pp + 1, ps->end);
+	const unsigned char *p = skip_plain(quote + 1, end);
 
-	if (p < ps->end && *p == '"') {
-		ps->js->tok[t].end = (size_t)(p - ps->base);
-		*pp = p + 1;
-		return 0;
-	}
-	return scan_string_slow(ps, pp, t, p);
+	if (p < end && *p == '"')
+		return p;
+	return string_end_slow(js, t, quote, p, end);
 }
 
 static int
@@ -347,64 +343,27 @@ scan_number(const unsigned char *p, const unsigned char *end)
 	return p;
 }
 
-/* Scans the scalar at *pp into a new token and moves *pp past it. */
-static int
-scan_scalar(struct parser *ps, const unsigned char **pp)
+/* Whether the bytes at p, before end, begin with the n bytes of lit. */
+static inline int
+spells(const unsigned char *p, const unsigned char *end, const char *lit,
+    size_t n)
 {
-	static const struct { const char *s; size_t n; int type; } lit[] = {
-		{ "true", 4, SB_JTRUE }, { "false", 5, SB_JFALSE },
-		{ "null", 4, SB_JNULL },
-	};
-	struct sb_json *js = ps->js;
-	const unsigned char *p = *pp, *q;
-	size_t start = (size_t)(p - ps->base), t, i;
-
-	if (*p == '"')
-		return scan_string(ps, pp, new_token(js, SB_JSTRING, start + 1));
-	if (*p == '-' || isdigit_c(*p)) {
-		if ((q = scan_number(p, ps->end)) == NULL)
-			return fail(ps, p, "invalid number");
-		t = new_token(js, SB_JNUMBER, start);
-	} else {
-		for (i = 0; i < 3; i++)
-			if (*p == lit[i].s[0])
-				break;
-		if (i == 3)
-			return fail_unexpected(ps, p);
-		if ((size_t)(ps->end - p) < lit[i].n ||
-		    memcmp(p, lit[i].s, lit[i].n) != 0)
-			return fail(ps, p, "invalid literal");
-		q = p + lit[i].n;
-		t = new_token(js, lit[i].type, start);
-	}
-	js->tok[t].end = (size_t)(q - ps->base);
-	*pp = q;
-	return 0;
+	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
 }
 
-static void
-close_container(struct sb_json *js, size_t *cur, const unsigned char *p,
-    const unsigned char *base)
-{
-	struct sb_jtok *t = &js->tok[*cur];
+static int streq_escaped(const struct sb_json *, size_t, const char *, size_t);
 
-	t->end = (size_t)(p - base) + 1;
-	*cur = t->skip;		/* the parent, kept here while open */
-	t->skip = js->ntok;
-}
-
-/* Key token t of the top-level object: is it "type" or "key"? */
+/* Key token t (k is its token) of the top-level object: "type" or "key"? */
 static inline void
-envelope(struct sb_json *js, size_t t)
+envelope(struct sb_json *js, const struct sb_jtok *k, size_t t)
 {
-	const struct sb_jtok *k = &js->tok[t];
 	const char *p = js->src + k->start;
 	size_t n = k->end - k->start;
 
 	if (k->escaped) {	/* rare: the general comparison */
-		if (sb_json_streq(js, t, "type"))
+		if (streq_escaped(js, t, "type", 4))
 			js->type = (long)t + 1;
-		else if (sb_json_streq(js, t, "key"))
+		else if (streq_escaped(js, t, "key", 3))
 			js->key = (long)t + 1;
 	} else if (n == 4 && memcmp(p, "type", 4) == 0) {
 		js->type = (long)t + 1;
@@ -413,14 +372,20 @@ envelope(struct sb_json *js, size_t t)
 	}
 }
 
+/*
+ * The tokens go into tok[0..ntok), local copies of js->tok and js->ntok
+ * until the end: a token's type and escaped fields are unsigned char,
+ * which may alias anything, so anything the loop kept in *js would be
+ * read again from memory after every token.
+ */
 int
 sb_json_parse(struct sb_json *js, const char *buf, size_t len)
 {
-	struct parser ps = { js, (const unsigned char *)buf,
-	    (const unsigned char *)buf + len };
-	const unsigned char *p = ps.base, *end = ps.end;
-	size_t cur = NONE, depth = 0, t;
-	int type;
+	const unsigned char *base = (const unsigned char *)buf;
+	const unsigned char *p = base, *end = base + len, *q;
+	struct sb_jtok *tok = js->tok, *t;
+	size_t ntok = 0, cap = js->cap, cur = NONE, depth = 0, parent;
+	int inobj = 0;		/* cur is an object, not an array */
 
 	js->src = buf;
 	js->len = len;
@@ -432,77 +397,134 @@ sb_json_parse(struct sb_json *js, const char *buf, size_t len)
 value:
 	p = skip_space(p, end);
 	if (p == end)
-		return fail(&ps, p, cur == NONE ? "empty input" :
+		return fail(js, p, cur == NONE ? "empty input" :
 		    "truncated input");
 	/* jansson counts every value, scalars too, against its limit. */
 	if (depth >= SB_JSON_MAX_DEPTH)
-		return fail(&ps, p, "nesting too deep");
-	if (*p == '{' || *p == '[') {
-		type = *p == '{' ? SB_JOBJECT : SB_JARRAY;
-		t = new_token(js, type, (size_t)(p - ps.base));
-		js->tok[t].skip = cur;
-		cur = t;
+		return fail(js, p, "nesting too deep");
+	if (ntok == cap) {
+		tok = grow_tokens(js);
+		cap = js->cap;
+	}
+	t = &tok[ntok];
+	switch (*p) {
+	case '{':
+	case '[':
+		/* While open, skip holds the parent. */
+		inobj = *p == '{';
+		token_init(t, inobj ? SB_JOBJECT : SB_JARRAY,
+		    (size_t)(p - base), cur);
+		cur = ntok++;
 		depth++;
 		p = skip_space(p + 1, end);
-		if (p < end && *p == (type == SB_JOBJECT ? '}' : ']')) {
-			close_container(js, &cur, p++, ps.base);
-			depth--;
-			goto next;
-		}
-		if (type == SB_JOBJECT)
+		if (p < end && *p == (inobj ? '}' : ']'))
+			goto close;
+		if (inobj)
 			goto key;
-		js->tok[cur].size++;
+		tok[cur].size++;
 		goto value;
+	case '"':
+		token_init(t, SB_JSTRING, (size_t)(p - base) + 1, ntok + 1);
+		if ((q = string_end(js, t, p, end)) == NULL)
+			return -1;
+		t->end = (size_t)(q - base);
+		p = q + 1;
+		break;
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		if ((q = scan_number(p, end)) == NULL)
+			return fail(js, p, "invalid number");
+		token_init(t, SB_JNUMBER, (size_t)(p - base), ntok + 1);
+		t->end = (size_t)(q - base);
+		p = q;
+		break;
+	case 't':
+		if (!spells(p, end, "true", 4))
+			return fail(js, p, "invalid literal");
+		token_init(t, SB_JTRUE, (size_t)(p - base), ntok + 1);
+		t->end = (size_t)(p - base) + 4;
+		p += 4;
+		break;
+	case 'f':
+		if (!spells(p, end, "false", 5))
+			return fail(js, p, "invalid literal");
+		token_init(t, SB_JFALSE, (size_t)(p - base), ntok + 1);
+		t->end = (size_t)(p - base) + 5;
+		p += 5;
+		break;
+	case 'n':
+		if (!spells(p, end, "null", 4))
+			return fail(js, p, "invalid literal");
+		token_init(t, SB_JNULL, (size_t)(p - base), ntok + 1);
+		t->end = (size_t)(p - base) + 4;
+		p += 4;
+		break;
+	default:
+		return fail_unexpected(js, p);
 	}
-	if (scan_scalar(&ps, &p) == -1)
-		return -1;
+	ntok++;
 
 next:
 	if (cur == NONE)
 		goto done;
 	p = skip_space(p, end);
 	if (p == end)
-		return fail(&ps, p, "truncated input");
-	type = js->tok[cur].type;
+		return fail(js, p, "truncated input");
 	if (*p == ',') {
 		p++;
-		if (type == SB_JOBJECT)
+		if (inobj)
 			goto key;
-		js->tok[cur].size++;
+		tok[cur].size++;
 		goto value;
 	}
-	if (*p != (type == SB_JOBJECT ? '}' : ']'))
-		return fail(&ps, p, type == SB_JOBJECT ?
+	if (*p != (inobj ? '}' : ']'))
+		return fail(js, p, inobj ?
 		    "expected ',' or '}' after object member" :
 		    "expected ',' or ']' after array element");
-	close_container(js, &cur, p++, ps.base);
+
+close:
+	/* p is at the closing bracket or brace of cur. */
+	tok[cur].end = (size_t)(p - base) + 1;
+	parent = tok[cur].skip;
+	tok[cur].skip = ntok;
+	cur = parent;
+	inobj = cur != NONE && tok[cur].type == SB_JOBJECT;
 	depth--;
+	p++;
 	goto next;
 
 key:
 	p = skip_space(p, end);
 	if (p == end)
-		return fail(&ps, p, "truncated input");
+		return fail(js, p, "truncated input");
 	if (*p != '"')
-		return fail(&ps, p, "expected string key");
-	js->tok[cur].size++;
-	t = new_token(js, SB_JSTRING, (size_t)(p - ps.base) + 1);
-	if (scan_string(&ps, &p, t) == -1)
+		return fail(js, p, "expected string key");
+	tok[cur].size++;
+	if (ntok == cap) {
+		tok = grow_tokens(js);
+		cap = js->cap;
+	}
+	t = &tok[ntok];
+	token_init(t, SB_JSTRING, (size_t)(p - base) + 1, ntok + 1);
+	if ((q = string_end(js, t, p, end)) == NULL)
 		return -1;
+	t->end = (size_t)(q - base);
 	if (depth == 1)
-		envelope(js, t);
-	p = skip_space(p, end);
+		envelope(js, t, ntok);
+	ntok++;
+	p = skip_space(q + 1, end);
 	if (p == end)
-		return fail(&ps, p, "truncated input");
+		return fail(js, p, "truncated input");
 	if (*p != ':')
-		return fail(&ps, p, "expected ':' after key");
+		return fail(js, p, "expected ':' after key");
 	p++;
 	goto value;
 
 done:
 	p = skip_space(p, end);
 	if (p != end)
-		return fail(&ps, p, "trailing garbage");
+		return fail(js, p, "trailing garbage");
+	js->ntok = ntok;
 	return 0;
 }
 
