@@ -589,10 +589,15 @@ emit_watermark(struct run *r, int64_t at)
 	sb_buf_puts(&r->out, "}\n");
 }
 
-/* Every save of the state: periodic, at a checkpoint, at exit. */
+/*
+ * Every save of the state: periodic, at exit, and at a checkpoint (the
+ * save of r->ck, so ctx is the run).
+ */
 static int
-run_save(struct run *r, struct sb_state *st)
+run_save(void *ctx, struct sb_state *st)
 {
+	struct run *r = ctx;
+
 	r->saves++;
 	return state_save(st, &r->opt->model, &r->series);
 }
@@ -763,12 +768,6 @@ ck_load(void *ctx, struct sb_state *st)
 	return 0;
 }
 
-static int
-ck_save(void *ctx, struct sb_state *st)
-{
-	return run_save(ctx, st);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -796,7 +795,7 @@ main(int argc, char **argv)
 			goto done;
 		}
 		r.ck = (struct sb_ckpt_stage){ .spec = opt.state, .ctx = &r,
-		    .load = ck_load, .save = ck_save, .out = &r.out };
+		    .load = ck_load, .save = run_save, .out = &r.out };
 	}
 
 	metrics = metrics_start(&r);
