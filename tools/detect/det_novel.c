@@ -6,9 +6,9 @@
 
 #include "detector.h"
 
-#define BURST_N		10	/* windows of the recent mean distance */
-#define BURST_HORIZON	8640.0	/* windows of its long-run law */
-#define BURST_READY	2016	/* windows learned before it is tested */
+#define STRETCH_N	10	/* windows of the recent mean z */
+#define STRETCH_HORIZON	8640.0	/* windows of its long-run law */
+#define STRETCH_READY	2016	/* windows learned before it is tested */
 
 /*
  * The records of a metric: the highest and lowest value, and residual
@@ -23,9 +23,9 @@ struct novel {
 	double		 last;		/* ms: when it last fired */
 	double		 rfirst;	/* ms: the first residual from the
 					   profile; 0: none yet */
-	/* The unusual: the distance |z| of the last windows, and its law. */
-	double		 dist[3];	/* long-run mean, mean square, windows */
-	double		 recent[BURST_N];	/* z, the newest first */
+	/* The unusual: the mean z of the last windows, and its law. */
+	double		 law[3];	/* long-run mean, mean square, windows */
+	double		 recent[STRETCH_N];	/* z, the newest first */
 };
 
 struct novel_state {
@@ -38,46 +38,54 @@ struct novel_state {
 
 /*
  * The unusual, for what is not a record: a burst of tweets lower than
- * the highest the series has had, a dip longer than the dips it has.
- * The mean distance |z| of the last BURST_N windows (this one included)
- * is weighed against the law of the distance itself, its long-run mean
- * and standard deviation over about BURST_HORIZON windows, learned from
+ * the highest the series has had, a dip longer than the dips it has, a
+ * level that moved within the range the series has covered.  The mean
+ * z of the last STRETCH_N windows (this one included, each clipped at
+ * cusum_clip) is weighed against its own law, its long-run mean and
+ * standard deviation over about STRETCH_HORIZON windows, learned from
  * every window after the test (a running mean first), as the anomaly
  * likelihood of Numenta's HTM does with its averaging and history
- * windows, whose defaults these are.  A recent mean level_z of those
- * standard deviations above the long-run mean is unusual, up or down as
- * the sum of the recent z goes.  Tested once BURST_READY windows are
- * learned.  1 up, -1 down, 0.
+ * windows, whose defaults these are.  A recent mean level_z + 1 of those
+ * standard deviations from the long-run mean is unusual, up or down as
+ * it lies: one more than --level-z, as it is tested both ways and the
+ * mean of ten windows of a series that wanders (a temperature, a
+ * queue) has a longer tail than a normal law.  The law sets the
+ * yardstick from the series itself: ten windows of independent noise
+ * average out to a third of a spread, ten of a series that wanders do
+ * not.  Tested once STRETCH_READY windows are learned.  1 up, -1 down,
+ * 0; *meanp the recent mean, for stretch_learn().
  */
 static int
-burst(const struct model_config *c, struct novel *nv, double z)
+stretch(const struct model_config *c, struct novel *nv, double z,
+    double *meanp)
 {
-	double mean = 0, sum = 0, var;
+	double mean = 0, var;
 
 	z = max_d(-c->cusum_clip, min_d(c->cusum_clip, z));
-	memmove(nv->recent + 1, nv->recent, (BURST_N - 1) * sizeof(double));
+	memmove(nv->recent + 1, nv->recent,
+	    (STRETCH_N - 1) * sizeof(double));
 	nv->recent[0] = z;
-	for (int j = 0; j < BURST_N; j++) {
-		mean += fabs(nv->recent[j]);
-		sum += nv->recent[j];
-	}
-	mean /= BURST_N;
-	var = nv->dist[1] - nv->dist[0] * nv->dist[0];
-	if (nv->dist[2] < BURST_READY || var <= 0 ||
-	    mean - nv->dist[0] < c->level_z * sqrt(var))
+	for (int j = 0; j < STRETCH_N; j++)
+		mean += nv->recent[j];
+	mean /= STRETCH_N;
+	*meanp = mean;
+	var = nv->law[1] - nv->law[0] * nv->law[0];
+	if (nv->law[2] < STRETCH_READY || var <= 0 ||
+	    fabs(mean - nv->law[0]) < (c->level_z + 1) * sqrt(var))
 		return 0;
-	return sum > 0 ? 1 : sum < 0 ? -1 : 0;
+	return mean > nv->law[0] ? 1 : -1;
 }
 
+/* The law of the recent mean z learns it, after the test. */
 static void
-burst_learn(const struct model_config *c, struct novel *nv, double z)
+stretch_learn(struct novel *nv, double mean)
 {
-	double a, d = min_d(fabs(z), c->cusum_clip);
+	double a;
 
-	nv->dist[2] += 1;
-	a = max_d(1 / nv->dist[2], 1 / BURST_HORIZON);
-	nv->dist[0] += a * (d - nv->dist[0]);
-	nv->dist[1] += a * (d * d - nv->dist[1]);
+	nv->law[2] += 1;
+	a = max_d(1 / nv->law[2], 1 / STRETCH_HORIZON);
+	nv->law[0] += a * (mean - nv->law[0]);
+	nv->law[1] += a * (mean * mean - nv->law[1]);
 }
 
 static int
@@ -124,14 +132,15 @@ novel_update(const struct dctx *ctx, void *st)
 	int rready = nv->rfirst > 0 &&
 	    (double)o->start >= nv->rfirst + RESIDUAL_DAYS * DAY_MS;
 
-	int bu = burst(c, nv, z);
+	double sm;
+	int un = stretch(c, nv, z, &sm);
 
 	for (int dir = 0; dir < 2; dir++) {
 		struct det *d = &m->d[dir];
 		int rec = dir ? x < nv->vmin - mv ||
-		    (rready && rs < nv->rmin - mr) || bu < 0 :
+		    (rready && rs < nv->rmin - mr) || un < 0 :
 		    x > nv->vmax + mv || (rready && rs > nv->rmax + mr) ||
-		    bu > 0;
+		    un > 0;
 		int fire = ready && rec &&
 		    (double)at - nv->last >= (double)c->novel_rearm;
 		int s = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
@@ -161,7 +170,7 @@ novel_update(const struct dctx *ctx, void *st)
 	}
 	nv->r1 = r;
 	nv->n += 1;
-	burst_learn(c, nv, z);
+	stretch_learn(nv, sm);
 }
 
 
@@ -192,8 +201,10 @@ static const struct dmember records_members[] = {
 	DM_NUMBERS("first", struct novel, first, 1),
 	DM_NUMBERS("last", struct novel, last, 1),
 	DM_NUMBERS("rfirst", struct novel, rfirst, 1),
-	DM_NUMBERS("dist", struct novel, dist, 3),
-	DM_NUMBERS("recent", struct novel, recent, BURST_N),
+	/* The law of the mean |z| that detect 0.9.0 kept: dropped. */
+	DM_RETIRE("dist"),
+	DM_NUMBERS("law", struct novel, law, 3),
+	DM_NUMBERS("recent", struct novel, recent, STRETCH_N),
 };
 
 static const struct dmember novel_members[] = {

@@ -57,7 +57,9 @@ enum dm_type {
 	DM_U32,		/* uint32_t, a bitset */
 	DM_I64,		/* int64_t */
 	DM_RING,	/* double[2n], newest first from the int at aux */
-	DM_OBJ		/* a struct described by sub (nsub members) */
+	DM_OBJ,		/* a struct described by sub (nsub members) */
+	DM_RETIRED	/* an older detect's member whose meaning changed:
+			   read from a file and dropped, never written */
 };
 
 struct dmember {
@@ -74,6 +76,8 @@ struct dmember {
 	{ name, offsetof(type, field), DM_DOUBLE, n, 0, NULL, 0 }
 #define DM_MEMBER(name, type, field, t) \
 	{ name, offsetof(type, field), t, 1, 0, NULL, 0 }
+#define DM_RETIRE(name) \
+	{ name, 0, DM_RETIRED, 0, 0, NULL, 0 }
 #define DM_STRUCT(name, type, field, sub) \
 	{ name, offsetof(type, field), DM_OBJ, 1, 0, sub, \
 	    (int)(sizeof(sub) / sizeof(sub)[0]) }

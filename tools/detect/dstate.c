@@ -28,6 +28,8 @@ dm_zero(const struct dmember *mb, const char *p)
 			if (!dm_zero(&mb->sub[i], p + mb->sub[i].off))
 				return 0;
 		return 1;
+	case DM_RETIRED:
+		return 1;
 	}
 	return 1;
 }
@@ -88,6 +90,7 @@ dm_put(struct sb_buf *b, const char *name, const struct dmember *mb, int n,
 			sb_buf_json_int(b, *(const int64_t *)(const void *)p);
 			break;
 		case DM_OBJ:
+		case DM_RETIRED:
 			break;
 		}
 	}
@@ -172,6 +175,9 @@ dm_get(const struct sb_json *js, size_t obj, const char *name,
 			if (dm_get(js, v, m->name, m->sub, m->nsub, p, why,
 			    whysz) == -1)
 				return -1;
+			rc = 0;
+			break;
+		case DM_RETIRED:
 			rc = 0;
 			break;
 		default:
