@@ -43,7 +43,7 @@ struct novel_state {
  * z of the last STRETCH_N windows (this one included, each clipped at
  * cusum_clip) is weighed against its own law, its long-run mean and
  * standard deviation over about STRETCH_HORIZON windows, learned from
- * every window after the test (a running mean first), as the anomaly
+ * every window right after its test (a running mean first), as the anomaly
  * likelihood of Numenta's HTM does with its averaging and history
  * windows, whose defaults these are.  A recent mean level_z + 1 of those
  * standard deviations from the long-run mean is unusual, up or down as
@@ -53,13 +53,13 @@ struct novel_state {
  * yardstick from the series itself: ten windows of independent noise
  * average out to a third of a spread, ten of a series that wanders do
  * not.  Tested once STRETCH_READY windows are learned.  1 up, -1 down,
- * 0; *meanp the recent mean, for stretch_learn().
+ * 0.
  */
 static int
-stretch(const struct model_config *c, struct novel *nv, double z,
-    double *meanp)
+stretch(const struct model_config *c, struct novel *nv, double z)
 {
-	double mean = 0, var;
+	double mean = 0, var, a;
+	int un = 0;
 
 	z = max_d(-c->cusum_clip, min_d(c->cusum_clip, z));
 	memmove(nv->recent + 1, nv->recent,
@@ -68,24 +68,16 @@ stretch(const struct model_config *c, struct novel *nv, double z,
 	for (int j = 0; j < STRETCH_N; j++)
 		mean += nv->recent[j];
 	mean /= STRETCH_N;
-	*meanp = mean;
 	var = nv->law[1] - nv->law[0] * nv->law[0];
-	if (nv->law[2] < STRETCH_READY || var <= 0 ||
-	    fabs(mean - nv->law[0]) < (c->level_z + 1) * sqrt(var))
-		return 0;
-	return mean > nv->law[0] ? 1 : -1;
-}
-
-/* The law of the recent mean z learns it, after the test. */
-static void
-stretch_learn(struct novel *nv, double mean)
-{
-	double a;
+	if (nv->law[2] >= STRETCH_READY && var > 0 &&
+	    fabs(mean - nv->law[0]) >= (c->level_z + 1) * sqrt(var))
+		un = mean > nv->law[0] ? 1 : -1;
 
 	nv->law[2] += 1;
 	a = max_d(1 / nv->law[2], 1 / STRETCH_HORIZON);
 	nv->law[0] += a * (mean - nv->law[0]);
 	nv->law[1] += a * (mean * mean - nv->law[1]);
+	return un;
 }
 
 static int
@@ -132,8 +124,7 @@ novel_update(const struct dctx *ctx, void *st)
 	int rready = nv->rfirst > 0 &&
 	    (double)o->start >= nv->rfirst + RESIDUAL_DAYS * DAY_MS;
 
-	double sm;
-	int un = stretch(c, nv, z, &sm);
+	int un = stretch(c, nv, z);
 
 	for (int dir = 0; dir < 2; dir++) {
 		struct det *d = &m->d[dir];
@@ -170,7 +161,6 @@ novel_update(const struct dctx *ctx, void *st)
 	}
 	nv->r1 = r;
 	nv->n += 1;
-	stretch_learn(nv, sm);
 }
 
 
