@@ -1,9 +1,10 @@
 #!/bin/sh
 # detect on --metric series: the novelty detector (a value or a residual
 # beyond every record of the series, once a day of history is in, at most
-# once per --novel-rearm) and the tails (a z-score is weighed against the
-# series' own excursions, so a burst that a series has every few hours
-# is not a level shift, while the same burst on a quiet series is).
+# once per --novel-rearm each way; a residual on a far window) and the
+# tails (a z-score is weighed against the series' own excursions, so a
+# burst that a series has every few hours is not a level shift, while
+# the same burst on a quiet series is).
 . "$(dirname "$0")/lib.sh"
 
 # series AWK COUNT: COUNT windows of 5 minutes from 2026-11-30, a daily
@@ -40,6 +41,14 @@ has "$OUT" '"detector":"novel","direction":"up","value":160,' "its signal carrie
 run detect --metric value --no-forward --no-watermark --novel-rearm 1h "$T/w"
 is "$(activations "$OUT" novel | wc -l)" 3 "--novel-rearm 1h: all three fire"
 
+# The rearm is per direction: on the third day a record high at 12:00,
+# a record low (40, the lowest is about 79) at 14:00 and a lower one (30)
+# at 16:00.  The fall after the rise fires; the second fall does not.
+series 'if (i == 2 * 288 + 144) x = 160; if (i == 2 * 288 + 168) x = 40; if (i == 2 * 288 + 192) x = 30' 900 >"$T/w"
+run detect --metric value --no-forward --no-watermark "$T/w"
+is "$(activations "$OUT" novel)" "2026-12-02T12:05:00.000Z up
+2026-12-02T14:05:00.000Z down" "a record low two hours after a record high fires; a second low two hours later does not"
+
 # The same jump in the first day: no history to call it a record yet.
 series 'if (i == 100) x = 160' 400 >"$T/young"
 run detect --metric value --no-forward --no-watermark "$T/young"
@@ -54,6 +63,18 @@ series 'if (i >= 5 * 288 + 72 && i < 5 * 288 + 76) x = 80' 1800 >"$T/res"
 run detect --metric value --no-forward --no-watermark "$T/res"
 got=$(activations "$OUT" novel)
 is "$got" "2026-12-05T06:05:00.000Z down" "a value seen every night, at noon's hour, is a record of the residual"
+# A residual record needs a far window.  Before the residuals are tested
+# they learn a range of about +-6 (windows 12 above and 12 below the
+# wave); on day 6 at noon a window 10 above, one 18 below and one 1
+# below: the mean of the last two is a record low (-9.5, beyond -6 by
+# more than 20% of the range), but that window is near its expected
+# value and the one before was no record (-4): nothing fires.
+series 'if (i == 3 * 288 + 216) x += 12; if (i == 4 * 288 + 72) x -= 12; if (i == 5 * 288 + 144) x += 10; if (i == 5 * 288 + 145) x -= 18; if (i == 5 * 288 + 146) x -= 1' 1800 >"$T/near"
+run detect --metric value --no-forward --no-watermark "$T/near"
+is "$(activations "$OUT" novel)" "" "a record of the residuals' mean on a window near its expected value does not fire"
+series 'if (i == 3 * 288 + 216) x += 12; if (i == 4 * 288 + 72) x -= 12; if (i == 5 * 288 + 144) x += 10; if (i == 5 * 288 + 145) x -= 18; if (i == 5 * 288 + 146) x -= 20' 1800 >"$T/near"
+run detect --metric value --no-forward --no-watermark "$T/near"
+is "$(activations "$OUT" novel)" "2026-12-05T12:15:00.000Z down" "the same on a window 20 below it, far enough, does"
 # The same on day 3, before the profile: the residuals from the recent
 # level are the wave itself, and no record of them is kept.
 series 'if (i >= 2 * 288 + 72 && i < 2 * 288 + 76) x = 80' 900 >"$T/res"

@@ -113,6 +113,42 @@ is "$(jq -r '.state + " " + .at' "$OUT" | tr '\n' ' ')" \
     "firing 2026-11-26T14:11:00.000Z resolved 2026-11-26T14:31:00.000Z " \
     "a signal exactly --resolve-after after the last one still supports the incident"
 
+# The quiet must be seen: when the next record after the last support is
+# a signal of the incident an hour later (the series' windows come that
+# sparsely), the stream said nothing in between and the incident stays
+# open; a window record in between shows the quiet, and it resolves.
+{
+	sig "$K" latency_p95 cusum 14:10 200 100
+	sig "$K" error_rate binomial 14:11 0.01 0.002
+	sig "$K" latency_p95 cusum 15:11 210 100
+	win 15:30
+} >"$T/gap"
+run correlate --no-forward "$T/gap"
+is "$(jq -r '.state + " " + .at' "$OUT" | tr '
+' ' ')" \
+    "firing 2026-11-26T14:11:00.000Z resolved 2026-11-26T15:21:00.000Z " \
+    "a signal after an hour with no record at all keeps the incident open"
+{
+	sig "$K" latency_p95 cusum 14:10 200 100
+	sig "$K" error_rate binomial 14:11 0.01 0.002
+	win 14:15
+	win 14:22
+	sig "$K" latency_p95 cusum 15:11 210 100
+} >"$T/gap"
+run correlate --no-forward "$T/gap"
+is "$(jq -r '.state + " " + .at' "$OUT" | tr '\n' ' ')" \
+    "firing 2026-11-26T14:11:00.000Z resolved 2026-11-26T14:21:00.000Z " \
+    "records past the quiet period resolve it, before the signal after them"
+{
+	sig "$K" latency_p95 cusum 14:10 200 100
+	sig "$K" error_rate binomial 14:11 0.01 0.002
+	sig "other GET /b" latency_p95 cusum 15:11 210 100
+} >"$T/gap"
+run correlate --no-forward "$T/gap"
+is "$(jq -r '.state + " " + .at' "$OUT" | tr '\n' ' ')" \
+    "firing 2026-11-26T14:11:00.000Z resolved 2026-11-26T14:21:00.000Z " \
+    "a signal of another key after the gap does not keep it open"
+
 # Hysteresis: firing again soon after resolving reopens the same incident.
 {
 	cat "$T/life"

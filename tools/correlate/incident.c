@@ -704,12 +704,17 @@ cmp_resolved(const void *x, const void *y)
 
 /*
  * Resolves the open incidents quiet for their quiet period at the clock.
- * The period is closed: one that keep (a supporting signal at the clock,
- * or NULL) would support at its very end, as a signal two windows after
- * the last does when a window is missing between them, stays open.
+ * The quiet must have been seen: one that keep (a supporting signal at
+ * the clock, or NULL) supports stays open when the clock was still within
+ * its period before this signal (prev).  So a signal two windows after
+ * the last, with a window missing between them, keeps it open at the
+ * very end of the period, and so does the next signal of a series whose
+ * windows come hours apart (a gap in the data, road sensors, an endpoint
+ * called a few times a day): the stream said nothing in between, not
+ * that the trouble had stopped.
  */
 static void
-resolve_quiet(struct corr *c, const struct sb_signal *keep,
+resolve_quiet(struct corr *c, int64_t prev, const struct sb_signal *keep,
     struct sb_buf *out)
 {
 	struct incident **done = NULL;
@@ -720,8 +725,9 @@ resolve_quiet(struct corr *c, const struct sb_signal *keep,
 		int64_t quiet = quiet_for(c, inc);
 		int64_t idle = c->clock - inc->last_support;
 
-		if (!inc->open || idle < quiet || (idle == quiet && idle > 0 &&
-		    keep != NULL && inc_has_key(inc, keep->key)))
+		if (!inc->open || idle < quiet || (keep != NULL &&
+		    prev < inc->last_support + quiet &&
+		    inc_has_key(inc, keep->key)))
 			continue;
 		inc->open = 0;
 		inc->resolved_at = inc->last_support + quiet;
@@ -808,10 +814,12 @@ static void
 advance(struct corr *c, int64_t t, const struct sb_signal *keep,
     struct sb_buf *out)
 {
+	int64_t prev = c->clock;
+
 	if (t <= c->clock)
 		return;
 	c->clock = t;
-	resolve_quiet(c, keep, out);
+	resolve_quiet(c, prev, keep, out);
 	prune(c);
 }
 

@@ -20,7 +20,7 @@ struct novel {
 	double		 r1;		/* the previous window's residual */
 	double		 n;		/* windows seen */
 	double		 first;		/* ms: the first one's start */
-	double		 last;		/* ms: when it last fired */
+	double		 last[2];	/* ms: when it last fired, up, down */
 	double		 rfirst;	/* ms: the first residual from the
 					   profile; 0: none yet */
 	/* The unusual: the mean z of the last windows, and its law. */
@@ -101,8 +101,12 @@ novel_watches(const struct metric_def *def)
  * and its residuals are the daily cycle itself (a square wave's edges
  * would set records that hide a day without its high phase), so their
  * records start with the first window the profile predicts, and are
- * tested from RESIDUAL_DAYS later.  A novelty fires at most once per
- * novel_rearm: a new alarm needs a while without one.  It stays active
+ * tested from RESIDUAL_DAYS later.  A residual record is one of this
+ * window too: the window itself beyond level_z / 2 spreads its way, as
+ * an activation needs to stay on (a window back near its expected value
+ * after a far one can set the record of their mean).  A novelty fires at
+ * most once per novel_rearm in each direction: a new alarm needs a while
+ * without one; a fall after a rise is news of its own.  It stays active
  * while the window is beyond level_z / 2 spreads its way.
  */
 static void
@@ -128,17 +132,17 @@ novel_update(const struct dctx *ctx, void *st)
 
 	for (int dir = 0; dir < 2; dir++) {
 		struct det *d = &m->d[dir];
+		int far = (dir ? -z : z) >= c->level_z / 2;
 		int rec = dir ? x < nv->vmin - mv ||
-		    (rready && rs < nv->rmin - mr) || un < 0 :
-		    x > nv->vmax + mv || (rready && rs > nv->rmax + mr) ||
+		    (rready && far && rs < nv->rmin - mr) || un < 0 :
+		    x > nv->vmax + mv || (rready && far && rs > nv->rmax + mr) ||
 		    un > 0;
 		int fire = ready && rec &&
-		    (double)at - nv->last >= (double)c->novel_rearm;
-		int s = det_step(c, d, fire, (dir ? -z : z) >= c->level_z / 2,
-		    at - o->width);
+		    (double)at - nv->last[dir] >= (double)c->novel_rearm;
+		int s = det_step(c, d, fire, far, at - o->width);
 
 		if (fire && s == 1 && d->windows == 1)
-			nv->last = (double)at;
+			nv->last[dir] = (double)at;
 		if (s) {
 			struct signal *g = sig_new(ctx, SB_FAM_NOVEL, dir, s,
 			    d->since);
@@ -189,7 +193,9 @@ static const struct dmember records_members[] = {
 	DM_NUMBERS("r1", struct novel, r1, 1),
 	DM_NUMBERS("n", struct novel, n, 1),
 	DM_NUMBERS("first", struct novel, first, 1),
-	DM_NUMBERS("last", struct novel, last, 1),
+	/* Up's; an earlier detect kept one for both: it is up's now. */
+	DM_NUMBERS("last", struct novel, last[0], 1),
+	DM_NUMBERS("last_down", struct novel, last[1], 1),
 	DM_NUMBERS("rfirst", struct novel, rfirst, 1),
 	/* The law of the mean |z| that detect 0.9.0 kept: dropped. */
 	DM_RETIRE("dist"),
@@ -220,7 +226,7 @@ novel_legacy(const struct metric_def *def, void *st,
 		m->nov.r1 = l->nov[4];
 		m->nov.n = l->nov[5];
 		m->nov.first = l->nov[6];
-		m->nov.last = l->nov[7];
+		m->nov.last[0] = m->nov.last[1] = l->nov[7];
 	}
 }
 
