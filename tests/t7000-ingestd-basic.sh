@@ -133,14 +133,7 @@ for policy in always never; do
 	fi
 done
 
-# Emptied here, not by the job's own 2>: the job opens it when it runs,
-# and until then the last ingestd's "listening on" would be read.
-: >"$IERR"
-ingestd -p 0 -o - 2>>"$IERR" >"$T/stdout.jsonl" &
-IPID=$!
-wait_for 10 grep -q 'listening on' "$IERR"
-PORT=$(sed -n 's/^ingestd: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$IERR")
-URL=http://127.0.0.1:$PORT
+launch_ingestd -o - >"$T/stdout.jsonl"
 { event 1; event 2; } >"$T/two.json"
 	post "$T/two.json"
 is "$CODE" 200 "-o - (which implies -d): 200"

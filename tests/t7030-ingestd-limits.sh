@@ -11,12 +11,7 @@
 # next ones are refused.
 mkfifo "$T/fifo"
 exec 3<>"$T/fifo"
-: >"$IERR"
-ingestd -d -p 0 -o - --queue-size 48k 2>>"$IERR" >"$T/fifo" &
-IPID=$!
-wait_for 10 grep -q 'listening on' "$IERR"
-PORT=$(sed -n 's/^ingestd: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$IERR")
-URL=http://127.0.0.1:$PORT
+start_ingestd -o - --queue-size 48k >"$T/fifo"
 i=0
 CURLS=""
 while [ $i -lt 24 ]; do
@@ -57,12 +52,7 @@ ok "$([ "$want" = "$got" ] && echo 0 || echo 1)" "exactly the acknowledged event
 # A client that gives up while its events wait for the writer does not
 # hold up SIGTERM.
 exec 3<>"$T/fifo"
-: >"$IERR"
-ingestd -d -p 0 -o - 2>>"$IERR" >"$T/fifo" &
-IPID=$!
-wait_for 10 grep -q 'listening on' "$IERR"
-PORT=$(sed -n 's/^ingestd: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$IERR")
-URL=http://127.0.0.1:$PORT
+start_ingestd -o - >"$T/fifo"
 for j in $(seq 600); do event "fill-$j" ', "pad":"'"$(printf '%0100d' 0)"'"'; done >"$T/fill"
 curl -s -o /dev/null --max-time 30 --data-binary @"$T/fill" "$URL/ingest" &
 FILL=$!

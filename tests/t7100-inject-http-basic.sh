@@ -44,11 +44,7 @@ stop_ingestd
 # queue; once it is read again, the retried batches get through.
 mkfifo "$T/fifo"
 exec 3<>"$T/fifo"
-: >"$IERR"
-ingestd -d -p 0 -o - --queue-size 16k 2>>"$IERR" >"$T/fifo" &
-IPID=$!
-wait_for 10 grep -q 'listening on' "$IERR"
-PORT=$(sed -n 's/^ingestd: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$IERR")
+start_ingestd -o - --queue-size 16k >"$T/fifo"
 inject --url "http://127.0.0.1:$PORT" --start $S --events 2000 --speed 1000 --batch 50 \
     2>"$T/inject.err" &
 INJ=$!
