@@ -251,6 +251,32 @@ run correlate --min-signals 1 --no-forward "$T/wide"
 is "$(jq -r '"\(.state) \(.at)"' "$OUT" | tr '\n' ' ')" \
     "firing 2026-11-26T10:00:00.000Z resolved 2026-11-26T11:30:00.000Z " \
     "30-minute windows: one incident, resolved by the clearing"
+# A detector that takes over in the window in which the last one clears
+# keeps the incident open, whatever the order of that window's signals:
+# the clearing resolves it only once the instant is over (a watermark of
+# its time, any later record, or the end of the input).
+vsig() {	# HH:MM DETECTOR [cleared]
+	printf '{"type":"signal","key":"svc GET /t","at":"2026-11-26T%s:00Z","metric":"value","detector":"%s","direction":"up","value":9,"baseline":1,"width_s":300%s}\n' \
+	    "$1" "$2" "${3:+,\"state\":\"cleared\"}"
+}
+{ vsig 10:00 cusum; wm 10:00; vsig 10:05 cusum; wm 10:05
+  vsig 10:10 cusum cleared; vsig 10:10 novel; wm 10:10
+  vsig 10:15 novel cleared; wm 10:15; wm 10:20; } >"$T/takeover"
+run correlate --min-signals 1 "$T/takeover"
+is "$(jq -r 'select(.type == "alert") | "\(.state) \(.at[11:16]) \(.reopened // 0)"' "$OUT" | tr '\n' ,)" \
+    "firing 10:00 0,resolved 10:15 0," \
+    "a signal in the instant the last one clears keeps the incident open: one page"
+is "$(jq -r '.type + " " + .at[11:16]' "$OUT" | grep -B1 'watermark 10:15' | tr '\n' ,)" \
+    "alert 10:15,watermark 10:15," "the clearing's resolve comes before the watermark of its instant"
+{ vsig 10:00 cusum; vsig 10:05 cusum; vsig 10:10 novel; vsig 10:10 cusum cleared; wm 10:10
+  vsig 10:15 novel cleared; } | run correlate --min-signals 1 --no-forward
+is "$(jq -r '"\(.state) \(.at[11:16])"' "$OUT" | tr '\n' ,)" \
+    "firing 10:00,resolved 10:15," "the other order gives the same alerts, resolved at the end of the input"
+{ vsig 10:00 cusum; vsig 10:05 cusum; vsig 10:10 cusum cleared; vsig 10:12 novel; } |
+    run correlate --min-signals 1 --no-forward
+is "$(jq -r '"\(.state) \(.at[11:16])"' "$OUT" | tr '\n' ,)" \
+    "firing 10:00,resolved 10:10,firing 10:12," \
+    "a signal after the instant is a new episode: resolved at the clearing, before it"
 # An SLO burning so fast that most requests fail it alerts alone (an
 # endpoint answering 502 to everything from its first minute); one at
 # which 2% fail does not.

@@ -281,12 +281,16 @@ state_load(struct run *r, struct sb_state *st)
 	return rc == SB_READ_ERROR ? -1 : 0;
 }
 
-/* The event time of a record that is not a signal, if it has one. */
+/*
+ * The event time of a record that is not a signal, if it has one; *wm
+ * is 1 for a watermark (every signal up to its time is out).
+ */
 static int
-record_time(const struct sb_json *js, int64_t *t)
+record_time(const struct sb_json *js, int64_t *t, int *wm)
 {
 	long type = js->type;
 
+	*wm = type >= 0 && sb_json_streq(js, (size_t)type, "watermark");
 	if (type >= 0 && sb_json_streq(js, (size_t)type, "window"))
 		return sb_json_get_time(js, 0, "end", t) == 1;
 	return sb_json_get_time(js, 0, "at", t) == 1;
@@ -302,6 +306,7 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 	char why[160];
 	long type;
 	int64_t t;
+	int wm;
 
 	if ((rc = sb_record_parse(&r->js, in, s, n, &type)) != 1)
 		return rc;
@@ -320,8 +325,8 @@ line(void *ctx, struct sb_reader *in, char *s, size_t n)
 		return 0;
 	}
 	/* Alerts that this record's time makes due come before it. */
-	if (record_time(&r->js, &t))
-		corr_advance(r->corr, t, &r->out);
+	if (record_time(&r->js, &t, &wm))
+		corr_advance(r->corr, t, wm, &r->out);
 	/*
 	 * Other records, detect's watermarks included, follow the alerts
 	 * their time made due: a watermark at T says that every alert up
@@ -485,11 +490,14 @@ main(int argc, char **argv)
 	if (sb_ckpt_end(&r.ck) == -1 || r.ck.broken)
 		exit(1);
 	/*
-	 * Event time only: open incidents stay open at the end of input.
-	 * They are saved before the last alerts are written: when a whole
-	 * pipe is stopped, the stage after this one may be gone, and writing
-	 * to it ends this process (SIGPIPE) before it could save them.
+	 * The last instant is over: an incident whose signals have all
+	 * cleared resolves, so that two runs with --state write what one
+	 * does.  Event time only: the others stay open.  They are saved
+	 * before the last alerts are written: when a whole pipe is stopped,
+	 * the stage after this one may be gone, and writing to it ends this
+	 * process (SIGPIPE) before it could save them.
 	 */
+	corr_finish(r.corr, &r.out);
 	r.changes = changes(r.corr);
 	if (r.state != NULL && state_save(&r) == -1)
 		status = 1;

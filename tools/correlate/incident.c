@@ -45,7 +45,10 @@ struct incident {
 	size_t		 nkeys;
 	int64_t		 started, last_support, resolved_at;
 	int64_t		 support_width;	/* ms: the window of the last support */
+	int64_t		 cleared_at;	/* clearing: when its last signal cleared */
 	int		 open, severity, reopened;
+	int		 clearing;	/* every signal cleared: resolves once
+					   the instant is over (inc_clear()) */
 	struct sigset	 sigs;
 	struct peak	*peaks;		/* sorted by key, metric, direction */
 	size_t		 npeaks;
@@ -702,20 +705,35 @@ cmp_resolved(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
+/* Whether every signal of inc has been cleared. */
+static int
+all_cleared(const struct incident *inc)
+{
+	for (size_t i = 0; i < inc->sigs.n; i++)
+		if (!inc->sigs.v[i].cleared)
+			return 0;
+	return inc->sigs.n > 0;
+}
+
 /*
- * Resolves the open incidents quiet for their quiet period at the clock.
- * The quiet must have been seen: one that keep (a supporting signal at
- * the clock, or NULL) supports stays open when the clock was still within
- * its period before this signal (prev).  So a signal two windows after
- * the last, with a window missing between them, keeps it open at the
- * very end of the period, and so does the next signal of a series whose
- * windows come hours apart (a gap in the data, road sensors, an endpoint
- * called a few times a day): the stream said nothing in between, not
- * that the trouble had stopped.
+ * Resolves the open incidents that the clock makes due.  One whose
+ * signals have all cleared (inc_clear()) resolves at the time of the last
+ * clearing once that instant is over, that is once settle (the latest
+ * time whose records have all been read) has reached it; a signal of the
+ * same instant that supports it again keeps it open.  Any other resolves
+ * when quiet for its quiet period at the clock.  The quiet must have been
+ * seen: one that keep (a supporting signal at the clock, or NULL)
+ * supports stays open when the clock was still within its period before
+ * this signal (prev).  So a signal two windows after the last, with a
+ * window missing between them, keeps it open at the very end of the
+ * period, and so does the next signal of a series whose windows come
+ * hours apart (a gap in the data, road sensors, an endpoint called a few
+ * times a day): the stream said nothing in between, not that the trouble
+ * had stopped.
  */
 static void
-resolve_quiet(struct corr *c, int64_t prev, const struct sb_signal *keep,
-    struct sb_buf *out)
+resolve_due(struct corr *c, int64_t prev, int64_t settle,
+    const struct sb_signal *keep, struct sb_buf *out)
 {
 	struct incident **done = NULL;
 	size_t n = 0;
@@ -725,12 +743,22 @@ resolve_quiet(struct corr *c, int64_t prev, const struct sb_signal *keep,
 		int64_t quiet = quiet_for(c, inc);
 		int64_t idle = c->clock - inc->last_support;
 
-		if (!inc->open || idle < quiet || (keep != NULL &&
-		    prev < inc->last_support + quiet &&
-		    inc_has_key(inc, keep->key)))
+		if (!inc->open)
 			continue;
-		inc->open = 0;
-		inc->resolved_at = inc->last_support + quiet;
+		if (inc->clearing && !all_cleared(inc))
+			inc->clearing = 0;	/* supported again */
+		if (inc->clearing) {
+			if (inc->cleared_at > settle)
+				continue;
+			inc->resolved_at = inc->cleared_at;
+		} else if (idle < quiet || (keep != NULL &&
+		    prev < inc->last_support + quiet &&
+		    inc_has_key(inc, keep->key))) {
+			continue;
+		} else {
+			inc->resolved_at = inc->last_support + quiet;
+		}
+		inc->open = inc->clearing = 0;
 		done = sb_xrealloc(done, (n + 1) * sizeof *done);
 		done[n++] = inc;
 	}
@@ -743,39 +771,32 @@ resolve_quiet(struct corr *c, int64_t prev, const struct sb_signal *keep,
 	free(done);
 }
 
-static void
-inc_resolve(struct corr *c, struct incident *inc, int64_t at,
-    struct sb_buf *out)
-{
-	inc->open = 0;
-	inc->resolved_at = at;
-	emit(c, inc, "resolved", out);
-	c->st.resolved++;
-}
-
 /*
  * A detector of one of inc's keys has cleared: its signal no longer
  * supports the incident (the record keeps it, as it was).  Once every
  * signal of the incident has been cleared, nothing supports it any more:
- * it resolves at once, at the time of the last clearing, instead of
- * --resolve-after from its last support.
+ * it resolves at the time of the last clearing, instead of
+ * --resolve-after from its last support, but only once every record of
+ * that instant has been read (resolve_due()).  A detector may take over
+ * in the window in which another clears (a burst's CUSUM clears as the
+ * mean of the last windows becomes unusual): that is the same trouble,
+ * and the order in which one window's signals come must not resolve it
+ * and fire it again at the same time.
  */
 static void
-inc_clear(struct corr *c, struct incident *inc, const struct sb_signal *s,
-    struct sb_buf *out)
+inc_clear(struct incident *inc, const struct sb_signal *s)
 {
-	size_t i, left = 0;
-
-	for (i = 0; i < inc->sigs.n; i++) {
+	for (size_t i = 0; i < inc->sigs.n; i++) {
 		struct sb_signal *v = &inc->sigs.v[i];
 		if (strcmp(v->key, s->key) == 0 &&
 		    strcmp(v->metric, s->metric) == 0 &&
 		    strcmp(v->detector, s->detector) == 0 && v->at <= s->at)
 			v->cleared = 1;
-		left += !v->cleared;
 	}
-	if (left == 0 && inc->sigs.n > 0)
-		inc_resolve(c, inc, s->at, out);
+	if (all_cleared(inc)) {
+		inc->clearing = 1;
+		inc->cleared_at = s->at;
+	}
 }
 
 /* Forgets what can no longer matter: stale evidence, old resolutions. */
@@ -810,23 +831,39 @@ prune(struct corr *c)
 	c->ninc = j;
 }
 
+/*
+ * Moves the clock to t, if later, and writes the resolves now due:
+ * settle is the latest time whose records have all been read (t - 1
+ * for a signal or a window; t for a watermark, which says that every
+ * signal up to t is out).  A record at the clock settles only a
+ * watermark's instant.
+ */
 static void
-advance(struct corr *c, int64_t t, const struct sb_signal *keep,
-    struct sb_buf *out)
+advance(struct corr *c, int64_t t, int64_t settle,
+    const struct sb_signal *keep, struct sb_buf *out)
 {
 	int64_t prev = c->clock;
 
-	if (t <= c->clock)
+	if (t <= c->clock) {
+		if (settle >= c->clock)
+			resolve_due(c, prev, settle, NULL, out);
 		return;
+	}
 	c->clock = t;
-	resolve_quiet(c, prev, keep, out);
+	resolve_due(c, prev, settle, keep, out);
 	prune(c);
 }
 
 void
-corr_advance(struct corr *c, int64_t t, struct sb_buf *out)
+corr_advance(struct corr *c, int64_t t, int watermark, struct sb_buf *out)
 {
-	advance(c, t, NULL, out);
+	advance(c, t, watermark ? t : t - 1, NULL, out);
+}
+
+void
+corr_finish(struct corr *c, struct sb_buf *out)
+{
+	resolve_due(c, c->clock, INT64_MAX, NULL, out);
 }
 
 /*
@@ -922,7 +959,8 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 	int sev;
 
 	c->st.signals++;
-	advance(c, s->at, s->cleared || sb_signal_benign(s) ? NULL : s, out);
+	advance(c, s->at, s->at - 1, s->cleared || sb_signal_benign(s) ? NULL :
+	    s, out);
 	if (s->cleared) {
 		c->st.cleared++;
 		if ((k = kev_find(c, s->key)) != NULL)
@@ -934,7 +972,7 @@ corr_signal(struct corr *c, const struct sb_signal *s, struct sb_buf *out)
 				}
 		if ((inc = inc_by_key(c, s->key)) != NULL) {
 			peak_last(inc, s);
-			inc_clear(c, inc, s, out);
+			inc_clear(inc, s);
 		}
 		return 0;
 	}
@@ -1015,6 +1053,9 @@ corr_save(const struct corr *c, struct sb_buf *b)
 		if (!inc->open) {
 			sb_buf_puts(b, ",\"resolved_at\":");
 			sb_buf_json_time(b, inc->resolved_at);
+		} else if (inc->clearing && all_cleared(inc)) {
+			sb_buf_puts(b, ",\"cleared_at\":");
+			sb_buf_json_time(b, inc->cleared_at);
 		}
 		sb_buf_printf(b, ",\"reopened\":%d", inc->reopened);
 		for (size_t k = 0, m = 0; k < inc->sigs.n; k++)
@@ -1110,6 +1151,16 @@ load_incident(struct corr *c, const struct sb_json *js, char *why,
 	if ((t = sb_json_member(js, 0, "reopened")) >= 0 &&
 	    sb_json_int(js, (size_t)t, &n) == 0 && n >= 0 && n < 1000000)
 		inc->reopened = (int)n;
+	/* Open, every signal cleared in the instant the state was saved. */
+	switch (inc->open ? sb_json_get_time(js, 0, "cleared_at",
+	    &inc->cleared_at) : 0) {
+	case 1:
+		inc->clearing = 1;
+		break;
+	case -1:
+		snprintf(why, whysz, "incident 'cleared_at' is not a time");
+		goto bad;
+	}
 	/* Absent from the state of older versions: --resolve-after alone. */
 	if (sb_json_get_num(js, 0, "support_width_s", &wd) == 1 && wd > 0 &&
 	    wd < 1e9)

@@ -50,8 +50,14 @@ void		 corr_free(struct corr *);
  */
 int		 corr_signal(struct corr *, const struct sb_signal *,
 		    struct sb_buf *out);
-/* Another record's event time: may resolve quiet incidents. */
-void		 corr_advance(struct corr *, int64_t t, struct sb_buf *out);
+/*
+ * Another record's event time: may resolve incidents.  watermark: the
+ * record says that every signal up to t is out (detect's watermark).
+ */
+void		 corr_advance(struct corr *, int64_t t, int watermark,
+		    struct sb_buf *out);
+/* The end of the input: resolves those whose signals have all cleared. */
+void		 corr_finish(struct corr *, struct sb_buf *out);
 int64_t		 corr_clock(const struct corr *);
 size_t		 corr_open(const struct corr *);
 const struct corr_stats *corr_stats(const struct corr *);
