@@ -19,8 +19,8 @@
 #define RAW_SPREAD_SLOW	10		/* the spread learns 10x slower than the level */
 #define WEEK_MIN_DAYS	14		/* of history before the weekly profile */
 #define WEEK_MIN_HOURS	2		/* of windows in each of its buckets */
-#define WEEK_TRIAL	288		/* windows both profiles predicted */
-#define WEEK_BETTER	0.8		/* its residuals against the daily's */
+#define PROFILE_TRIAL	288		/* windows a profile is weighed over */
+#define PROFILE_BETTER	0.8		/* its residuals against the simpler's */
 
 void
 model_defaults(struct model_config *c)
@@ -373,15 +373,48 @@ weekly_at(const struct mstate *m, const struct tod *td)
 	    td->wfrac * m->week->prof[td->wk].mu;
 }
 
+/* The daily profile's level without its shape: its mean over the day. */
+static double
+daily_mean(const struct mstate *m)
+{
+	double sum = 0;
+	int n = 0;
+
+	for (int h = 0; h < MODEL_HOURS; h++)
+		if (m->prof[h].n > 0) {
+			sum += m->prof[h].mu;
+			n++;
+		}
+	return n > 0 ? sum / n : m->glob.mu;
+}
+
+/*
+ * Whether a trial (struct week) has shown the more detailed of two
+ * profiles to predict better: PROFILE_TRIAL windows weighed, and its
+ * mean absolute residual (d) below PROFILE_BETTER times the simpler
+ * one's (mu).
+ */
+static int
+better(const struct base *trial)
+{
+	return trial->n >= PROFILE_TRIAL &&
+	    trial->d < PROFILE_BETTER * trial->mu;
+}
+
 /*
  * The expected value of a metric for a window centred at t: the global
  * level until seasonal(), then the time-of-day profile, interpolated
- * between the centres of adjacent hour buckets.  A MK_RAW metric then
- * also learns an hour-of-week profile, and takes it instead where the
- * data show a week: once both profiles have predicted WEEK_TRIAL windows
- * and the weekly one's mean absolute residual is below WEEK_BETTER times
- * the daily one's (weekends, holidays that the daily cycle alone calls
- * anomalies every Saturday).
+ * between the centres of adjacent hour buckets.  A MK_RAW metric weighs
+ * the profiles it may take, as seasonality is learned, not assumed: the
+ * hour-of-week profile where the data show a week, once it predicts
+ * better than the daily one (weekends, holidays that the daily cycle
+ * alone calls anomalies every Saturday); else the daily profile where the
+ * data show a day, once it predicts better than its own mean over the
+ * day; else that mean, the profile's level without its shape.  A series
+ * without a daily cycle (spikes at random hours, a CPU that wanders for
+ * days) would otherwise expect at each hour what that hour did the days
+ * before: yesterday's burst at ten makes today's ordinary ten o'clock
+ * low.
  */
 static double
 expected_at(const struct model_config *c, const struct mstate *m,
@@ -389,10 +422,13 @@ expected_at(const struct model_config *c, const struct mstate *m,
 {
 	if (!seasonal(c, m, td))
 		return m->glob.mu;
-	if (weekly_ready(m, td) && m->week->err.n >= WEEK_TRIAL &&
-	    m->week->err.d < WEEK_BETTER * m->week->err.mu)
+	if (m->week == NULL)
+		return daily_at(m, td);
+	if (weekly_ready(m, td) && better(&m->week->err))
 		return weekly_at(m, td);
-	return daily_at(m, td);
+	if (m->week->shape.n < PROFILE_TRIAL || better(&m->week->shape))
+		return daily_at(m, td);
+	return daily_mean(m);
 }
 
 static double
@@ -496,14 +532,29 @@ rate_for(double rate, int64_t width)
 	return -expm1(log1p(-fmin(rate, 0.999999)) * (double)width / 60000);
 }
 
+/* One window of a trial: the residuals of the simpler and the other. */
+static void
+trial_learn(struct base *trial, double rate, double simple, double detailed)
+{
+	double a = max_d(rate, 1 / (trial->n + 1));
+
+	trial->mu += a * (fabs(simple) - trial->mu);
+	trial->d += a * (fabs(detailed) - trial->d);
+	trial->n += 1;
+}
+
 /*
- * The hour-of-week profile of a MK_RAW metric, and the residuals of both
- * profiles while both predict, before this window moves them.  A bucket
- * sees one hour a week and learns at seven times the daily profile's
- * rate, with the same clipped step.  Like every baseline it learns
- * nothing while a detector is active, except while it holds fewer than
- * wmin windows: a Saturday that the daily profile calls an anomaly must
- * still teach the weekly one what Saturdays are like.
+ * The hour-of-week profile of a MK_RAW metric, and the trials of the
+ * profiles (expected_at()): the residuals of each while it predicts,
+ * before this window moves them, over about two days.  The daily
+ * profile's shape is weighed on every window, those that a detector
+ * calls anomalous included: where a flat level would have expected them
+ * is the evidence for it.  A bucket of the week sees one hour a week and
+ * learns at seven times the daily profile's rate, with the same clipped
+ * step.  Like every baseline it learns nothing while a detector is
+ * active, except while it holds fewer than wmin windows: a Saturday that
+ * the daily profile calls an anomaly must still teach the weekly one what
+ * Saturdays are like.
  */
 static void
 learn_week(const struct model_config *c, struct series *s, const struct obs *o,
@@ -516,19 +567,16 @@ learn_week(const struct model_config *c, struct series *s, const struct obs *o,
 		struct week *wk = m->week;
 		double v = xs[i];
 
-		if (wk == NULL || !o->has[i] || (degraded &&
-		    wk->prof[td->whour].n >= td->wmin))
+		if (wk == NULL || !o->has[i])
 			continue;
-		if (seasonal(c, m, td) && weekly_ready(m, td)) {
-			double a = max_d(s->rate / RAW_SLOW,
-			    1 / (wk->err.n + 1));
-
-			wk->err.mu += a * (fabs(v - daily_at(m, td)) -
-			    wk->err.mu);
-			wk->err.d += a * (fabs(v - weekly_at(m, td)) -
-			    wk->err.d);
-			wk->err.n += 1;
-		}
+		if (seasonal(c, m, td))
+			trial_learn(&wk->shape, s->rate / RAW_SLOW,
+			    v - daily_mean(m), v - daily_at(m, td));
+		if (degraded && wk->prof[td->whour].n >= td->wmin)
+			continue;
+		if (seasonal(c, m, td) && weekly_ready(m, td))
+			trial_learn(&wk->err, s->rate / RAW_SLOW,
+			    v - daily_at(m, td), v - weekly_at(m, td));
 		base_learn(&wk->prof[td->whour], v, 0, 1, s->prate * 7, 1,
 		    sd[i], m->glob.n >= c->warmup);
 	}

@@ -115,14 +115,17 @@ struct base {
 };
 
 /*
- * The hour-of-week profile of a MK_RAW metric, and how well it predicts
- * against the hour-of-day profile: err.mu and err.d are the long-run
- * mean absolute residuals from the daily and the weekly profile, over
- * err.n windows that both predicted.
+ * The hour-of-week profile of a MK_RAW metric, and how well each profile
+ * predicts against a simpler one: err.mu and err.d are the long-run mean
+ * absolute residuals from the daily and the weekly profile, over err.n
+ * windows that both predicted; shape.mu and shape.d those from the daily
+ * profile's mean over the day (its level without its shape) and from
+ * the daily profile, over shape.n windows that it predicted.
  */
 struct week {
 	struct base	 prof[MODEL_WEEK];
 	struct base	 err;
+	struct base	 shape;
 };
 
 /*

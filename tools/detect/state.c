@@ -92,6 +92,10 @@ save_metric(struct sb_buf *b, struct mstate *m)
 			sb_buf_puts(b, ",\"week_err\":");
 			put_base(b, &m->week->err);
 		}
+		if (!base_zero(&m->week->shape)) {
+			sb_buf_puts(b, ",\"shape\":");
+			put_base(b, &m->week->shape);
+		}
 	}
 	if (m->shift.n > 0) {
 		sb_buf_puts(b, ",\"shift\":");
@@ -330,15 +334,20 @@ load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
 			long p = sb_json_member(js, v, "prof");
 			long w = sb_json_member(js, v, "week");
 			long we = sb_json_member(js, v, "week_err");
+			long sp = sb_json_member(js, v, "shape");
 			long sh = sb_json_member(js, v, "shift");
 
 			if (g < 0 || js->tok[v].size != 1u + (a >= 0) +
-			    (p >= 0) + (w >= 0) + (we >= 0) + (sh >= 0) ||
+			    (p >= 0) + (w >= 0) + (we >= 0) + (sp >= 0) +
+			    (sh >= 0) ||
 			    (sh >= 0 && (c->metric[i].kind == MK_ERRORS ||
 			    dm_get_numbers(js, (size_t)sh, &m->shift.since,
 			    3) == -1 || m->shift.n < 1)) ||
 			    (w >= 0) != (we >= 0) ||
 			    (w >= 0 && m->week == NULL) ||
+			    (sp >= 0 && (m->week == NULL ||
+			    dm_get_numbers(js, (size_t)sp, &m->week->shape.mu,
+			    3) == -1)) ||
 			    dm_get_numbers(js, (size_t)g, &m->glob.mu, 3) == -1 ||
 			    (a >= 0 && dm_get_numbers(js, (size_t)a, &m->aux.mu,
 			    3) == -1) ||
@@ -346,8 +355,8 @@ load_metric(const struct sb_json *js, size_t t, const struct model_config *c,
 			    &m->week->err.mu, 3) == -1)) {
 				snprintf(why, whysz, "the baselines of metric "
 				    "'%s' are not glob, aux, prof, shift (not "
-				    "for errors), and for a value week and "
-				    "week_err", path);
+				    "for errors), and for a value week, "
+				    "week_err and shape", path);
 				return -1;
 			}
 			if ((p >= 0 && get_bases(js, (size_t)p, m->prof,
