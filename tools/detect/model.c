@@ -412,9 +412,9 @@ better(const struct base *trial)
  * data show a day, once it predicts better than its own mean over the
  * day; else that mean, the profile's level without its shape.  A series
  * without a daily cycle (spikes at random hours, a CPU that wanders for
- * days) would otherwise expect at each hour what that hour did the days
- * before: yesterday's burst at ten makes today's ordinary ten o'clock
- * low.
+ * days), or whose cycle is small against its noise, would otherwise
+ * expect at each hour what that hour did the days before: yesterday's
+ * burst at ten makes today's ordinary ten o'clock low.
  */
 static double
 expected_at(const struct model_config *c, const struct mstate *m,
